@@ -1,0 +1,84 @@
+//! Articles and where they come from: embedded seeds, files, folders, the sources manifest.
+//! Parsing raw text into title, outlet, sections, paragraphs and language is a pure function of the text.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::text::Direction;
+
+/// Where an article was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Built into the binary (the seeds).
+    Embedded,
+    File(PathBuf),
+}
+
+/// The language (script) of a paragraph or section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Ar,
+    /// Text in another script, or with no letters.
+    Other,
+}
+
+/// What a paragraph is, which decides how it is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParagraphKind {
+    /// The article's headline, when the text has one.
+    Title,
+    /// A heading inside the article (e.g. a Markdown `#` line).
+    Heading,
+    /// Metadata lines that are not body text: breadcrumbs, section labels, datelines on a line of their own.
+    Meta,
+    Body,
+    /// Site furniture: "Leave a Reply", "Related Articles", "Read More:" lists… Shown dimmed at the end.
+    Boilerplate,
+}
+
+/// One paragraph of sanitized text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    pub text: String,
+    pub kind: ParagraphKind,
+    pub lang: Lang,
+    pub dir: Direction,
+}
+
+/// Consecutive body paragraphs in one language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub lang: Lang,
+    pub dir: Direction,
+    /// Indexes into [`Article::paragraphs`].
+    pub paragraphs: Range<usize>,
+    pub words: usize,
+    pub reading_minutes: u32,
+}
+
+/// An article as folio understands it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Article {
+    /// File name (no folders), e.g. `003_9421ad859a52f834.txt`.
+    pub file_name: String,
+    pub origin: Origin,
+    pub title: String,
+    pub outlet: Option<String>,
+    pub date: Option<String>,
+    pub dateline: Option<String>,
+    pub url: Option<String>,
+    /// A letter that jumps to this article, from the sources manifest.
+    pub hotkey: Option<char>,
+    /// In reading order, boilerplate last.
+    pub paragraphs: Vec<Paragraph>,
+    pub sections: Vec<Section>,
+    pub words: usize,
+    pub reading_minutes: u32,
+    /// The file was not valid UTF-8 (bad bytes show as U+FFFD).
+    pub had_invalid_utf8: bool,
+}

@@ -1,0 +1,41 @@
+//! Pure text: no ratatui, no crossterm, no I/O.
+//!
+//! Data flows one way: raw bytes are made safe by [`sanitize`], paragraphs are
+//! measured by grapheme cluster ([`width`]), wrapped in logical order ([`wrap`]),
+//! optionally shaped ([`shape`]) and reordered for display ([`bidi`]); [`layout`]
+//! ties these together into visual lines for a given width.
+
+pub mod sanitize;
+
+use serde::{Deserialize, Serialize};
+
+/// The direction of a paragraph or of a run of text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Ltr,
+    Rtl,
+}
+
+/// Who lays out right-to-left text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BidiMode {
+    /// folio reorders each line itself and aligns RTL lines flush right.
+    #[default]
+    App,
+    /// The terminal does bidi (mlterm, Konsole): folio sends logical order, unshaped.
+    Terminal,
+    /// No bidi at all: logical order, flush left.
+    Off,
+}
+
+/// Whether Arabic letters are converted to presentation forms before layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ShapeMode {
+    #[default]
+    On,
+    Off,
+}
