@@ -5,6 +5,8 @@
 //! optionally shaped ([`shape`]) and reordered for display ([`bidi`]); [`layout`]
 //! ties these together into visual lines for a given width.
 
+pub mod bidi;
+pub mod layout;
 pub mod sanitize;
 
 use serde::{Deserialize, Serialize};
