@@ -1,5 +1,8 @@
 //! Articles and where they come from: embedded seeds, files, folders, the sources manifest.
 //! Parsing raw text into title, outlet, sections, paragraphs and language is a pure function of the text.
+//!
+//! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`);
+//! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -7,6 +10,12 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::text::Direction;
+
+mod clues;
+mod parse;
+pub mod rules;
+
+pub use parse::{TITLE_MAX, WPM_AR, WPM_EN, WRAP_MAX, count_words, parse_article};
 
 /// Where an article was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +83,9 @@ pub struct Article {
     pub url: Option<String>,
     /// A letter that jumps to this article, from the sources manifest.
     pub hotkey: Option<char>,
+    /// The article's main language as the sources manifest declares it; `None` when it does not
+    /// (the languages found in the text are in [`Article::sections`]).
+    pub language: Option<Lang>,
     /// In reading order, boilerplate last.
     pub paragraphs: Vec<Paragraph>,
     pub sections: Vec<Section>,
@@ -81,4 +93,37 @@ pub struct Article {
     pub reading_minutes: u32,
     /// The file was not valid UTF-8 (bad bytes show as U+FFFD).
     pub had_invalid_utf8: bool,
+}
+
+impl Article {
+    /// The article's languages: the declared one first, then those of its sections in order of
+    /// appearance, each once.
+    pub fn languages(&self) -> Vec<Lang> {
+        let mut langs: Vec<Lang> = Vec::new();
+        for lang in self
+            .language
+            .into_iter()
+            .chain(self.sections.iter().map(|s| s.lang))
+        {
+            if !langs.contains(&lang) {
+                langs.push(lang);
+            }
+        }
+        langs
+    }
+
+    /// The paragraphs that are not boilerplate (boilerplate comes last).
+    pub fn content(&self) -> &[Paragraph] {
+        let n = self
+            .paragraphs
+            .iter()
+            .take_while(|p| p.kind != ParagraphKind::Boilerplate)
+            .count();
+        &self.paragraphs[..n]
+    }
+
+    /// The boilerplate paragraphs, in their order.
+    pub fn boilerplate(&self) -> &[Paragraph] {
+        &self.paragraphs[self.content().len()..]
+    }
 }
