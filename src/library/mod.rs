@@ -3,6 +3,7 @@
 //!
 //! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`);
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
+//! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -12,9 +13,11 @@ use serde::Serialize;
 use crate::text::Direction;
 
 mod clues;
+mod manifest;
 mod parse;
 pub mod rules;
 
+pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
 pub use parse::{TITLE_MAX, WPM_AR, WPM_EN, WRAP_MAX, count_words, parse_article};
 
 /// Where an article was read from.
