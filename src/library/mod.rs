@@ -4,6 +4,7 @@
 //! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`);
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 //! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
+//! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -13,12 +14,16 @@ use serde::Serialize;
 use crate::text::Direction;
 
 mod clues;
+mod load;
 mod manifest;
 mod parse;
 pub mod rules;
+mod seeds;
 
+pub use load::{LoadError, LoadFailure, load_paths};
 pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
 pub use parse::{TITLE_MAX, WPM_AR, WPM_EN, WRAP_MAX, count_words, parse_article};
+pub use seeds::load_seeds;
 
 /// Where an article was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,4 +134,13 @@ impl Article {
     pub fn boilerplate(&self) -> &[Paragraph] {
         &self.paragraphs[self.content().len()..]
     }
+}
+
+/// The articles folio has open, and what it had to say about loading them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Library {
+    pub articles: Vec<Article>,
+    /// One line each, for the user: a malformed or inconsistent sources manifest, a file in a
+    /// folder that could not be read. The library opens regardless.
+    pub warnings: Vec<String>,
 }

@@ -1,0 +1,311 @@
+//! Reading articles from files and folders: the only I/O in the library.
+//!
+//! - A file is read as given, whatever its extension.
+//! - A folder gives its `.txt` and `.md` files (any letter case, not hidden, not in subfolders),
+//!   sorted by name, and its `sources.toml` if there is one. Manifests are only read for folders.
+//! - Paths are loaded in the order given.
+//! - A path that is missing or unreadable, or a folder with no articles, is an error; a file
+//!   inside a folder that cannot be read is a warning (the others still open).
+//! - Files larger than [`MAX_FILE_BYTES`] are refused rather than read.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use super::manifest::{apply_manifest, parse_manifest};
+use super::{Library, Origin, parse_article};
+use crate::text::sanitize::sanitize_str;
+
+/// The largest article folio reads.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The name of a folder's sources manifest.
+pub const MANIFEST_NAME: &str = "sources.toml";
+
+/// Why a path could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadFailure {
+    /// The system's reason, e.g. "No such file or directory".
+    Unreadable(String),
+    /// Neither a regular file nor a folder (a device, a socket…).
+    NotAFile,
+    TooLarge,
+    /// A folder with no `.txt` or `.md` file.
+    NoArticles,
+}
+
+/// A path folio could not open. Its `Display` is one line for stderr.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub reason: LoadFailure,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = shown(&self.path);
+        match &self.reason {
+            LoadFailure::Unreadable(why) => write!(f, "cannot open '{path}': {why}"),
+            LoadFailure::NotAFile => write!(f, "cannot open '{path}': not a file or folder"),
+            LoadFailure::TooLarge => write!(
+                f,
+                "cannot open '{path}': larger than {} MiB",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            LoadFailure::NoArticles => write!(f, "no .txt or .md files in '{path}'"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A path as the user may see it: control characters made visible, one line.
+fn shown(path: &Path) -> String {
+    sanitize_str(&path.to_string_lossy()).replace('\n', "␊")
+}
+
+/// The system's message without Rust's " (os error 2)" suffix.
+fn io_reason(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn error(path: &Path, reason: LoadFailure) -> LoadError {
+    LoadError {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let unreadable = |e: io::Error| error(path, LoadFailure::Unreadable(io_reason(&e)));
+    let meta = fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(error(path, LoadFailure::NotAFile));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(error(path, LoadFailure::TooLarge));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(error(path, LoadFailure::TooLarge));
+    }
+    Ok(bytes)
+}
+
+fn is_article_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    !name.starts_with('.') && (lower.ends_with(".txt") || lower.ends_with(".md"))
+}
+
+/// The article files of a folder, sorted by name.
+fn article_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
+    let unreadable = |e: io::Error| error(dir, LoadFailure::Unreadable(io_reason(&e)));
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(unreadable)? {
+        let entry = entry.map_err(unreadable)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        // Follows symbolic links, like opening the file does.
+        if is_article_name(&name) && path.is_file() {
+            files.push((name, path));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Load articles from files and folders (see the module docs for the rules).
+/// With no paths the library is empty; callers open the seeds instead.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
+    let mut lib = Library::default();
+    let mut hotkeys = Vec::new();
+    for path in paths {
+        let meta =
+            fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
+        if meta.is_dir() {
+            let files = article_files(path)?;
+            let mut articles = Vec::new();
+            let mut first_failure = None;
+            for (name, file) in files {
+                match read_file(&file) {
+                    Ok(bytes) => articles.push(parse_article(&name, Origin::File(file), &bytes)),
+                    Err(e) => {
+                        lib.warnings.push(e.to_string());
+                        first_failure.get_or_insert(e);
+                    }
+                }
+            }
+            if articles.is_empty() {
+                return Err(first_failure.unwrap_or_else(|| error(path, LoadFailure::NoArticles)));
+            }
+            let manifest_path = path.join(MANIFEST_NAME);
+            if manifest_path.is_file() {
+                match read_file(&manifest_path) {
+                    Ok(bytes) => {
+                        let text = String::from_utf8_lossy(&bytes);
+                        let manifest =
+                            parse_manifest(&shown(&manifest_path), &text, &mut lib.warnings);
+                        apply_manifest(&manifest, &mut articles, &mut hotkeys, &mut lib.warnings);
+                    }
+                    Err(e) => lib
+                        .warnings
+                        .push(format!("{e}; titles and outlets are inferred")),
+                }
+            }
+            lib.articles.extend(articles);
+        } else {
+            let bytes = read_file(path)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.to_string_lossy().into_owned());
+            lib.articles
+                .push(parse_article(&name, Origin::File(path.clone()), &bytes));
+        }
+    }
+    Ok(lib)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder for one test, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(tag: &str) -> Self {
+            let dir =
+                std::env::temp_dir().join(format!("folio-library-{tag}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+
+        fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+            let p = self.0.join(name);
+            fs::write(&p, bytes).unwrap();
+            p
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_a_one_line_error() {
+        let e = load_paths(&[PathBuf::from("no-such-file-for-folio.txt")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot open 'no-such-file-for-folio.txt': No such file or directory"
+        );
+        assert_eq!(e.path, PathBuf::from("no-such-file-for-folio.txt"));
+    }
+
+    #[test]
+    fn a_folder_gives_its_articles_sorted_with_its_manifest() {
+        let s = Scratch::new("folder");
+        s.write("b.md", b"# Second article heading here\n\nBody text.\n");
+        s.write("a.txt", b"First article headline is here\n\nBody text.\n");
+        s.write("notes.json", b"{}");
+        s.write(".hidden.txt", b"hidden");
+        fs::create_dir_all(s.0.join("sub")).unwrap();
+        s.write("sub/c.txt", b"nested");
+        s.write(
+            "sources.toml",
+            b"[[source]]\nfile = \"b.md\"\nhotkey = \"b\"\noutlet = \"Somewhere\"\n\n[[source]]\nfile = \"zz.txt\"\n",
+        );
+        let lib = load_paths(std::slice::from_ref(&s.0)).unwrap();
+        let names: Vec<&str> = lib.articles.iter().map(|a| a.file_name.as_str()).collect();
+        assert_eq!(names, vec!["a.txt", "b.md"]);
+        assert_eq!(lib.articles[1].title, "Second article heading here");
+        assert_eq!(lib.articles[1].hotkey, Some('b'));
+        assert_eq!(lib.articles[1].outlet.as_deref(), Some("Somewhere"));
+        assert_eq!(lib.articles[0].origin, Origin::File(s.0.join("a.txt")));
+        assert_eq!(lib.warnings.len(), 1, "{:?}", lib.warnings);
+        assert!(lib.warnings[0].ends_with(
+            "sources.toml line 6: there is no article 'zz.txt' beside it; entry ignored"
+        ));
+    }
+
+    #[test]
+    fn a_broken_manifest_still_opens_the_folder() {
+        let s = Scratch::new("broken");
+        s.write("a.txt", b"Text.");
+        s.write("sources.toml", b"[[source]\nfile = 1\n");
+        let lib = load_paths(std::slice::from_ref(&s.0)).unwrap();
+        assert_eq!(lib.articles.len(), 1);
+        assert_eq!(lib.warnings.len(), 1);
+        assert!(
+            lib.warnings[0].contains("sources.toml line 1: "),
+            "{:?}",
+            lib.warnings
+        );
+    }
+
+    #[test]
+    fn an_empty_folder_is_an_error() {
+        let s = Scratch::new("empty");
+        s.write("readme.rst", b"x");
+        let e = load_paths(std::slice::from_ref(&s.0)).unwrap_err();
+        assert_eq!(e.reason, LoadFailure::NoArticles);
+        assert_eq!(
+            e.to_string(),
+            format!("no .txt or .md files in '{}'", s.0.display())
+        );
+    }
+
+    #[test]
+    fn files_open_as_given_in_order_and_hotkeys_stay_unique_across_folders() {
+        let s = Scratch::new("files");
+        let one = s.write("one.text", b"One.");
+        fs::create_dir_all(s.0.join("x")).unwrap();
+        fs::create_dir_all(s.0.join("y")).unwrap();
+        s.write("x/a.txt", b"A.");
+        s.write(
+            "x/sources.toml",
+            b"[[source]]\nfile = \"a.txt\"\nhotkey = \"k\"\n",
+        );
+        s.write("y/a.txt", b"A again.");
+        s.write(
+            "y/sources.toml",
+            b"[[source]]\nfile = \"a.txt\"\nhotkey = \"k\"\n",
+        );
+        let lib = load_paths(&[one, s.0.join("x"), s.0.join("y")]).unwrap();
+        let names: Vec<&str> = lib.articles.iter().map(|a| a.file_name.as_str()).collect();
+        assert_eq!(names, vec!["one.text", "a.txt", "a.txt"]);
+        assert_eq!(lib.articles[1].hotkey, Some('k'));
+        assert_eq!(lib.articles[2].hotkey, None);
+        assert_eq!(lib.warnings.len(), 1);
+        assert!(lib.warnings[0].ends_with("hotkey 'k' for 'a.txt' is already taken; ignored"));
+    }
+
+    #[test]
+    fn no_paths_is_an_empty_library() {
+        assert_eq!(load_paths(&[]).unwrap(), Library::default());
+    }
+
+    #[test]
+    fn error_paths_are_shown_safely() {
+        let e = error(Path::new("evil\u{1b}[2J.txt"), LoadFailure::NotAFile);
+        assert_eq!(
+            e.to_string(),
+            "cannot open 'evil␛[2J.txt': not a file or folder"
+        );
+        assert_eq!(
+            error(Path::new("big.txt"), LoadFailure::TooLarge).to_string(),
+            "cannot open 'big.txt': larger than 16 MiB"
+        );
+    }
+}
