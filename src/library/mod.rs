@@ -5,6 +5,7 @@
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 //! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
 //! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
+//! - [`list_rows`] / [`format_list`]: `--list`.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -14,12 +15,14 @@ use serde::Serialize;
 use crate::text::Direction;
 
 mod clues;
+mod list;
 mod load;
 mod manifest;
 mod parse;
 pub mod rules;
 mod seeds;
 
+pub use list::{ListRow, format_list, list_rows};
 pub use load::{LoadError, LoadFailure, load_paths};
 pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
 pub use parse::{TITLE_MAX, WPM_AR, WPM_EN, WRAP_MAX, count_words, parse_article};
