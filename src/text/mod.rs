@@ -8,6 +8,9 @@
 pub mod bidi;
 pub mod layout;
 pub mod sanitize;
+pub mod shape;
+pub mod width;
+pub mod wrap;
 
 use serde::{Deserialize, Serialize};
 
