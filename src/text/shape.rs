@@ -50,6 +50,11 @@ impl Shaped {
         }
     }
 
+    /// Whether shaping left the text as it was (it had no Arabic letters).
+    pub fn is_unchanged(&self) -> bool {
+        self.segments.is_empty()
+    }
+
     /// Where original byte offset `orig` falls in the shaped text, or `None` when it is inside a
     /// shaped letter (between a letter and its harakat, or between the lam and alef of a ligature).
     pub fn to_shaped(&self, orig: usize) -> Option<usize> {
@@ -379,7 +384,10 @@ mod tests {
         let digits = text.find("12").unwrap();
         let shaped_digits = s.text.find("12").unwrap();
         assert_eq!(s.to_shaped(digits), Some(shaped_digits));
-        assert_eq!(s.original_range(shaped_digits..s.text.len()), digits..text.len());
+        assert_eq!(
+            s.original_range(shaped_digits..s.text.len()),
+            digits..text.len()
+        );
     }
 
     #[test]

@@ -204,7 +204,11 @@ mod tests {
                 assert!(str_width(l) <= width, "{width}: {l:?}");
                 assert!(!l.starts_with(' ') && !l.ends_with(' '));
             }
-            assert_eq!(ls.concat().replace(" ", ""), PROSE.replace(' ', ""), "{width}");
+            assert_eq!(
+                ls.concat().replace(" ", ""),
+                PROSE.replace(' ', ""),
+                "{width}"
+            );
         }
     }
 
@@ -242,7 +246,10 @@ mod tests {
     fn cjk_and_emoji_take_two_cells_and_break_between_ideographs() {
         assert_eq!(lines("日本語のテキスト", 6), ["日本語", "のテキ", "スト"]);
         assert_eq!(lines("日本語", 5), ["日本", "語"]);
-        assert_eq!(lines("I 😀 you 👩\u{200D}💻", 4), ["I 😀", "you", "👩\u{200D}💻"]);
+        assert_eq!(
+            lines("I 😀 you 👩\u{200D}💻", 4),
+            ["I 😀", "you", "👩\u{200D}💻"]
+        );
     }
 
     #[test]
