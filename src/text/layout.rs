@@ -14,7 +14,8 @@
 //!   the lower of the levels on either side of it, outside the text it governs;
 //! - a control character that slipped past sanitizing is drawn as its picture (`␛`);
 //! - a combining mark with no letter to sit on is drawn on a dotted circle (`◌́`), one cell wide,
-//!   so no cell is ever empty yet printing; a stray joiner (ZWJ, ZWNJ) is drawn as nothing.
+//!   so no cell is ever empty yet printing; a stray joiner (ZWJ, ZWNJ) is drawn as nothing, and
+//!   so is a ZWJ ending a cluster, lest it fuse the cluster with its new neighbour on screen.
 
 use std::ops::Range;
 
@@ -160,7 +161,9 @@ impl Look {
     /// Append what is drawn for the unit whose (shaped) text is `shown`.
     fn draw(&self, out: &mut String, shown: &str, rtl: bool) {
         match self {
-            Look::Text => push_mirrored(out, shown, rtl),
+            // A joiner ending a cluster joins nothing; drawn, it could fuse this cluster with
+            // whatever lands next to it on screen (an emoji after a reversed emoji).
+            Look::Text => push_mirrored(out, shown.strip_suffix('\u{200D}').unwrap_or(shown), rtl),
             Look::Space => out.push(' '),
             Look::Hidden => {}
             Look::Override(label) => out.push_str(label),
@@ -861,5 +864,221 @@ mod tests {
     #[test]
     fn width_zero_is_treated_as_one() {
         assert_eq!(plain("ab", 0), ["a", "b"]);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const LETTERS: &[char] = &[
+            'ا', 'أ', 'إ', 'آ', 'ب', 'ت', 'ح', 'د', 'ر', 'س', 'ع', 'ل', 'ل', 'ل', 'م', 'ن', 'ه',
+            'و', 'ي', 'ى', 'ة', 'ء', 'ـ', 'پ', 'گ',
+        ];
+        const HARAKAT: &[char] = &[
+            '\u{064B}', '\u{064E}', '\u{064F}', '\u{0650}', '\u{0651}', '\u{0652}', '\u{0670}',
+        ];
+
+        fn arabic_word() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                (
+                    prop::sample::select(LETTERS),
+                    prop::option::weighted(0.3, prop::sample::select(HARAKAT)),
+                ),
+                1..10,
+            )
+            .prop_map(|v| {
+                v.into_iter()
+                    .flat_map(|(l, h)| std::iter::once(l).chain(h))
+                    .collect()
+            })
+        }
+
+        fn token() -> impl Strategy<Value = String> {
+            prop_oneof![
+                6 => arabic_word(),
+                3 => "[a-zA-Z]{1,12}",
+                2 => "[0-9]{1,4}(,[0-9]{3})?",
+                6 => prop::sample::select(vec![" ", " ", "  ", "   "]).prop_map(String::from),
+                2 => prop::sample::select(vec!["(", ")", "[", "]", "«", "»", "{", "}", "<", ">"])
+                    .prop_map(String::from),
+                2 => prop::sample::select(vec![".", ",", "!", "?", "؟", "،", "“", "”", ":", "-"])
+                    .prop_map(String::from),
+                1 => prop::sample::select(vec!["日本語", "中", "テキスト"]).prop_map(String::from),
+                1 => prop::sample::select(vec!["😀", "👩\u{200D}💻", "🇸🇦", "❤\u{FE0F}"])
+                    .prop_map(String::from),
+                1 => prop::sample::select(HARAKAT).prop_map(String::from),
+                1 => prop::sample::select(vec![
+                    "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}",
+                    "\u{2067}", "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}", "\u{061C}",
+                ])
+                .prop_map(String::from),
+                1 => prop::sample::select(vec!["e\u{301}", "\u{301}", "\u{200C}", "\u{200D}"])
+                    .prop_map(String::from),
+            ]
+        }
+
+        fn paragraph() -> impl Strategy<Value = String> {
+            prop::collection::vec(token(), 0..40).prop_map(|v| v.concat())
+        }
+
+        fn non_space_clusters(s: &str) -> Vec<&str> {
+            s.graphemes(true).filter(|g| *g != " ").collect()
+        }
+
+        fn check(text: &str, o: LayoutOptions) -> Result<(), TestCaseError> {
+            let dir = paragraph_direction(text).unwrap_or(Ltr);
+            let p = layout_paragraph(text, dir, &o);
+            prop_assert!(!p.lines.is_empty());
+            let want = non_space_clusters(text);
+
+            // Lines cover every non-space cluster once, in logical order.
+            let by_lines: Vec<&str> = p
+                .lines
+                .iter()
+                .flat_map(|l| non_space_clusters(&text[l.src.clone()]))
+                .collect();
+            prop_assert_eq!(&by_lines, &want);
+
+            // So do the lines' clusters, whatever their visual order.
+            let mut srcs: Vec<Range<usize>> = p
+                .lines
+                .iter()
+                .flat_map(|l| l.clusters.iter().map(|c| c.src.clone()))
+                .collect();
+            srcs.sort_by_key(|r| r.start);
+            for pair in srcs.windows(2) {
+                prop_assert!(pair[0].end <= pair[1].start, "clusters overlap: {:?}", pair);
+            }
+            let by_clusters: Vec<&str> = srcs
+                .iter()
+                .flat_map(|r| non_space_clusters(&text[r.clone()]))
+                .collect();
+            prop_assert_eq!(&by_clusters, &want);
+
+            for pair in p.lines.windows(2) {
+                prop_assert!(pair[0].src.end <= pair[1].src.start);
+                prop_assert!(pair[0].src.start < pair[1].src.start);
+            }
+
+            for line in &p.lines {
+                let drawn = line.clusters.iter().filter(|c| c.width > 0).count();
+                prop_assert!(
+                    line.width <= o.width || drawn == 1,
+                    "line too wide: {:?} ({} > {})",
+                    line.text,
+                    line.width,
+                    o.width
+                );
+                prop_assert_eq!(line.width, str_width(&line.text), "{:?}", line.text);
+                let mut col = 0;
+                let mut at = 0;
+                for c in &line.clusters {
+                    prop_assert_eq!(c.col, col);
+                    prop_assert_eq!(c.vis.start, at);
+                    prop_assert!(c.src.start >= line.src.start && c.src.end <= line.src.end);
+                    col += c.width;
+                    at = c.vis.end;
+                }
+                prop_assert_eq!(col, line.width);
+                prop_assert_eq!(at, line.text.len());
+                // Spaces end the drawn text only when they led the paragraph, or a bidi control
+                // moved them there (a space opening an RTL embedding in an LTR paragraph), or
+                // they are not plain spaces (a space carrying a joiner).
+                let logical = logical_line(text, line);
+                prop_assert!(
+                    !line.text.ends_with(' ')
+                        || logical.starts_with(' ')
+                        || logical.ends_with(' ')
+                        || text[line.src.clone()].chars().any(is_bidi_control),
+                    "trailing space in {:?}",
+                    line.text
+                );
+                prop_assert!(
+                    !line
+                        .text
+                        .chars()
+                        .any(|c| is_bidi_control(c) || c.is_control()),
+                    "raw control in {:?}",
+                    line.text
+                );
+                let logical = logical_line(text, line);
+                prop_assert!(
+                    !logical
+                        .chars()
+                        .any(|c| is_bidi_control(c) || c.is_control())
+                );
+                match (o.bidi, line.dir) {
+                    (BidiMode::App, Rtl) if line.width > 0 => {
+                        prop_assert_eq!(line.indent, o.width.saturating_sub(line.width))
+                    }
+                    _ => prop_assert_eq!(line.indent, 0),
+                }
+                if o.bidi != BidiMode::App && o.shape == ShapeMode::Off {
+                    // In logical order and unshaped, the screen is the logical dump.
+                    prop_assert_eq!(&line.text, &logical);
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn nothing_lost_nothing_overflows(text in paragraph(), width in 1usize..=80) {
+                for bidi in [BidiMode::App, BidiMode::Off, BidiMode::Terminal] {
+                    for shape in [ShapeMode::On, ShapeMode::Off] {
+                        check(&text, opts(width, shape, bidi))?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Run with `cargo test --release --lib layout_speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn layout_speed() {
+        let paras = [
+            TURING,
+            "The word سلام means peace, and (in 2023) it was said 8,796 times.",
+            "قال “مرحبا” ثم غادر. ولد (في القاهرة) عام 1952 وعاش فيها، ثم سافر إلى باريس.",
+            "It was the best of times, it was the worst of times, it was the age of wisdom.",
+            "日本語のテキストと English words 😀 mixed together in one paragraph.",
+        ];
+        let mut article = String::new();
+        let mut i = 0;
+        while article.len() < 1 << 20 {
+            // Paragraphs of a few sentences each.
+            for _ in 0..6 {
+                article.push_str(paras[i % paras.len()]);
+                article.push(' ');
+                i += 1;
+            }
+            article.push('\n');
+        }
+        // And one huge paragraph, to show the cost stays linear.
+        let huge = TURING.repeat(4000);
+        for (bidi, shape) in [
+            (BidiMode::App, ShapeMode::On),
+            (BidiMode::App, ShapeMode::Off),
+            (BidiMode::Terminal, ShapeMode::On),
+        ] {
+            let o = opts(80, shape, bidi);
+            let start = std::time::Instant::now();
+            let mut lines = 0;
+            for para in article.lines() {
+                lines += lay(para, o).lines.len();
+            }
+            let took = start.elapsed();
+            let start = std::time::Instant::now();
+            let huge_lines = lay(&huge, o).lines.len();
+            println!(
+                "{bidi:?}/{shape:?}: {} bytes, {lines} lines in {took:?}; {} bytes in one paragraph, {huge_lines} lines in {:?}",
+                article.len(),
+                huge.len(),
+                start.elapsed()
+            );
+        }
     }
 }

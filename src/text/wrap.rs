@@ -226,7 +226,7 @@ mod tests {
         // "abc   " fits in 3 columns: the spaces hang past the edge.
         assert_eq!(lines("abc    def", 3), ["abc", "def"]);
         assert_eq!(lines("abc   ", 3), ["abc"]);
-        assert_eq!(wrap("abc   ", 3), [0..3]);
+        assert_eq!(wrap("abc   ", 3), vec![0..3usize]);
         assert_eq!(lines("ab cd", 5), ["ab cd"]);
     }
 
@@ -238,8 +238,8 @@ mod tests {
 
     #[test]
     fn empty_and_blank_text_give_one_empty_line() {
-        assert_eq!(wrap("", 10), [0..0]);
-        assert_eq!(wrap("    ", 2), [0..0]);
+        assert_eq!(wrap("", 10), vec![0..0usize]);
+        assert_eq!(wrap("    ", 2), vec![0..0usize]);
     }
 
     #[test]
