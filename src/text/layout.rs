@@ -54,7 +54,9 @@ pub struct Cluster {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct VisualLine {
     /// What to draw, in visual (left-to-right screen) order; shaped when shaping is on;
-    /// free of control and bidi formatting characters; no padding, no trailing spaces.
+    /// free of control and bidi formatting characters; no padding, no trailing spaces (the
+    /// leading spaces of a paragraph's first line are kept, and in an RTL line they sit at its
+    /// right end).
     pub text: String,
     /// Blank columns before `text` (non-zero for RTL lines, which sit flush right).
     pub indent: usize,
@@ -262,7 +264,7 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
     let lines = break_lines(&units, width)
         .into_iter()
         .map(|range| {
-            let mut line = build_line(&units[range], text, shown_text, bidi.as_ref());
+            let mut line = build_line(&units[range], shown_text, bidi.as_ref());
             line.dir = dir;
             if bidi.is_some() && dir == Direction::Rtl && line.width > 0 {
                 line.indent = width.saturating_sub(line.width);
@@ -274,12 +276,7 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
 }
 
 /// One visual line from the units it shows (in logical order).
-fn build_line(
-    units: &[Unit],
-    text: &str,
-    shown_text: &str,
-    bidi: Option<&BidiParagraph>,
-) -> VisualLine {
+fn build_line(units: &[Unit], shown_text: &str, bidi: Option<&BidiParagraph>) -> VisualLine {
     let (Some(first), Some(last)) = (units.first(), units.last()) else {
         return VisualLine::default();
     };
@@ -308,7 +305,6 @@ fn build_line(
         });
         col += unit.cells;
     }
-    debug_assert!(text.is_char_boundary(src.start) && text.is_char_boundary(src.end));
     VisualLine {
         text: out,
         indent: 0,

@@ -12,6 +12,11 @@ pub mod shape;
 pub mod width;
 pub mod wrap;
 
+pub use layout::{
+    Cluster, LaidParagraph, LayoutOptions, VisualLine, dump_line, layout_paragraph, logical_line,
+};
+pub use width::{cluster_width, str_width, truncate};
+
 use serde::{Deserialize, Serialize};
 
 /// The direction of a paragraph or of a run of text.

@@ -120,6 +120,9 @@ impl Breakable for ClusterItem {
 
 /// Byte ranges of the lines of ONE paragraph (no `\n` inside) wrapped at `width` columns,
 /// in logical order. See the module documentation for the rules. Empty text gives `[0..0]`.
+///
+/// This measures the text as it is. [`super::layout`] breaks lines the same way but measures what
+/// it draws (a shaped lam-alef is one cell, an override is shown as a label such as `<RLO>`).
 pub fn wrap(text: &str, width: usize) -> Vec<Range<usize>> {
     let mut breaks = break_offsets(text).peekable();
     let items: Vec<ClusterItem> = text
