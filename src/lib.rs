@@ -3,5 +3,5 @@
 //! Data flows one way: file → [`library::Article`] → [`text::layout`] → [`ui`] widgets → terminal,
 //! and key → [`app::Action`] → [`app::update`] → state.
 
-pub mod library;
 pub mod text;
+pub mod library;
