@@ -8,6 +8,14 @@
 pub mod bidi;
 pub mod layout;
 pub mod sanitize;
+pub mod shape;
+pub mod width;
+pub mod wrap;
+
+pub use layout::{
+    Cluster, LaidParagraph, LayoutOptions, VisualLine, dump_line, layout_paragraph, logical_line,
+};
+pub use width::{cluster_width, str_width, truncate};
 
 use serde::{Deserialize, Serialize};
 

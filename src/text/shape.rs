@@ -1,0 +1,437 @@
+//! Arabic shaping: letters become the presentation forms a terminal can draw joined.
+//!
+//! Most terminals draw each Arabic letter in its isolated form, so words look broken apart.
+//! folio converts letters to their initial, medial, final or isolated presentation forms with
+//! `ar-reshaper`, configured to
+//! - keep harakat (the crate deletes them by default),
+//! - form only the lam-alef ligatures (U+FEF5..U+FEFC), which every Arabic font has and which
+//!   take one cell, and none of the word or sentence ligatures such as "الله" or "ﷺ" that would
+//!   make a word unreadable in a narrow cell.
+//!
+//! Shaping works on runs of Arabic letters and harakat, so joining never crosses a space, a digit,
+//! a ZWNJ or anything else. Every run is aligned back to the original text: each shaped letter
+//! with its harakat stands for one original letter with its harakat, a lam-alef ligature for the
+//! lam, the alef and their harakat. [`Shaped`] keeps that alignment so that layout can report
+//! exactly which logical bytes each drawn cell shows. Widths stay exact: presentation forms take
+//! one cell, harakat none.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use ar_reshaper::prelude::LigatureNames;
+use ar_reshaper::{ArabicReshaper, ReshaperConfig};
+
+/// Longest run (in chars) shaped in one go; longer "words" are shaped in pieces, so that
+/// pathological input cannot make shaping slow.
+const MAX_RUN: usize = 256;
+
+/// Text after shaping, with the way back to the original.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shaped {
+    /// The shaped text.
+    pub text: String,
+    /// The shaped letters, in order: each is a letter (or lam-alef) with its harakat, in both texts.
+    /// Between them the text was copied unchanged.
+    segments: Vec<Segment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Segment {
+    orig: Range<usize>,
+    shaped: Range<usize>,
+}
+
+impl Shaped {
+    /// Text left as it is.
+    pub fn unshaped(text: &str) -> Shaped {
+        Shaped {
+            text: text.to_string(),
+            segments: Vec::new(),
+        }
+    }
+
+    /// Whether shaping left the text as it was (it had no Arabic letters).
+    pub fn is_unchanged(&self) -> bool {
+        self.segments.is_empty()
+    }
+
+    /// Where original byte offset `orig` falls in the shaped text, or `None` when it is inside a
+    /// shaped letter (between a letter and its harakat, or between the lam and alef of a ligature).
+    pub fn to_shaped(&self, orig: usize) -> Option<usize> {
+        let i = self.segments.partition_point(|s| s.orig.start <= orig);
+        let Some(s) = i.checked_sub(1).map(|i| &self.segments[i]) else {
+            return Some(orig);
+        };
+        if orig == s.orig.start {
+            Some(s.shaped.start)
+        } else if orig < s.orig.end {
+            None
+        } else {
+            Some(s.shaped.end + (orig - s.orig.end))
+        }
+    }
+
+    /// Where shaped byte offset `shaped` falls in the original text, or `None` when it is inside
+    /// a shaped letter.
+    pub fn to_original(&self, shaped: usize) -> Option<usize> {
+        let i = self.segments.partition_point(|s| s.shaped.start <= shaped);
+        let Some(s) = i.checked_sub(1).map(|i| &self.segments[i]) else {
+            return Some(shaped);
+        };
+        if shaped == s.shaped.start {
+            Some(s.orig.start)
+        } else if shaped < s.shaped.end {
+            None
+        } else {
+            Some(s.orig.end + (shaped - s.shaped.end))
+        }
+    }
+
+    /// The original bytes that a range of shaped bytes stands for, widened to whole shaped letters
+    /// (a lam-alef ligature covers both letters).
+    pub fn original_range(&self, shaped: Range<usize>) -> Range<usize> {
+        self.widen(shaped, |s| &s.shaped, |s| &s.orig)
+    }
+
+    /// The shaped bytes that draw a range of original bytes, widened to whole shaped letters.
+    pub fn shaped_range(&self, orig: Range<usize>) -> Range<usize> {
+        self.widen(orig, |s| &s.orig, |s| &s.shaped)
+    }
+
+    fn widen(
+        &self,
+        r: Range<usize>,
+        from: impl Fn(&Segment) -> &Range<usize>,
+        to: impl Fn(&Segment) -> &Range<usize>,
+    ) -> Range<usize> {
+        let map = |pos: usize, round_up: bool| {
+            let i = self.segments.partition_point(|s| from(s).start <= pos);
+            let Some(s) = i.checked_sub(1).map(|i| &self.segments[i]) else {
+                return pos;
+            };
+            let (f, t) = (from(s), to(s));
+            if pos == f.start {
+                t.start
+            } else if pos < f.end {
+                if round_up { t.end } else { t.start }
+            } else {
+                t.end + (pos - f.end)
+            }
+        };
+        let start = map(r.start, false);
+        let end = map(r.end, true).max(start);
+        start..end
+    }
+}
+
+fn reshaper() -> &'static ArabicReshaper {
+    static RESHAPER: OnceLock<ArabicReshaper> = OnceLock::new();
+    RESHAPER.get_or_init(|| {
+        // The default config forms lam-alef and also the "الله" word ligature, and deletes harakat.
+        let mut config = ReshaperConfig {
+            delete_harakat: false,
+            ..ReshaperConfig::default()
+        };
+        config.update_ligature(LigatureNames::ARABIC_LIGATURE_ALLAH, false);
+        config.to_reshaper()
+    })
+}
+
+/// Whether ar-reshaper knows `c` as a letter it can shape (ZWJ, which it also lists, excluded).
+fn is_letter(c: char) -> bool {
+    static LETTERS: OnceLock<Vec<char>> = OnceLock::new();
+    if !('\u{0621}'..='\u{06FF}').contains(&c) {
+        return false;
+    }
+    LETTERS
+        .get_or_init(|| {
+            let mut v: Vec<char> = ar_reshaper::letters::letters_db::LETTERS_ARABIC
+                .iter()
+                .map(|(c, _)| *c)
+                .filter(|&c| c != '\u{200D}')
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .binary_search(&c)
+        .is_ok()
+}
+
+/// Harakat as ar-reshaper sees them, less the few in its ranges that are not combining marks
+/// (U+06E5, U+06E6 small waw/yeh, U+08E2): those end a run instead, so every haraka fed to
+/// the reshaper belongs to the grapheme cluster of its letter.
+fn is_haraka(c: char) -> bool {
+    matches!(c,
+        '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E4}'
+        | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}'
+        | '\u{08D4}'..='\u{08E1}'
+        | '\u{08E3}'..='\u{08FF}')
+}
+
+fn is_lam_alef(c: char) -> bool {
+    ('\u{FEF5}'..='\u{FEFC}').contains(&c)
+}
+
+/// Whether `text` has anything to shape.
+pub fn needs_shaping(text: &str) -> bool {
+    text.chars().any(is_letter)
+}
+
+/// Shape the Arabic in `text`; everything else is copied unchanged.
+pub fn shape(text: &str) -> Shaped {
+    if !needs_shaping(text) {
+        return Shaped::unshaped(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    let mut segments = Vec::new();
+    let mut copied = 0; // bytes of `text` already handled
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if !is_letter(c) {
+            continue;
+        }
+        // A run: a letter, then letters and harakat.
+        let mut end = at + c.len_utf8();
+        let mut count = 1;
+        let mut prev_base = c;
+        while let Some(&(i, n)) = chars.peek() {
+            let letter = is_letter(n);
+            if !(letter || is_haraka(n)) {
+                break;
+            }
+            // Cut very long runs before a letter, never inside a lam-alef.
+            if letter && count >= MAX_RUN && prev_base != '\u{0644}' {
+                break;
+            }
+            if letter {
+                prev_base = n;
+            }
+            count += 1;
+            end = i + n.len_utf8();
+            chars.next();
+        }
+        out.push_str(&text[copied..at]);
+        let run = &text[at..end];
+        let shaped = reshaper().reshape(run);
+        let base = out.len();
+        match align(run, &shaped) {
+            Some(segs) => {
+                segments.extend(segs.into_iter().map(|s| Segment {
+                    orig: at + s.orig.start..at + s.orig.end,
+                    shaped: base + s.shaped.start..base + s.shaped.end,
+                }));
+                out.push_str(&shaped);
+            }
+            // Never expected; if the reshaper ever surprises us the run is shown unshaped.
+            None => out.push_str(run),
+        }
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Shaped {
+        text: out,
+        segments,
+    }
+}
+
+/// Pair each shaped letter (with its harakat) with the original letter(s) and harakat it stands for.
+fn align(orig: &str, shaped: &str) -> Option<Vec<Segment>> {
+    let mut o = orig.char_indices().peekable();
+    let mut s = shaped.char_indices().peekable();
+    let mut segs = Vec::new();
+    while let Some((s_at, sc)) = s.next() {
+        let (o_at, oc) = o.next()?;
+        if is_haraka(sc) || is_haraka(oc) {
+            return None;
+        }
+        let mut harakat = 0;
+        while o.next_if(|&(_, c)| is_haraka(c)).is_some() {
+            harakat += 1;
+        }
+        if is_lam_alef(sc) {
+            if oc != '\u{0644}' {
+                return None;
+            }
+            o.next_if(|&(_, c)| matches!(c, '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0627}'))?;
+            while o.next_if(|&(_, c)| is_haraka(c)).is_some() {
+                harakat += 1;
+            }
+        }
+        let mut shaped_harakat = 0;
+        while s.next_if(|&(_, c)| is_haraka(c)).is_some() {
+            shaped_harakat += 1;
+        }
+        if harakat != shaped_harakat {
+            return None;
+        }
+        let o_end = o.peek().map_or(orig.len(), |&(i, _)| i);
+        let s_end = s.peek().map_or(shaped.len(), |&(i, _)| i);
+        segs.push(Segment {
+            orig: o_at..o_end,
+            shaped: s_at..s_end,
+        });
+    }
+    if o.next().is_some() {
+        return None;
+    }
+    Some(segs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::width::{cluster_width, str_width};
+    use unicode_segmentation::UnicodeSegmentation;
+
+    fn is_presentation_form(c: char) -> bool {
+        ('\u{FB50}'..='\u{FDFF}').contains(&c) || ('\u{FE70}'..='\u{FEFF}').contains(&c)
+    }
+
+    #[test]
+    fn letters_become_joined_presentation_forms() {
+        let s = shape("سلام");
+        // seen initial, lam-alef final, meem isolated
+        assert_eq!(s.text, "\u{FEB3}\u{FEFC}\u{FEE1}");
+        assert_eq!(str_width(&s.text), 3);
+        let s = shape("مرحبا");
+        assert_eq!(s.text, "\u{FEE3}\u{FEAE}\u{FEA3}\u{FE92}\u{FE8E}");
+        assert!(s.text.chars().all(is_presentation_form));
+    }
+
+    #[test]
+    fn lam_alef_is_one_cell_in_all_its_forms() {
+        for (word, lig) in [
+            ("لا", '\u{FEFB}'),
+            ("سلا", '\u{FEFC}'),
+            ("لأ", '\u{FEF7}'),
+            ("لإ", '\u{FEF9}'),
+            ("لآ", '\u{FEF5}'),
+            ("سلآ", '\u{FEF6}'),
+        ] {
+            let s = shape(word);
+            assert_eq!(s.text.chars().last(), Some(lig), "{word}");
+            assert_eq!(str_width(&s.text), str_width(word) - 1, "{word}");
+        }
+    }
+
+    #[test]
+    fn harakat_are_kept_and_take_no_cell() {
+        let word = "دولارًا";
+        let s = shape(word);
+        assert_eq!(s.text, "\u{FEA9}\u{FEED}\u{FEFB}\u{FEAD}\u{064B}\u{FE8D}");
+        assert_eq!(str_width(&s.text), 5);
+        let s = shape("كَتَبَ");
+        assert_eq!(s.text.chars().filter(|&c| is_haraka(c)).count(), 3);
+        assert_eq!(str_width(&s.text), 3);
+        // A haraka between lam and alef stays with the ligature.
+        let s = shape("لَا");
+        assert_eq!(s.text, "\u{FEFB}\u{064E}");
+        assert_eq!(s.original_range(0..s.text.len()), 0.."لَا".len());
+        assert_eq!(s.to_shaped(2), None);
+    }
+
+    #[test]
+    fn no_word_or_sentence_ligatures() {
+        assert_eq!(shape("الله").text, "\u{FE8D}\u{FEDF}\u{FEE0}\u{FEEA}");
+        assert_eq!(str_width(&shape("الله").text), 4);
+        let salla = "صلى الله عليه وسلم";
+        assert!(!shape(salla).text.contains('\u{FDFA}'));
+        assert_eq!(str_width(&shape(salla).text), str_width(salla));
+    }
+
+    #[test]
+    fn joining_stops_at_spaces_digits_and_zwnj() {
+        assert_eq!(shape("ب ب").text, "\u{FE8F} \u{FE8F}");
+        assert_eq!(shape("ب1ب").text, "\u{FE8F}1\u{FE8F}");
+        // Persian "mi-" prefix: ZWNJ keeps the yeh final and the next letter initial.
+        let s = shape("می\u{200C}خواهم");
+        assert!(s.text.contains('\u{200C}'));
+        assert!(s.text.starts_with("\u{FEE3}"));
+    }
+
+    #[test]
+    fn other_text_is_untouched() {
+        let text = "Hello, 世界 (2023) 😀";
+        let s = shape(text);
+        assert_eq!(s.text, text);
+        assert_eq!(s.to_shaped(5), Some(5));
+        assert_eq!(s.original_range(3..7), 3..7);
+    }
+
+    #[test]
+    fn offsets_map_both_ways() {
+        let text = "قال سلام 12";
+        let s = shape(text);
+        for (i, _) in text.char_indices() {
+            if let Some(j) = s.to_shaped(i) {
+                assert_eq!(s.to_original(j), Some(i));
+            }
+        }
+        // "سلام": the lam and the alef are one shaped letter.
+        let lam = text.find("سلام").unwrap() + 2;
+        let alef = lam + 2;
+        assert!(s.to_shaped(lam).is_some());
+        assert_eq!(s.to_shaped(alef), None);
+        let lig = s.to_shaped(lam).unwrap();
+        assert_eq!(s.original_range(lig..lig + 3), lam..alef + 2);
+        assert_eq!(s.shaped_range(alef..alef + 2), lig..lig + 3);
+        // After the Arabic the offsets shift by a constant.
+        let digits = text.find("12").unwrap();
+        let shaped_digits = s.text.find("12").unwrap();
+        assert_eq!(s.to_shaped(digits), Some(shaped_digits));
+        assert_eq!(
+            s.original_range(shaped_digits..s.text.len()),
+            digits..text.len()
+        );
+    }
+
+    #[test]
+    fn a_lone_haraka_is_left_alone() {
+        let s = shape("\u{064B}ب");
+        assert_eq!(s.text, "\u{064B}\u{FE8F}");
+    }
+
+    #[test]
+    fn every_letter_form_is_one_cell() {
+        for (letter, forms) in ar_reshaper::letters::letters_db::LETTERS_ARABIC.iter() {
+            if *letter == '\u{200D}' {
+                continue;
+            }
+            for c in [
+                *letter,
+                forms.isolated,
+                forms.initial,
+                forms.medial,
+                forms.end,
+            ] {
+                if c != '\0' {
+                    assert_eq!(cluster_width(c.encode_utf8(&mut [0; 4])), 1, "{c:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shaped_clusters_match_original_clusters() {
+        let text = "قالَ الطالبُ: لا، إلى المدرسةِ 2023.";
+        let s = shape(text);
+        let orig_clusters = text.graphemes(true).count();
+        let shaped_clusters = s.text.graphemes(true).count();
+        let lam_alefs = s.text.chars().filter(|&c| is_lam_alef(c)).count();
+        assert_eq!(shaped_clusters + lam_alefs, orig_clusters);
+        assert_eq!(str_width(&s.text) + lam_alefs, str_width(text));
+    }
+
+    #[test]
+    fn long_runs_are_shaped_in_pieces() {
+        let text = "ب".repeat(1000);
+        let s = shape(&text);
+        assert_eq!(str_width(&s.text), 1000);
+        assert_eq!(s.original_range(0..s.text.len()), 0..text.len());
+    }
+}

@@ -1,0 +1,129 @@
+//! Terminal cell widths, measured one grapheme cluster at a time.
+//!
+//! A terminal draws a grapheme cluster (a letter with its combining marks, an emoji sequence)
+//! in one, two or no cells. Measuring a whole string at once can mislead: `unicode-width` counts
+//! the string `"لا"` as one cell because a font would draw the lam-alef ligature, but a terminal
+//! draws the two letters in two cells. So folio always measures each cluster on its own and adds.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+use super::sanitize::is_bidi_control;
+
+/// Width in terminal cells of ONE grapheme cluster: 0, 1 or 2.
+///
+/// CJK ideographs and emoji take 2 cells, letters 1, a combining mark alone 0.
+/// A cluster made only of a bidi formatting character takes 0 cells (layout shows some of them
+/// as labels, and measures the label instead).
+pub fn cluster_width(g: &str) -> usize {
+    let Some(first) = g.chars().next() else {
+        return 0;
+    };
+    if first.is_control() || (is_bidi_control(first) && g.len() == first.len_utf8()) {
+        0
+    } else if g.len() == 1 {
+        1
+    } else {
+        g.width().min(2)
+    }
+}
+
+/// Width in terminal cells of a string: the sum of its clusters' widths.
+pub fn str_width(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.bytes().filter(|b| !b.is_ascii_control()).count();
+    }
+    s.graphemes(true).map(cluster_width).sum()
+}
+
+/// `s` cut at a grapheme-cluster boundary so that it fits in `max` columns, ending with `…` when
+/// anything was cut. A two-cell cluster that does not fit is dropped whole, never halved.
+pub fn truncate(s: &str, max: usize) -> String {
+    if str_width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let room = max - 1; // one cell for the ellipsis
+    let mut used = 0;
+    let mut end = 0;
+    for (i, g) in s.grapheme_indices(true) {
+        let w = cluster_width(g);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        end = i + g.len();
+    }
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(&s[..end]);
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clusters_are_measured_one_by_one() {
+        assert_eq!(cluster_width("a"), 1);
+        assert_eq!(cluster_width("中"), 2);
+        assert_eq!(cluster_width("😀"), 2);
+        assert_eq!(cluster_width("👩\u{200D}💻"), 2);
+        assert_eq!(cluster_width("e\u{301}"), 1);
+        assert_eq!(cluster_width("\u{301}"), 0);
+        assert_eq!(cluster_width("رً"), 1);
+        assert_eq!(cluster_width(""), 0);
+    }
+
+    #[test]
+    fn lam_alef_is_two_cells_until_it_is_shaped() {
+        // The trap: as one string unicode-width calls this a single cell.
+        assert_eq!(UnicodeWidthStr::width("لا"), 1);
+        assert_eq!(str_width("لا"), 2);
+        assert_eq!(str_width("\u{FEFB}"), 1);
+        assert_eq!(str_width("سلام"), 4);
+    }
+
+    #[test]
+    fn bidi_controls_take_no_cell() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+        ] {
+            assert_eq!(cluster_width(c.encode_utf8(&mut [0; 4])), 0, "{c:?}");
+        }
+        assert_eq!(str_width("a\u{202E}bc\u{202C}"), 3);
+    }
+
+    #[test]
+    fn string_width_sums_clusters() {
+        assert_eq!(str_width("hello"), 5);
+        assert_eq!(str_width("日本語"), 6);
+        assert_eq!(str_width("مرحبا بالعالم"), 13);
+        assert_eq!(str_width("دولارًا"), 6);
+        assert_eq!(str_width("a😀b"), 4);
+        assert_eq!(str_width(""), 0);
+    }
+
+    #[test]
+    fn truncate_cuts_at_cluster_boundaries() {
+        assert_eq!(truncate("hello", 5), "hello");
+        assert_eq!(truncate("hello", 10), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("hello", 1), "…");
+        assert_eq!(truncate("hello", 0), "");
+        // A two-cell cluster that would overflow is dropped whole.
+        assert_eq!(truncate("日本語", 4), "日…");
+        assert_eq!(truncate("日本語", 5), "日本…");
+        // Marks stay on their letter.
+        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}…");
+        assert_eq!(truncate("دولارًا", 5), "دولا…");
+        assert_eq!(truncate("دولارًا!", 6), "دولارً…");
+        for max in 0..8 {
+            assert!(str_width(&truncate("日本語 text", max)) <= max);
+        }
+    }
+}
