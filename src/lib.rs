@@ -3,5 +3,10 @@
 //! Data flows one way: file → [`library::Article`] → [`text::layout`] → [`ui`] widgets → terminal,
 //! and key → [`app::Action`] → [`app::update`] → state.
 
-pub mod text;
+pub mod app;
+pub mod config;
 pub mod library;
+pub mod store;
+pub mod term;
+pub mod text;
+pub mod ui;

@@ -136,7 +136,7 @@ mod tests {
         assert_eq!(rows.len(), 5);
         assert_eq!(rows[0].index, 1);
         assert_eq!(rows[0].key.as_deref(), Some("1"));
-        assert_eq!(rows[0].hotkey, Some('m'));
+        assert_eq!(rows[0].hotkey, Some('r'));
         assert_eq!(rows[3].languages, vec![Lang::En, Lang::Ar]);
         assert_eq!(rows[3].words, 507);
         assert_eq!(rows[3].reading_minutes, 3);
@@ -176,7 +176,7 @@ mod tests {
         );
         assert_eq!(
             lines[3],
-            "3  3    c       002_1d8038a1fe6f818a.txt  en       326    1  on Saturday   Cultural Council of the Embassy…  Iran calls on Muslims to unite in support of Palestinian cause"
+            "3  3    i       002_1d8038a1fe6f818a.txt  en       326    1  on Saturday   Cultural Council of the Embassy…  Iran calls on Muslims to unite in support of Palestinian cause"
         );
         // Every title starts in the TITLE column (all other cells here are one column a char).
         let title_col = lines[0].find("TITLE").unwrap();
@@ -216,7 +216,7 @@ mod tests {
   {
     "index": 1,
     "key": "1",
-    "hotkey": "m",
+    "hotkey": "r",
     "file": "000_855e5a4968ca3ef5.txt",
     "title": "A large number of Russian Muslims gathered outside the Palestinian embassy…",
     "outlet": "Iran Press",

@@ -66,7 +66,7 @@ mod tests {
         let keys: Vec<Option<char>> = lib.articles.iter().map(|a| a.hotkey).collect();
         assert_eq!(
             keys,
-            vec![Some('m'), Some('a'), Some('c'), Some('p'), Some('t')]
+            vec![Some('r'), Some('c'), Some('i'), Some('p'), Some('d')]
         );
         assert!(lib.articles.iter().all(|a| a.origin == Origin::Embedded));
         assert!(

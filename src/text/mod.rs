@@ -6,8 +6,10 @@
 //! ties these together into visual lines for a given width.
 
 pub mod bidi;
+pub mod document;
 pub mod layout;
 pub mod sanitize;
+pub mod search;
 pub mod shape;
 pub mod width;
 pub mod wrap;

@@ -1,0 +1,215 @@
+//! Configuration: defaults embedded from `assets/config.toml`, with the user's TOML laid over them
+//! value by value. A bad user file never stops the reader: it is reported, and defaults are used.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::keymap::{KeyTable, Keymap, line_of};
+use crate::text::{BidiMode, ShapeMode};
+
+/// The embedded defaults.
+pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub reader: ReaderConfig,
+    pub list: ListConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReaderConfig {
+    /// Widest reading column.
+    pub width: usize,
+    /// Blank columns on each side of the text.
+    pub margin: usize,
+    pub shape: ShapeMode,
+    pub bidi: BidiMode,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListConfig {
+    pub width: usize,
+}
+
+/// Everything the user's files decided, and what was wrong with them.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub config: Config,
+    pub keymap: Keymap,
+    pub warnings: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        toml::from_str(DEFAULT_CONFIG).expect("embedded default config is valid")
+    }
+}
+
+/// Where the user's config lives when `--config` is not given.
+pub fn default_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "folio").map(|d| d.config_dir().join("config.toml"))
+}
+
+#[derive(Deserialize)]
+struct KeysOnly {
+    #[serde(default)]
+    keys: Option<KeyTable>,
+}
+
+impl Settings {
+    /// Defaults only.
+    pub fn defaults() -> Settings {
+        Settings {
+            config: Config::default(),
+            keymap: Keymap::default_keymap(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Defaults with the user's file laid over them. A missing file at the default place is
+    /// not an error; a file named with `--config` that is missing is.
+    pub fn load(path: Option<&Path>, explicit: bool) -> Settings {
+        let Some(path) = path else {
+            return Settings::defaults();
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Settings::from_user_toml(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Settings::defaults(),
+            Err(e) => {
+                let mut s = Settings::defaults();
+                s.warnings
+                    .push(format!("{}: {e}; using defaults", path.display()));
+                s
+            }
+        }
+    }
+
+    /// Lay a user config text over the defaults. `name` names the file in messages.
+    pub fn from_user_toml(text: &str, name: &str) -> Settings {
+        let mut settings = Settings::defaults();
+        let user: toml::Table = match toml::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                settings.warnings.push(describe(name, text, &e));
+                return settings;
+            }
+        };
+        let mut merged: toml::Table =
+            toml::from_str(DEFAULT_CONFIG).expect("embedded default config");
+        let mut user_without_keys = user.clone();
+        user_without_keys.remove("keys");
+        merge(&mut merged, user_without_keys);
+        match Config::deserialize(toml::Value::Table(merged)) {
+            Ok(config) => settings.config = config,
+            Err(e) => settings
+                .warnings
+                .push(format!("{name}: {}; using defaults", e.message())),
+        }
+        if settings.config.reader.width == 0 {
+            settings.warnings.push(format!(
+                "{name}: reader.width must be at least 1; using 100"
+            ));
+            settings.config.reader.width = 100;
+        }
+        if user.contains_key("keys") {
+            match toml::from_str::<KeysOnly>(text) {
+                Ok(KeysOnly { keys: Some(table) }) => {
+                    let (keymap, errors) = Keymap::from_table(&table, text, Some(&settings.keymap));
+                    settings.keymap = keymap;
+                    settings
+                        .warnings
+                        .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
+                }
+                Ok(KeysOnly { keys: None }) => {}
+                Err(e) => settings.warnings.push(describe(name, text, &e)),
+            }
+        }
+        settings
+    }
+}
+
+fn describe(name: &str, text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => format!(
+            "{name}: line {}: {}; using defaults",
+            line_of(text, span.start),
+            e.message()
+        ),
+        None => format!("{name}: {}; using defaults", e.message()),
+    }
+}
+
+/// Lay `over` onto `base`, table by table.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Action;
+    use crate::app::keymap::Key;
+
+    #[test]
+    fn defaults_parse() {
+        let c = Config::default();
+        assert_eq!(c.reader.width, 100);
+        assert_eq!(c.reader.margin, 1);
+        assert_eq!(c.reader.shape, ShapeMode::On);
+        assert_eq!(c.reader.bidi, BidiMode::App);
+    }
+
+    #[test]
+    fn user_values_are_laid_over_defaults() {
+        let s = Settings::from_user_toml("[reader]\nwidth = 72\nshape = \"off\"\n", "config.toml");
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        assert_eq!(s.config.reader.width, 72);
+        assert_eq!(s.config.reader.shape, ShapeMode::Off);
+        assert_eq!(
+            s.config.reader.margin, 1,
+            "untouched values keep their default"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_falls_back_to_defaults_with_the_line() {
+        let s = Settings::from_user_toml("[reader]\nwidth = = 3\n", "config.toml");
+        assert_eq!(s.config, Config::default());
+        assert_eq!(s.warnings.len(), 1);
+        assert!(
+            s.warnings[0].starts_with("config.toml: line 2:"),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn a_wrong_value_is_reported() {
+        let s = Settings::from_user_toml("[reader]\nbidi = \"sideways\"\n", "c.toml");
+        assert_eq!(s.config, Config::default());
+        assert!(s.warnings[0].contains("sideways"), "{:?}", s.warnings);
+        let s = Settings::from_user_toml("[reader]\nwidht = 3\n", "c.toml");
+        assert!(s.warnings[0].contains("widht"), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn keys_in_the_config_rebind_actions() {
+        let s = Settings::from_user_toml("[keys]\nquit = [\"x\"]\nnope = [\"y\"]\n", "c.toml");
+        assert_eq!(s.keymap.action(&Key::char('x')), Some(Action::Quit));
+        assert_eq!(
+            s.warnings,
+            vec!["c.toml: line 3: unknown action 'nope'".to_string()]
+        );
+    }
+}

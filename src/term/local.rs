@@ -1,0 +1,172 @@
+//! The local terminal front end: raw mode, a guard that always restores the terminal (normal
+//! exit, error, panic, SIGTERM, SIGHUP), and threads that feed keys and signals to the loop.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Once, OnceLock};
+use std::thread;
+
+use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
+use crossterm::terminal;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::{Input, modes, run};
+use crate::app::{App, Exit, Key, KeyCode};
+use crate::text::BidiMode;
+use crate::ui::Theme;
+
+/// Set while the terminal is in folio's modes, so restoring twice is harmless.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// The bidi mode the terminal was entered with (as a number, for the panic hook).
+static BIDI: AtomicU8 = AtomicU8::new(0);
+/// The signal that stopped the reader, if any.
+static SIGNAL: OnceLock<i32> = OnceLock::new();
+
+fn bidi_from_u8(v: u8) -> BidiMode {
+    match v {
+        1 => BidiMode::Terminal,
+        2 => BidiMode::Off,
+        _ => BidiMode::App,
+    }
+}
+
+/// Put the terminal back as we found it. Safe to call from anywhere, any number of times.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = modes::leave(&mut out, bidi_from_u8(BIDI.load(Ordering::SeqCst)));
+        let _ = terminal::disable_raw_mode();
+    }
+}
+
+/// Restores the terminal when dropped, whatever way the reader ends.
+pub struct Guard(());
+
+impl Guard {
+    pub fn enter(bidi: BidiMode) -> io::Result<Guard> {
+        install_panic_hook();
+        BIDI.store(
+            match bidi {
+                BidiMode::App => 0,
+                BidiMode::Terminal => 1,
+                BidiMode::Off => 2,
+            },
+            Ordering::SeqCst,
+        );
+        terminal::enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let guard = Guard(());
+        modes::enter(&mut io::stdout(), bidi)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restore the terminal before the previous hook prints the panic, so the message is readable.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Convert crossterm's key event to folio's.
+pub fn key_from_crossterm(k: event::KeyEvent) -> Option<Key> {
+    use event::KeyCode as C;
+    let code = match k.code {
+        C::Char(c) => KeyCode::Char(c),
+        C::Enter => KeyCode::Enter,
+        C::Tab => KeyCode::Tab,
+        C::BackTab => KeyCode::BackTab,
+        C::Backspace => KeyCode::Backspace,
+        C::Esc => KeyCode::Esc,
+        C::Up => KeyCode::Up,
+        C::Down => KeyCode::Down,
+        C::Left => KeyCode::Left,
+        C::Right => KeyCode::Right,
+        C::PageUp => KeyCode::PageUp,
+        C::PageDown => KeyCode::PageDown,
+        C::Home => KeyCode::Home,
+        C::End => KeyCode::End,
+        C::Insert => KeyCode::Insert,
+        C::Delete => KeyCode::Delete,
+        C::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    let m = k.modifiers;
+    Some(Key::new(
+        code,
+        m.contains(KeyModifiers::CONTROL),
+        m.contains(KeyModifiers::ALT),
+        m.contains(KeyModifiers::SHIFT),
+    ))
+}
+
+fn spawn_input(tx: Sender<Input>) {
+    thread::spawn(move || {
+        loop {
+            let input = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    match key_from_crossterm(k) {
+                        Some(key) => Input::Key(key),
+                        None => continue,
+                    }
+                }
+                Ok(Event::Resize(cols, rows)) => Input::Resize(cols, rows),
+                Ok(_) => continue,
+                // The terminal is gone.
+                Err(_) => Input::Terminate,
+            };
+            let stop = input == Input::Terminate;
+            if tx.send(input).is_err() || stop {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: Sender<Input>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let _ = SIGNAL.set(signal);
+            let _ = tx.send(Input::Terminate);
+        }
+    });
+    Ok(())
+}
+
+/// The signal that stopped the reader, if one did.
+pub fn stopped_by_signal() -> Option<i32> {
+    SIGNAL.get().copied()
+}
+
+/// Run the reader in this process's terminal.
+pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
+    let (tx, rx) = mpsc::channel();
+    spawn_signals(tx.clone())?;
+    let guard = Guard::enter(app.settings.config.reader.bidi)?;
+    let backend: CrosstermBackend<BufWriter<Stdout>> =
+        CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, io::stdout()));
+    let mut terminal = Terminal::new(backend)?;
+    let size = terminal.size()?;
+    app.resize(size.width, size.height);
+    spawn_input(tx);
+    let result = run(&mut terminal, app, theme, &rx);
+    let _ = Write::flush(terminal.backend_mut());
+    drop(terminal);
+    drop(guard);
+    result
+}

@@ -1,0 +1,396 @@
+//! Widgets that borrow the app's state and draw it. No logic beyond drawing.
+
+mod theme;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
+
+pub use theme::Theme;
+
+use crate::app::{App, Area, Focus, Overlay};
+use crate::library::{Lang, ParagraphKind};
+use crate::text::width::{str_width, truncate};
+
+/// The whole screen.
+pub struct Screen<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+fn rect(a: Area) -> Rect {
+    Rect::new(a.x, a.y, a.width, a.height)
+}
+
+impl Widget for Screen<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let g = self.app.geometry();
+        let theme = self.theme;
+        if g.list.width > 0 {
+            ListPane {
+                app: self.app,
+                theme,
+            }
+            .render(rect(g.list).intersection(area), buf);
+        }
+        if g.reader.width > 0 {
+            ReaderPane {
+                app: self.app,
+                theme,
+            }
+            .render(rect(g.reader).intersection(area), buf);
+        }
+        StatusLine {
+            app: self.app,
+            theme,
+        }
+        .render(rect(g.status).intersection(area), buf);
+        match &self.app.overlay {
+            Some(Overlay::Help(scroll)) => HelpOverlay {
+                app: self.app,
+                theme,
+                scroll: *scroll,
+            }
+            .render(area, buf),
+            Some(Overlay::Jump { labels, typed }) => JumpOverlay {
+                app: self.app,
+                theme,
+                labels,
+                typed,
+            }
+            .render(area, buf),
+            None => {}
+        }
+    }
+}
+
+fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(border)
+        .title(Span::styled(title, theme.pane_title))
+}
+
+fn lang_badge(lang: Lang) -> Option<&'static str> {
+    match lang {
+        Lang::En => Some("EN"),
+        Lang::Ar => Some("AR"),
+        Lang::Other => None,
+    }
+}
+
+/// The file list: per article, its key, title, and a line of facts.
+pub struct ListPane<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+impl Widget for ListPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = self.theme;
+        let count = app.library.articles.len();
+        let title = format!(" Library ({count}) ");
+        let block = pane_block(title, app.focus == Focus::List, theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let width = inner.width as usize;
+        if width == 0 {
+            return;
+        }
+        let rows = app
+            .library
+            .articles
+            .iter()
+            .enumerate()
+            .skip(app.list_top)
+            .take(app.list_capacity());
+        for (row, (i, article)) in rows.enumerate() {
+            let y = inner.y + 2 * row as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let selected = i == app.selected;
+            let base = if selected {
+                theme.selected
+            } else {
+                Style::default()
+            };
+            let digit = match i {
+                0..=8 => char::from(b'1' + i as u8),
+                9 => '0',
+                _ => ' ',
+            };
+            let key = format!("{digit}{} ", article.hotkey.unwrap_or(' '));
+            let title = truncate(&article.title, width.saturating_sub(key.len() + 1));
+            let line = Line::from(vec![
+                Span::styled(key, base.patch(theme.hotkey)),
+                Span::styled(title, base.patch(theme.list_title)),
+            ]);
+            buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
+            buf.set_line(inner.x, y, &line, inner.width);
+            if y + 1 < inner.bottom() {
+                let mut facts: Vec<String> = Vec::new();
+                if let Some(outlet) = &article.outlet {
+                    facts.push(outlet.clone());
+                }
+                let mut badges: Vec<&str> = article
+                    .sections
+                    .iter()
+                    .filter_map(|s| lang_badge(s.lang))
+                    .collect();
+                badges.dedup();
+                if !badges.is_empty() {
+                    facts.push(badges.join("+"));
+                }
+                facts.push(format!("{} min", article.reading_minutes));
+                facts.push(article.file_name.clone());
+                let facts = truncate(&format!("  {}", facts.join(" · ")), width);
+                buf.set_style(Rect::new(inner.x, y + 1, inner.width, 1), base);
+                buf.set_stringn(inner.x, y + 1, facts, width, base.patch(theme.list_facts));
+            }
+        }
+    }
+}
+
+/// The reader: the open article in the reading column.
+pub struct ReaderPane<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+impl Widget for ReaderPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = self.theme;
+        let title = app
+            .article()
+            .map(|a| {
+                format!(
+                    " {} ",
+                    truncate(&a.title, area.width.saturating_sub(4) as usize)
+                )
+            })
+            .unwrap_or_else(|| " (no article) ".into());
+        let block = pane_block(title, app.focus == Focus::Reader, theme);
+        block.render(area, buf);
+        let column = rect(app.geometry().column).intersection(area);
+        let Some(article) = app.article() else {
+            return;
+        };
+        let layout = app.layout();
+        for (row, doc_line) in layout
+            .lines
+            .iter()
+            .skip(app.top())
+            .take(column.height as usize)
+            .enumerate()
+        {
+            let y = column.y + row as u16;
+            let kind = article
+                .paragraphs
+                .get(doc_line.para)
+                .map(|p| p.kind)
+                .unwrap_or(ParagraphKind::Body);
+            let style = theme.paragraph(kind);
+            let line = &doc_line.line;
+            let x0 = column.x + line.indent as u16;
+            for cluster in &line.clusters {
+                let x = x0 + cluster.col as u16;
+                if cluster.width == 0 || x + cluster.width as u16 > column.right() {
+                    continue;
+                }
+                buf[(x, y)]
+                    .set_symbol(&line.text[cluster.vis.clone()])
+                    .set_style(style);
+                for dx in 1..cluster.width as u16 {
+                    buf[(x + dx, y)].reset();
+                }
+            }
+        }
+    }
+}
+
+/// The bottom line: which article, where in it, and how to get help.
+pub struct StatusLine<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+impl Widget for StatusLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.height == 0 {
+            return;
+        }
+        let app = self.app;
+        buf.set_style(area, self.theme.status);
+        let total = app.layout().lines.len();
+        let bottom = (app.top() + app.page()).min(total);
+        let percent = (bottom * 100).checked_div(total).unwrap_or(100);
+        let help = format!(
+            "{} help ",
+            app.settings.keymap.hint(crate::app::Action::ToggleHelp)
+        );
+        let position = format!(
+            " line {}/{} {}% │ {help}",
+            (app.top() + 1).min(total),
+            total,
+            percent
+        );
+        let left = match (&app.message, app.article()) {
+            (Some(m), _) => format!(" {m}"),
+            (None, Some(a)) => format!(
+                " {}/{} {}{} — {}",
+                app.selected + 1,
+                app.library.articles.len(),
+                a.file_name,
+                if a.had_invalid_utf8 {
+                    " (invalid UTF-8 shown as \u{FFFD})"
+                } else {
+                    ""
+                },
+                a.title
+            ),
+            (None, None) => " no articles".into(),
+        };
+        let width = area.width as usize;
+        let right_w = str_width(&position).min(width);
+        let left = truncate(&left, width.saturating_sub(right_w + 1));
+        let style = if app.message.is_some() {
+            self.theme.status_message
+        } else {
+            self.theme.status
+        };
+        buf.set_stringn(area.x, area.y, left, width, style);
+        buf.set_stringn(
+            area.x + (width - right_w) as u16,
+            area.y,
+            position,
+            right_w,
+            self.theme.status,
+        );
+    }
+}
+
+/// Keys and what they do, generated from the keymap so it cannot go stale.
+pub struct HelpOverlay<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+    pub scroll: usize,
+}
+
+impl Widget for HelpOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let lines = self.app.help_lines();
+        let key_w = lines.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
+        let text_w = lines.iter().map(|(_, d)| str_width(d)).max().unwrap_or(0);
+        let entry_w = (key_w + text_w + 4) as u16;
+        // As many columns as it takes to fit the height, as far as the width allows.
+        let room = area.height.saturating_sub(3).max(1) as usize;
+        let max_columns = (area.width.saturating_sub(2) / entry_w.max(1)).max(1) as usize;
+        let columns = lines.len().div_ceil(room).clamp(1, max_columns);
+        let per_column = lines.len().div_ceil(columns);
+        let w = (entry_w * columns as u16 + 2).min(area.width);
+        let h = (per_column as u16 + 2).min(area.height.saturating_sub(1));
+        let popup = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + (area.height.saturating_sub(1) - h) / 2,
+            w,
+            h,
+        );
+        Clear.render(popup, buf);
+        let block = pane_block(" Keys (any key closes) ".into(), true, self.theme);
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        for (i, (keys, desc)) in lines.iter().enumerate() {
+            let (col, row) = (i / per_column, i % per_column);
+            let Some(row) = row.checked_sub(self.scroll) else {
+                continue;
+            };
+            if row >= inner.height as usize {
+                continue;
+            }
+            let x = inner.x + col as u16 * entry_w;
+            let pad = " ".repeat(key_w - str_width(keys));
+            let line = Line::from(vec![
+                Span::styled(format!(" {keys}{pad}  "), self.theme.hotkey),
+                Span::raw(desc.as_str()),
+            ]);
+            buf.set_line(
+                x,
+                inner.y + row as u16,
+                &line,
+                entry_w.min(inner.right().saturating_sub(x)),
+            );
+        }
+    }
+}
+
+/// The jump prompt: every source with its label, in columns; typing narrows it.
+pub struct JumpOverlay<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+    pub labels: &'a [String],
+    pub typed: &'a str,
+}
+
+impl Widget for JumpOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let entries: Vec<(&String, &str)> = self
+            .labels
+            .iter()
+            .zip(&self.app.library.articles)
+            .filter(|(label, _)| label.starts_with(self.typed))
+            .map(|(label, article)| (label, article.title.as_str()))
+            .collect();
+        let w = area.width.saturating_sub(4).min(110);
+        let max_h = area.height.saturating_sub(3);
+        let col_w: u16 = 36;
+        let columns = (w.saturating_sub(2) / col_w).max(1);
+        let rows = (entries.len() as u16)
+            .div_ceil(columns)
+            .min(max_h.saturating_sub(2));
+        let h = rows + 2;
+        let popup = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + (area.height.saturating_sub(1) - h) / 2,
+            w,
+            h,
+        );
+        Clear.render(popup, buf);
+        let title = format!(" Jump to: {}▏ (Esc cancels) ", self.typed);
+        let block = pane_block(title, true, self.theme);
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let col_w = (inner.width / columns).max(1);
+        for (i, (label, title)) in entries.iter().enumerate() {
+            let (col, row) = (i as u16 / rows.max(1), i as u16 % rows.max(1));
+            if col >= columns {
+                break;
+            }
+            let x = inner.x + col * col_w;
+            let rest = &label[self.typed.len().min(label.len())..];
+            let title = truncate(title, (col_w as usize).saturating_sub(label.len() + 2));
+            let line = Line::from(vec![
+                Span::styled(self.typed.to_string(), self.theme.list_facts),
+                Span::styled(
+                    rest.to_string(),
+                    self.theme
+                        .hotkey
+                        .add_modifier(ratatui::style::Modifier::BOLD),
+                ),
+                Span::raw(" "),
+                Span::raw(title),
+            ]);
+            buf.set_line(x, inner.y + row, &line, col_w.saturating_sub(1));
+        }
+    }
+}
