@@ -1,0 +1,272 @@
+//! The whole app on ratatui's TestBackend at a fixed size: keys in, frames out.
+
+use std::sync::Arc;
+
+use folio::app::{App, Focus, Key, KeyCode};
+use folio::config::Settings;
+use folio::library::{self, ParagraphKind};
+use folio::term::draw;
+use folio::text::Direction;
+use folio::ui::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+struct Harness {
+    app: App,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Harness {
+    fn seeds(cols: u16, rows: u16) -> Harness {
+        let app = App::new(
+            Arc::new(library::load_seeds()),
+            Settings::defaults(),
+            cols,
+            rows,
+        );
+        let terminal = Terminal::new(TestBackend::new(cols, rows)).unwrap();
+        Harness { app, terminal }
+    }
+
+    fn press(&mut self, keys: &str) -> &mut Self {
+        for c in keys.chars() {
+            self.app.handle_key(Key::char(c));
+        }
+        self
+    }
+
+    fn key(&mut self, key: Key) -> &mut Self {
+        self.app.handle_key(key);
+        self
+    }
+
+    /// The frame as text: one line per row, wide characters once.
+    fn frame(&mut self) -> String {
+        self.terminal
+            .draw(|f| {
+                f.render_widget(
+                    folio::ui::Screen {
+                        app: &self.app,
+                        theme: &Theme::default(),
+                    },
+                    f.area(),
+                )
+            })
+            .unwrap();
+        buffer_text(self.terminal.backend().buffer())
+    }
+}
+
+fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let cell = &buf[(x, y)];
+            line.push_str(cell.symbol());
+            skip = unicode_width::UnicodeWidthStr::width(cell.symbol()).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn first_frame() {
+    let mut h = Harness::seeds(100, 30);
+    insta::assert_snapshot!(h.frame());
+}
+
+#[test]
+fn after_3_the_third_source_is_open() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("3");
+    assert_eq!(h.app.selected, 2);
+    insta::assert_snapshot!(h.frame());
+}
+
+#[test]
+fn after_bracket_the_next_source_is_open() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("]");
+    assert_eq!(h.app.selected, 1);
+    insta::assert_snapshot!(h.frame());
+}
+
+#[test]
+fn after_g_the_reader_is_at_the_end() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("lG");
+    assert_eq!(h.app.focus, Focus::Reader);
+    let frame = h.frame();
+    assert!(frame.lines().last().unwrap().contains("100%"), "{frame}");
+    insta::assert_snapshot!(frame);
+}
+
+#[test]
+fn help_overlay_lists_the_keymap() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("?");
+    let frame = h.frame();
+    assert!(frame.contains("Keys (any key closes)"));
+    for (keys, description) in h.app.help_lines().iter().take(20) {
+        assert!(
+            frame.contains(description.as_str()),
+            "{description} missing:\n{frame}"
+        );
+        assert!(frame.contains(keys.as_str()), "{keys} missing:\n{frame}");
+    }
+    insta::assert_snapshot!(frame);
+    h.press("?");
+    assert!(!h.frame().contains("Keys (any key closes)"));
+}
+
+#[test]
+fn j_and_k_move_in_the_focused_pane() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("jj");
+    assert_eq!(h.app.selected, 2);
+    h.press("k");
+    assert_eq!(h.app.selected, 1);
+    h.key(Key::plain(KeyCode::Tab)).press("jjj");
+    assert_eq!(h.app.selected, 1, "in the reader, j scrolls");
+    assert_eq!(h.app.top(), 3);
+    h.key(Key::plain(KeyCode::Up));
+    assert_eq!(h.app.top(), 2);
+    h.key(Key::plain(KeyCode::Enter));
+    assert_eq!(h.app.focus, Focus::Reader);
+    h.press("h");
+    assert_eq!(h.app.focus, Focus::List);
+}
+
+#[test]
+fn scrolling_stops_at_both_ends() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("l");
+    h.press("k");
+    assert_eq!(h.app.top(), 0);
+    h.key(Key::ctrl('d'));
+    let half = h.app.top();
+    assert_eq!(half, h.app.page() / 2);
+    h.press("G");
+    let end = h.app.top();
+    assert_eq!(end + h.app.page(), h.app.layout().lines.len());
+    h.press(" ");
+    assert_eq!(h.app.top(), end, "no scrolling past the end");
+    h.press("b");
+    assert_eq!(h.app.top(), end - (h.app.page() - 1));
+}
+
+#[test]
+fn each_article_keeps_its_place() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("l").press(&"j".repeat(7));
+    h.press("2");
+    assert_eq!(h.app.top(), 0);
+    h.press("1");
+    assert_eq!(h.app.top(), 7);
+}
+
+#[test]
+fn resize_keeps_the_same_paragraph_at_the_top() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("l").press(&"j".repeat(15));
+    let before = h.app.layout().anchor(h.app.top());
+    h.app.resize(70, 20);
+    let after = h.app.layout().anchor(h.app.top());
+    assert_eq!(before.para, after.para);
+    h.app.resize(160, 40);
+    assert_eq!(h.app.layout().anchor(h.app.top()).para, before.para);
+}
+
+#[test]
+fn sources_out_of_range_say_so() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("9");
+    assert_eq!(h.app.selected, 0);
+    assert!(h.app.message.as_deref().unwrap().contains("no source 9"));
+}
+
+#[test]
+fn the_arabic_half_of_003_is_flush_right() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("4l");
+    let article = h.app.article().unwrap();
+    assert_eq!(article.file_name, "003_9421ad859a52f834.txt");
+    let first_arabic = article
+        .paragraphs
+        .iter()
+        .position(|p| p.dir == Direction::Rtl && p.kind != ParagraphKind::Boilerplate)
+        .expect("003 has Arabic");
+    let line = h.app.layout().first_line_of(first_arabic).unwrap();
+    for _ in 0..line {
+        h.press("j");
+    }
+    let frame = h.frame();
+    let column = h.app.geometry().column;
+    let right_edge = (column.x + column.width) as usize;
+    let rows: Vec<&str> = frame.lines().collect();
+    let mut rtl_rows = 0;
+    for (i, doc_line) in h.app.layout().lines[h.app.top()..]
+        .iter()
+        .take(column.height as usize)
+        .enumerate()
+    {
+        if doc_line.gap || doc_line.line.dir != Direction::Rtl {
+            continue;
+        }
+        rtl_rows += 1;
+        let row = rows[column.y as usize + i];
+        let text_end = row
+            .chars()
+            .take(right_edge)
+            .collect::<String>()
+            .trim_end()
+            .chars()
+            .count();
+        assert_eq!(text_end, right_edge, "row {i} is not flush right:\n{frame}");
+    }
+    assert!(rtl_rows >= 10, "{rtl_rows} Arabic rows on screen:\n{frame}");
+    insta::assert_snapshot!(frame);
+}
+
+#[test]
+fn draw_wraps_frames_in_synchronized_output() {
+    let app = App::new(
+        Arc::new(library::load_seeds()),
+        Settings::defaults(),
+        80,
+        24,
+    );
+    #[derive(Clone, Default)]
+    struct Shared(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let written = Shared::default();
+    let backend = ratatui::backend::CrosstermBackend::new(written.clone());
+    let mut terminal = Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    draw(&mut terminal, &app, &Theme::default()).unwrap();
+    let out = String::from_utf8_lossy(&written.0.lock().unwrap()).into_owned();
+    assert!(out.starts_with("\x1b[?2026h"), "{:?}", &out[..20]);
+    assert!(out.ends_with("\x1b[?2026l"), "{out:?}");
+}
