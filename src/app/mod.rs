@@ -71,6 +71,9 @@ pub struct App {
     /// A message for the status line, until the next key.
     pub message: Option<String>,
     pub exit: Option<Exit>,
+    /// A served session (over SSH): actions that would start processes or touch files other
+    /// than folio's own state are refused with a message.
+    pub served: bool,
     cols: u16,
     rows: u16,
     geometry: Geometry,
@@ -106,6 +109,7 @@ impl App {
             show_boilerplate: true,
             message,
             exit: None,
+            served: false,
             cols,
             rows,
             geometry: Geometry::default(),
