@@ -16,6 +16,37 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     pub reader: ReaderConfig,
     pub list: ListConfig,
+    pub ui: UiConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    /// `dark`, `light`, `basic` (16 colours) or `mono`.
+    pub theme: ThemeName,
+    /// Wheel scrolls the pane under the pointer, click selects in the list.
+    pub mouse: bool,
+    /// Draw borders with ASCII only: `auto` (when the locale is not UTF-8), `on` or `off`.
+    pub ascii: Toggle,
+}
+
+/// The built-in themes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    Dark,
+    Light,
+    Basic,
+    Mono,
+}
+
+/// On, off, or decided from the environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Toggle {
+    Auto,
+    On,
+    Off,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +58,8 @@ pub struct ReaderConfig {
     pub margin: usize,
     pub shape: ShapeMode,
     pub bidi: BidiMode,
+    /// Show site furniture (dimmed, at the end) rather than hide it.
+    pub boilerplate: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +74,13 @@ pub struct Settings {
     pub config: Config,
     pub keymap: Keymap,
     pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// The effective configuration as TOML (for `--print-config`).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("config serialises")
+    }
 }
 
 impl Default for Config {
@@ -192,6 +232,15 @@ mod tests {
             "{:?}",
             s.warnings
         );
+    }
+
+    #[test]
+    fn the_effective_config_prints_and_reads_back() {
+        let s = Settings::from_user_toml("[ui]\ntheme = \"light\"\n", "c.toml");
+        let printed = s.config.to_toml();
+        assert!(printed.contains("theme = \"light\""), "{printed}");
+        let again: Config = toml::from_str(&printed).unwrap();
+        assert_eq!(again, s.config);
     }
 
     #[test]

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use clap::Parser;
 
 use folio::app::{App, Exit};
-use folio::config::{Settings, default_config_path};
+use folio::config::{Settings, Toggle, default_config_path};
+use folio::library::ParagraphKind;
 use folio::library::{self, Library};
+use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::document::layout_document;
 use folio::text::layout::{LayoutOptions, dump_line, logical_line};
 use folio::text::{BidiMode, ShapeMode};
-use folio::ui::Theme;
+use folio::ui::{ColorDepth, Theme};
 
 /// A terminal article reader that lays out right-to-left text correctly.
 ///
@@ -34,6 +36,9 @@ struct Cli {
     /// With --dump: the same lines and breaks in logical order, unpadded.
     #[arg(long, requires = "dump")]
     logical: bool,
+    /// With --dump: logical text, one paragraph per line, boilerplate removed.
+    #[arg(long, requires = "dump", conflicts_with = "logical")]
+    plain: bool,
 
     /// Print the library (key, file, title, outlet, languages, words) and exit.
     #[arg(long, conflicts_with = "dump")]
@@ -52,6 +57,26 @@ struct Cli {
     /// Config file to use instead of the one in your config folder.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Print the effective configuration (defaults with your config laid over) and exit.
+    #[arg(long)]
+    print_config: bool,
+    /// Draw borders in ASCII (also automatic when the locale is not UTF-8).
+    #[arg(long)]
+    ascii: bool,
+    /// Do not read or write reading positions, marks and bookmarks.
+    #[arg(long)]
+    no_state: bool,
+}
+
+/// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG; unset is the C locale).
+fn locale_is_utf8() -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    locale.contains("utf-8") || locale.contains("utf8")
 }
 
 fn parse_shape(s: &str) -> Result<ShapeMode, String> {
@@ -93,6 +118,12 @@ fn main() -> ExitCode {
         settings.config.reader.bidi = bidi;
     }
 
+    if cli.print_config {
+        for w in &settings.warnings {
+            eprintln!("folio: {w}");
+        }
+        return print_or_fail(settings.config.to_toml());
+    }
     if cli.list {
         return print_or_fail(list(&library, cli.json));
     }
@@ -100,16 +131,42 @@ fn main() -> ExitCode {
         for w in &settings.warnings {
             eprintln!("folio: {w}");
         }
-        return print_or_fail(dump(&library, &settings, cli.width as usize, cli.logical));
+        let text = if cli.plain {
+            plain(&library)
+        } else {
+            dump(&library, &settings, cli.width as usize, cli.logical)
+        };
+        return print_or_fail(text);
     }
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         eprintln!("folio: not a terminal; use --dump or --list to print articles");
         return ExitCode::from(2);
     }
 
+    let ascii = cli.ascii
+        || match settings.config.ui.ascii {
+            Toggle::On => true,
+            Toggle::Off => false,
+            Toggle::Auto => !locale_is_utf8(),
+        };
+    let theme = Theme::new(settings.config.ui.theme, ColorDepth::from_env(), ascii);
     let mut app = App::new(Arc::new(library), settings, 80, 24);
-    let theme = Theme::default();
-    match local::run_local(&mut app, &theme) {
+    if !cli.no_state
+        && let Some(path) = default_state_path()
+    {
+        let (store, warning) = Store::open(path);
+        app.attach_store(store, warning);
+    }
+    let result = local::run_local(&mut app, &theme);
+    app.save_state();
+    if let Some(message) = app
+        .message
+        .as_deref()
+        .filter(|m| m.starts_with("Could not save"))
+    {
+        eprintln!("folio: {message}");
+    }
+    match result {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
         Ok(Exit::Terminated) => {
             ExitCode::from(local::stopped_by_signal().map_or(1, |s| (128 + s) as u8))
@@ -182,4 +239,36 @@ fn dump(library: &Library, settings: &Settings, width: usize, logical: bool) -> 
         }
     }
     out
+}
+
+/// Logical text for other tools: one paragraph per line, a blank line between, no boilerplate.
+fn plain(library: &Library) -> String {
+    let many = library.articles.len() > 1;
+    let mut out = String::new();
+    for (n, article) in library.articles.iter().enumerate() {
+        if many {
+            if n > 0 {
+                out.push('\n');
+            }
+            out.push_str(&format!("==> {} <==\n", article.file_name));
+        }
+        let paragraphs: Vec<String> = article
+            .paragraphs
+            .iter()
+            .filter(|p| p.kind != ParagraphKind::Boilerplate)
+            .map(|p| printable_logical(&p.text))
+            .collect();
+        out.push_str(&paragraphs.join("\n\n"));
+        out.push('\n');
+    }
+    out
+}
+
+/// A paragraph's logical text with bidi controls made printable, as everywhere folio prints.
+fn printable_logical(text: &str) -> String {
+    let whole = folio::text::layout::VisualLine {
+        src: 0..text.len(),
+        ..Default::default()
+    };
+    logical_line(text, &whole)
 }

@@ -35,6 +35,28 @@ pub enum Action {
     JumpPrompt,
     /// Show or hide site furniture (boilerplate) at the end of articles.
     ToggleBoilerplate,
+    /// Search the open article (in the list pane: filter the list).
+    Search,
+    SearchNext,
+    SearchPrev,
+    /// Search every article in the library.
+    LibrarySearch,
+    /// Filter the list by fuzzy match on title, outlet and file name.
+    Filter,
+    /// Close what is open: a prompt, results, a filter, search highlights.
+    Cancel,
+    ToggleRead,
+    AddBookmark,
+    ListBookmarks,
+    /// Copy the paragraph at the top of the reader (logical text) to the clipboard (OSC 52).
+    CopyParagraph,
+    /// Copy the whole article (logical text).
+    CopyArticle,
+    /// Open the article in $EDITOR / $PAGER.
+    OpenEditor,
+    OpenPager,
+    /// Hide the list pane and read full width.
+    ToggleZoom,
 }
 
 /// Names and help texts, in the order the help overlay lists them.
@@ -45,11 +67,7 @@ const NAMED: &[(Action, &str, &str)] = &[
         "move_down",
         "Next article / scroll down a line",
     ),
-    (
-        Action::MoveUp,
-        "move_up",
-        "Previous article / scroll up a line",
-    ),
+    (Action::MoveUp, "move_up", "Previous article / scroll up"),
     (
         Action::FocusNext,
         "focus_next",
@@ -74,19 +92,57 @@ const NAMED: &[(Action, &str, &str)] = &[
     (
         Action::NextSection,
         "next_section",
-        "Next section (e.g. English → Arabic)",
+        "Next section (English → Arabic)",
     ),
     (Action::PrevSection, "prev_section", "Previous section"),
     (
         Action::JumpBack,
         "jump_back",
-        "Back to where you were before the last jump",
+        "Back to before the last jump",
     ),
     (
         Action::ToggleBoilerplate,
         "toggle_boilerplate",
         "Show or hide boilerplate",
     ),
+    (Action::Search, "search", "Search article (list: filter)"),
+    (Action::SearchNext, "search_next", "Next match"),
+    (Action::SearchPrev, "search_prev", "Previous match"),
+    (
+        Action::LibrarySearch,
+        "library_search",
+        "Search every article",
+    ),
+    (Action::Filter, "filter", "Filter the list (fuzzy)"),
+    (Action::Cancel, "cancel", "Close prompt, filter, highlights"),
+    (Action::ToggleRead, "toggle_read", "Mark read / unread"),
+    (Action::AddBookmark, "add_bookmark", "Bookmark this place"),
+    (
+        Action::ListBookmarks,
+        "list_bookmarks",
+        "List bookmarks and jump to one",
+    ),
+    (
+        Action::CopyParagraph,
+        "copy_paragraph",
+        "Copy the paragraph (OSC 52)",
+    ),
+    (
+        Action::CopyArticle,
+        "copy_article",
+        "Copy the whole article (OSC 52)",
+    ),
+    (
+        Action::OpenEditor,
+        "open_editor",
+        "Open the article in $EDITOR",
+    ),
+    (
+        Action::OpenPager,
+        "open_pager",
+        "Open the article in $PAGER",
+    ),
+    (Action::ToggleZoom, "toggle_zoom", "Full-width reading"),
     (Action::ToggleHelp, "help", "Show or hide this help"),
     (Action::Quit, "quit", "Quit"),
 ];

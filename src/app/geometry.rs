@@ -37,7 +37,14 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    pub fn compute(cols: u16, rows: u16, config: &Config, focus: Focus) -> Geometry {
+    /// `list_shown` is false in full-width reading mode.
+    pub fn compute(
+        cols: u16,
+        rows: u16,
+        config: &Config,
+        focus: Focus,
+        list_shown: bool,
+    ) -> Geometry {
         let main_h = rows.saturating_sub(1);
         let status = Area {
             x: 0,
@@ -45,7 +52,9 @@ impl Geometry {
             width: cols,
             height: rows.min(1),
         };
-        let (list_w, reader_x) = if cols < NARROW {
+        let (list_w, reader_x) = if !list_shown {
+            (0, 0)
+        } else if cols < NARROW {
             match focus {
                 Focus::List => (cols, cols),
                 Focus::Reader => (0, 0),
@@ -95,7 +104,7 @@ mod tests {
     #[test]
     fn wide_screens_centre_a_measured_column() {
         let c = Config::default();
-        let g = Geometry::compute(200, 40, &c, Focus::List);
+        let g = Geometry::compute(200, 40, &c, Focus::List, true);
         assert_eq!(g.list.width, 36);
         assert_eq!(g.reader.x, 36);
         assert_eq!(g.column.width, 100);
@@ -108,7 +117,7 @@ mod tests {
 
     #[test]
     fn at_100_columns_the_text_fills_the_pane_less_a_margin() {
-        let g = Geometry::compute(100, 30, &Config::default(), Focus::List);
+        let g = Geometry::compute(100, 30, &Config::default(), Focus::List, true);
         assert_eq!(g.reader.width, 64);
         assert_eq!(g.column.width, 64 - 2 - 2);
         assert_eq!(g.column.x, 36 + 1 + 1);
@@ -117,20 +126,29 @@ mod tests {
     #[test]
     fn narrow_screens_show_only_the_focused_pane() {
         let c = Config::default();
-        let g = Geometry::compute(40, 20, &c, Focus::Reader);
+        let g = Geometry::compute(40, 20, &c, Focus::Reader, true);
         assert_eq!(g.list.width, 0);
         assert_eq!(g.reader.width, 40);
-        let g = Geometry::compute(40, 20, &c, Focus::List);
+        let g = Geometry::compute(40, 20, &c, Focus::List, true);
         assert_eq!(g.list.width, 40);
         assert_eq!(g.reader.width, 0);
         assert_eq!(g.column.width, 0);
     }
 
     #[test]
+    fn full_width_mode_hides_the_list() {
+        let g = Geometry::compute(100, 30, &Config::default(), Focus::Reader, false);
+        assert_eq!(g.list.width, 0);
+        assert_eq!(g.reader.x, 0);
+        assert_eq!(g.reader.width, 100);
+        assert_eq!(g.column.width, 96);
+    }
+
+    #[test]
     fn tiny_screens_do_not_underflow() {
         let c = Config::default();
         for (w, h) in [(0, 0), (1, 1), (2, 2), (3, 1), (70, 2)] {
-            let g = Geometry::compute(w, h, &c, Focus::Reader);
+            let g = Geometry::compute(w, h, &c, Focus::Reader, true);
             assert!(g.column.x + g.column.width <= w.max(g.column.x));
         }
     }

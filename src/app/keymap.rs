@@ -164,7 +164,7 @@ impl fmt::Display for Key {
             KeyCode::Char(c) => write!(f, "{c}"),
             KeyCode::Enter => f.write_str("Enter"),
             KeyCode::Tab => f.write_str("Tab"),
-            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::BackTab => f.write_str("S-Tab"),
             KeyCode::Backspace => f.write_str("Backspace"),
             KeyCode::Esc => f.write_str("Esc"),
             KeyCode::Up => f.write_str("↑"),
@@ -254,9 +254,15 @@ impl Keymap {
                 None => bindings.push((action, parsed)),
             }
         }
-        // A key bound to a new action leaves its old one.
+        // A key the table binds leaves whatever action had it before.
+        let named: Vec<Action> = table
+            .keys()
+            .filter_map(|n| Action::from_name(n.get_ref()))
+            .collect();
         let mut by_key = HashMap::new();
-        for (action, keys) in &bindings {
+        let (theirs, ours): (Vec<_>, Vec<_>) =
+            bindings.iter().partition(|(a, _)| named.contains(a));
+        for (action, keys) in ours.into_iter().chain(theirs) {
             for key in keys {
                 by_key.insert(*key, *action);
             }

@@ -7,13 +7,13 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Once, OnceLock};
 use std::thread;
 
-use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
+use crossterm::event::{self, Event, KeyEventKind, KeyModifiers, MouseEventKind};
 use crossterm::terminal;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use super::{Input, modes, run};
-use crate::app::{App, Exit, Key, KeyCode};
+use super::{Input, modes, run_with};
+use crate::app::{App, Exit, ExternalFile, ExternalProgram, Key, KeyCode, Mouse};
 use crate::text::BidiMode;
 use crate::ui::Theme;
 
@@ -23,6 +23,8 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static BIDI: AtomicU8 = AtomicU8::new(0);
 /// The signal that stopped the reader, if any.
 static SIGNAL: OnceLock<i32> = OnceLock::new();
+/// Set while another program has the terminal: the input thread must not read its keys.
+static PAUSED: AtomicBool = AtomicBool::new(false);
 
 fn bidi_from_u8(v: u8) -> BidiMode {
     match v {
@@ -113,9 +115,32 @@ pub fn key_from_crossterm(k: event::KeyEvent) -> Option<Key> {
     ))
 }
 
+fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
+    let (col, row) = (m.column, m.row);
+    Some(match m.kind {
+        MouseEventKind::ScrollUp => Mouse::ScrollUp { col, row },
+        MouseEventKind::ScrollDown => Mouse::ScrollDown { col, row },
+        MouseEventKind::Down(event::MouseButton::Left) => Mouse::Click { col, row },
+        _ => return None,
+    })
+}
+
 fn spawn_input(tx: Sender<Input>) {
     thread::spawn(move || {
         loop {
+            if PAUSED.load(Ordering::SeqCst) {
+                thread::sleep(std::time::Duration::from_millis(20));
+                continue;
+            }
+            // Poll briefly so a pause takes effect before another program reads the terminal.
+            match event::poll(std::time::Duration::from_millis(50)) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => {
+                    let _ = tx.send(Input::Terminate);
+                    return;
+                }
+            }
             let input = match event::read() {
                 Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
                     match key_from_crossterm(k) {
@@ -124,6 +149,11 @@ fn spawn_input(tx: Sender<Input>) {
                     }
                 }
                 Ok(Event::Resize(cols, rows)) => Input::Resize(cols, rows),
+                Ok(Event::Mouse(m)) => match mouse_from_crossterm(m) {
+                    Some(mouse) => Input::Mouse(mouse),
+                    None => continue,
+                },
+                Ok(Event::Paste(text)) => Input::Paste(text),
                 Ok(_) => continue,
                 // The terminal is gone.
                 Err(_) => Input::Terminate,
@@ -134,6 +164,65 @@ fn spawn_input(tx: Sender<Input>) {
             }
         }
     });
+}
+
+/// The command for `$EDITOR` (or `$VISUAL`, then `vi`) or `$PAGER` (then `less`).
+fn external_command(program: ExternalProgram) -> String {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    match program {
+        ExternalProgram::Editor => var("VISUAL")
+            .or_else(|| var("EDITOR"))
+            .unwrap_or_else(|| "vi".into()),
+        ExternalProgram::Pager => var("PAGER").unwrap_or_else(|| "less".into()),
+    }
+}
+
+/// Hand the terminal to another program, then take it back.
+fn run_external<B: ratatui::backend::Backend>(
+    _terminal: &mut Terminal<B>,
+    program: ExternalProgram,
+    file: &ExternalFile,
+    bidi: BidiMode,
+    mouse: bool,
+) -> Option<String> {
+    let (path, temporary) = match file {
+        ExternalFile::Path(p) => (p.clone(), false),
+        ExternalFile::Text { name, text } => {
+            let path = std::env::temp_dir().join(format!("folio-{}-{name}", std::process::id()));
+            if let Err(e) = std::fs::write(&path, text) {
+                return Some(format!("Could not write a temporary copy: {e}"));
+            }
+            (path, true)
+        }
+    };
+    let command = external_command(program);
+    PAUSED.store(true, Ordering::SeqCst);
+    // Let the input thread finish its current poll.
+    thread::sleep(std::time::Duration::from_millis(80));
+    let mut out = io::stdout();
+    let _ = modes::leave(&mut out, bidi);
+    let _ = terminal::disable_raw_mode();
+    // Through the shell, so `EDITOR="code --wait"` works; the path is an argument, never code.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} \"$1\""))
+        .arg("folio")
+        .arg(&path)
+        .status();
+    let _ = terminal::enable_raw_mode();
+    let _ = modes::enter(&mut out, bidi);
+    if mouse {
+        let _ = modes::enable_mouse(&mut out);
+    }
+    PAUSED.store(false, Ordering::SeqCst);
+    if temporary {
+        let _ = std::fs::remove_file(&path);
+    }
+    match status {
+        Ok(s) if s.success() => None,
+        Ok(s) => Some(format!("{command} exited with {s}")),
+        Err(e) => Some(format!("Could not start {command}: {e}")),
+    }
 }
 
 fn spawn_signals(tx: Sender<Input>) -> io::Result<()> {
@@ -157,14 +246,25 @@ pub fn stopped_by_signal() -> Option<i32> {
 pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
-    let guard = Guard::enter(app.settings.config.reader.bidi)?;
+    let bidi = app.settings.config.reader.bidi;
+    let mouse = app.settings.config.ui.mouse;
+    let guard = Guard::enter(bidi)?;
+    if mouse {
+        modes::enable_mouse(&mut io::stdout())?;
+    }
     let backend: CrosstermBackend<BufWriter<Stdout>> =
         CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, io::stdout()));
     let mut terminal = Terminal::new(backend)?;
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     spawn_input(tx);
-    let result = run(&mut terminal, app, theme, &rx);
+    let result = run_with(
+        &mut terminal,
+        app,
+        theme,
+        &rx,
+        &mut |terminal, program, file| run_external(terminal, program, file, bidi, mouse),
+    );
     let _ = Write::flush(terminal.backend_mut());
     drop(terminal);
     drop(guard);

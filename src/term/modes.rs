@@ -5,6 +5,9 @@ use std::io::{self, Write};
 
 use crossterm::QueueableCommand;
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 
 use crate::text::BidiMode;
@@ -15,18 +18,28 @@ const BIDI_EXPLICIT: &[u8] = b"\x1b[8l\x1b[1 k";
 /// Back to implicit mode and the default presentation direction.
 const BIDI_IMPLICIT: &[u8] = b"\x1b[8h\x1b[0 k";
 
-/// Enter the alternate screen, hide the cursor, and tell the terminal how to treat bidi.
+/// Enter the alternate screen, hide the cursor, take pastes as pastes (so a pasted text is
+/// never read as commands), and tell the terminal how to treat bidi.
 pub fn enter<W: Write>(w: &mut W, bidi: BidiMode) -> io::Result<()> {
-    w.queue(EnterAlternateScreen)?.queue(Hide)?;
+    w.queue(EnterAlternateScreen)?
+        .queue(Hide)?
+        .queue(EnableBracketedPaste)?;
     if bidi != BidiMode::Terminal {
         w.write_all(BIDI_EXPLICIT)?;
     }
     w.flush()
 }
 
-/// Undo [`enter`]. Every step is attempted even when one fails.
+/// Report mouse wheel and clicks.
+pub fn enable_mouse<W: Write>(w: &mut W) -> io::Result<()> {
+    w.queue(EnableMouseCapture)?;
+    w.flush()
+}
+
+/// Undo [`enter`] (and [`enable_mouse`]). Every step is attempted even when one fails.
 pub fn leave<W: Write>(w: &mut W, bidi: BidiMode) -> io::Result<()> {
-    let mut result = Ok(());
+    let mut result = w.queue(DisableMouseCapture).map(|_| ());
+    result = result.and(w.queue(DisableBracketedPaste).map(|_| ()));
     if bidi != BidiMode::Terminal {
         result = result.and(w.write_all(BIDI_IMPLICIT));
     }

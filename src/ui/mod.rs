@@ -4,20 +4,28 @@ mod theme;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-pub use theme::Theme;
+pub use theme::{ColorDepth, Theme};
 
-use crate::app::{App, Area, Focus, Overlay};
+use crate::app::{App, Area, Focus, Overlay, Picker, PromptKind};
 use crate::library::{Lang, ParagraphKind};
+use crate::text::layout::display_line;
 use crate::text::width::{str_width, truncate};
 
 /// The whole screen.
 pub struct Screen<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
+}
+
+/// Text from an article, fitted to `max` columns and laid out for display (Arabic reads right to
+/// left, joined), as the reading column would show it.
+fn fit(app: &App, text: &str, max: usize) -> String {
+    let reader = &app.settings.config.reader;
+    display_line(text, max, reader.shape, reader.bidi)
 }
 
 fn rect(a: Area) -> Rect {
@@ -28,42 +36,88 @@ impl Widget for Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let g = self.app.geometry();
         let theme = self.theme;
+        let app = self.app;
         if g.list.width > 0 {
-            ListPane {
-                app: self.app,
-                theme,
-            }
-            .render(rect(g.list).intersection(area), buf);
+            ListPane { app, theme }.render(rect(g.list).intersection(area), buf);
         }
         if g.reader.width > 0 {
-            ReaderPane {
-                app: self.app,
-                theme,
-            }
-            .render(rect(g.reader).intersection(area), buf);
+            ReaderPane { app, theme }.render(rect(g.reader).intersection(area), buf);
         }
-        StatusLine {
-            app: self.app,
-            theme,
-        }
-        .render(rect(g.status).intersection(area), buf);
-        match &self.app.overlay {
+        StatusLine { app, theme }.render(rect(g.status).intersection(area), buf);
+        match &app.overlay {
             Some(Overlay::Help(scroll)) => HelpOverlay {
-                app: self.app,
+                app,
                 theme,
                 scroll: *scroll,
             }
             .render(area, buf),
             Some(Overlay::Jump { labels, typed }) => JumpOverlay {
-                app: self.app,
+                app,
                 theme,
                 labels,
                 typed,
             }
             .render(area, buf),
-            None => {}
+            Some(Overlay::Results { query, picker }) => {
+                let rows: Vec<(String, String)> = picker
+                    .items
+                    .iter()
+                    .map(|h| {
+                        let title = app
+                            .library
+                            .articles
+                            .get(h.article)
+                            .map_or("", |a| a.title.as_str());
+                        let title = fit(app, title, 36);
+                        let context = fit(app, &h.context, 70);
+                        (
+                            format!("{} ", h.article + 1),
+                            format!("{title} — {context}"),
+                        )
+                    })
+                    .collect();
+                PickerOverlay {
+                    theme,
+                    title: format!(
+                        " {} matches for “{query}” (Enter opens) ",
+                        picker.items.len()
+                    ),
+                    rows: &rows,
+                    selected: picker.selected,
+                }
+                .render(area, buf)
+            }
+            Some(Overlay::Bookmarks(picker)) => {
+                let rows = bookmark_rows(app, picker);
+                PickerOverlay {
+                    theme,
+                    title: " Bookmarks (Enter jumps, d deletes) ".into(),
+                    rows: &rows,
+                    selected: picker.selected,
+                }
+                .render(area, buf)
+            }
+            Some(Overlay::Prompt { .. }) | None => {}
         }
     }
+}
+
+fn bookmark_rows(app: &App, picker: &Picker<crate::app::BookmarkEntry>) -> Vec<(String, String)> {
+    picker
+        .items
+        .iter()
+        .map(|b| {
+            let title = app
+                .library
+                .articles
+                .get(b.article)
+                .map_or("", |a| a.title.as_str());
+            (
+                format!("{} ", b.article + 1),
+                format!("{} — {}", fit(app, title, 40), fit(app, &b.excerpt, 60)),
+            )
+        })
+        .collect()
 }
 
 fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
@@ -74,7 +128,7 @@ fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
+        .border_set(theme.border_set())
         .border_style(border)
         .title(Span::styled(title, theme.pane_title))
 }
@@ -87,7 +141,7 @@ fn lang_badge(lang: Lang) -> Option<&'static str> {
     }
 }
 
-/// The file list: per article, its key, title, and a line of facts.
+/// The file list: per article, its keys, title, and a line of facts.
 pub struct ListPane<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
@@ -98,7 +152,10 @@ impl Widget for ListPane<'_> {
         let app = self.app;
         let theme = self.theme;
         let count = app.library.articles.len();
-        let title = format!(" Library ({count}) ");
+        let title = match &app.filter {
+            Some(f) => format!(" {}/{count} matching “{f}” ", app.visible.len()),
+            None => format!(" Library ({count}) "),
+        };
         let block = pane_block(title, app.focus == Focus::List, theme);
         let inner = block.inner(area);
         block.render(area, buf);
@@ -107,13 +164,14 @@ impl Widget for ListPane<'_> {
             return;
         }
         let rows = app
-            .library
-            .articles
+            .visible
             .iter()
-            .enumerate()
             .skip(app.list_top)
             .take(app.list_capacity());
-        for (row, (i, article)) in rows.enumerate() {
+        for (row, &i) in rows.enumerate() {
+            let Some(article) = app.library.articles.get(i) else {
+                continue;
+            };
             let y = inner.y + 2 * row as u16;
             if y >= inner.bottom() {
                 break;
@@ -130,10 +188,14 @@ impl Widget for ListPane<'_> {
                 _ => ' ',
             };
             let key = format!("{digit}{} ", article.hotkey.unwrap_or(' '));
-            let title = truncate(&article.title, width.saturating_sub(key.len() + 1));
+            let read = app.is_read(i);
+            let mark = if read { "  " } else { "• " };
+            let title = fit(app, &article.title, width.saturating_sub(key.len() + 2));
+            let title_style = if read { theme.list_title } else { theme.unread };
             let line = Line::from(vec![
                 Span::styled(key, base.patch(theme.hotkey)),
-                Span::styled(title, base.patch(theme.list_title)),
+                Span::styled(mark, base.patch(theme.hotkey)),
+                Span::styled(title, base.patch(title_style)),
             ]);
             buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
             buf.set_line(inner.x, y, &line, inner.width);
@@ -153,7 +215,7 @@ impl Widget for ListPane<'_> {
                 }
                 facts.push(format!("{} min", article.reading_minutes));
                 facts.push(article.file_name.clone());
-                let facts = truncate(&format!("  {}", facts.join(" · ")), width);
+                let facts = truncate(&format!("    {}", facts.join(" · ")), width);
                 buf.set_style(Rect::new(inner.x, y + 1, inner.width, 1), base);
                 buf.set_stringn(inner.x, y + 1, facts, width, base.patch(theme.list_facts));
             }
@@ -161,7 +223,7 @@ impl Widget for ListPane<'_> {
     }
 }
 
-/// The reader: the open article in the reading column.
+/// The reader: the open article in the reading column, search matches highlighted.
 pub struct ReaderPane<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
@@ -176,7 +238,7 @@ impl Widget for ReaderPane<'_> {
             .map(|a| {
                 format!(
                     " {} ",
-                    truncate(&a.title, area.width.saturating_sub(4) as usize)
+                    fit(app, &a.title, area.width.saturating_sub(4) as usize)
                 )
             })
             .unwrap_or_else(|| " (no article) ".into());
@@ -186,6 +248,7 @@ impl Widget for ReaderPane<'_> {
         let Some(article) = app.article() else {
             return;
         };
+        let search = app.search.as_ref();
         let layout = app.layout();
         for (row, doc_line) in layout
             .lines
@@ -202,24 +265,51 @@ impl Widget for ReaderPane<'_> {
                 .unwrap_or(ParagraphKind::Body);
             let style = theme.paragraph(kind);
             let line = &doc_line.line;
+            // Matches on this line, as logical byte ranges; each cluster checks them.
+            let matches: Vec<(bool, &std::ops::Range<usize>)> = match search {
+                Some(s) if !doc_line.gap => s
+                    .in_paragraph(doc_line.para)
+                    .filter(|(_, r)| r.start < line.src.end && line.src.start < r.end)
+                    .map(|(i, r)| (s.current == Some(i), r))
+                    .collect(),
+                _ => Vec::new(),
+            };
             let x0 = column.x + line.indent as u16;
             for cluster in &line.clusters {
                 let x = x0 + cluster.col as u16;
                 if cluster.width == 0 || x + cluster.width as u16 > column.right() {
                     continue;
                 }
-                buf[(x, y)]
-                    .set_symbol(&line.text[cluster.vis.clone()])
-                    .set_style(style);
-                for dx in 1..cluster.width as u16 {
-                    buf[(x + dx, y)].reset();
+                let hit = matches
+                    .iter()
+                    .find(|(_, r)| cluster.src.start < r.end && r.start < cluster.src.end);
+                let style = match hit {
+                    Some((true, _)) => style.patch(theme.matched_current),
+                    Some((false, _)) => style.patch(theme.matched),
+                    None => style,
+                };
+                let symbol = &line.text[cluster.vis.clone()];
+                if cluster.width <= 2 {
+                    buf[(x, y)].set_symbol(symbol).set_style(style);
+                    for dx in 1..cluster.width as u16 {
+                        buf[(x + dx, y)].reset();
+                    }
+                } else {
+                    // A visible label such as <RLO>: one cell per character.
+                    buf.set_stringn(
+                        x,
+                        y,
+                        symbol,
+                        cluster.width,
+                        style.add_modifier(Modifier::DIM),
+                    );
                 }
             }
         }
     }
 }
 
-/// The bottom line: which article, where in it, and how to get help.
+/// The bottom line: a prompt, a message, or which article and where in it.
 pub struct StatusLine<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
@@ -231,43 +321,89 @@ impl Widget for StatusLine<'_> {
             return;
         }
         let app = self.app;
-        buf.set_style(area, self.theme.status);
+        let theme = self.theme;
+        let width = area.width as usize;
+        if let Some(Overlay::Prompt { kind, input }) = &app.overlay {
+            let label = match kind {
+                PromptKind::Search => "/",
+                PromptKind::LibrarySearch => "Search the library: ",
+                PromptKind::Filter => "Filter: ",
+            };
+            buf.set_style(area, Style::default());
+            let hint = " Enter · Esc ";
+            let room = width.saturating_sub(str_width(label) + str_width(hint) + 1);
+            // Show the end of a long input.
+            let shown: String = {
+                let w = str_width(input);
+                if w <= room {
+                    input.clone()
+                } else {
+                    let skip = input.chars().count().saturating_sub(room.saturating_sub(1));
+                    format!("…{}", input.chars().skip(skip).collect::<String>())
+                }
+            };
+            let sanitized = fit(app, &crate::text::sanitize::sanitize_str(&shown), room);
+            let line = Line::from(vec![
+                Span::styled(label, theme.prompt),
+                Span::raw(sanitized),
+                Span::styled("▏", theme.prompt),
+            ]);
+            buf.set_line(area.x, area.y, &line, area.width);
+            let hint_w = str_width(hint).min(width);
+            buf.set_stringn(
+                area.x + (width - hint_w) as u16,
+                area.y,
+                hint,
+                hint_w,
+                theme.list_facts,
+            );
+            return;
+        }
+        buf.set_style(area, theme.status);
         let total = app.layout().lines.len();
         let bottom = (app.top() + app.page()).min(total);
         let percent = (bottom * 100).checked_div(total).unwrap_or(100);
+        let sep = theme.separator();
         let help = format!(
             "{} help ",
             app.settings.keymap.hint(crate::app::Action::ToggleHelp)
         );
+        let search = match &app.search {
+            Some(s) => format!(" /{} ({}) {sep}", fit(app, &s.query, 16), s.matches.len()),
+            None => String::new(),
+        };
         let position = format!(
-            " line {}/{} {}% │ {help}",
+            "{search} line {}/{} {}% {sep} {help}",
             (app.top() + 1).min(total),
             total,
             percent
         );
+        let right_w = str_width(&position).min(width);
+        let room = width.saturating_sub(right_w + 1);
         let left = match (&app.message, app.article()) {
-            (Some(m), _) => format!(" {m}"),
-            (None, Some(a)) => format!(
-                " {}/{} {}{} — {}",
-                app.selected + 1,
-                app.library.articles.len(),
-                a.file_name,
-                if a.had_invalid_utf8 {
-                    " (invalid UTF-8 shown as \u{FFFD})"
-                } else {
-                    ""
-                },
-                a.title
-            ),
+            (Some(m), _) => format!(" {}", fit(app, m, room.saturating_sub(1))),
+            (None, Some(a)) => {
+                let head = format!(
+                    " {}/{} {}{} — ",
+                    app.selected + 1,
+                    app.library.articles.len(),
+                    a.file_name,
+                    if a.had_invalid_utf8 {
+                        " (invalid UTF-8 shown as \u{FFFD})"
+                    } else {
+                        ""
+                    },
+                );
+                let head = truncate(&head, room);
+                let title = fit(app, &a.title, room.saturating_sub(str_width(&head)));
+                format!("{head}{title}")
+            }
             (None, None) => " no articles".into(),
         };
-        let width = area.width as usize;
-        let right_w = str_width(&position).min(width);
-        let left = truncate(&left, width.saturating_sub(right_w + 1));
         let style = if app.message.is_some() {
-            self.theme.status_message
+            theme.status_message
         } else {
-            self.theme.status
+            theme.status
         };
         buf.set_stringn(area.x, area.y, left, width, style);
         buf.set_stringn(
@@ -275,9 +411,21 @@ impl Widget for StatusLine<'_> {
             area.y,
             position,
             right_w,
-            self.theme.status,
+            theme.status,
         );
     }
+}
+
+/// A centred box, `w`×`h` at most, inside `area` above the status line.
+fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height.saturating_sub(1));
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height.saturating_sub(1) - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// Keys and what they do, generated from the keymap so it cannot go stale.
@@ -298,14 +446,7 @@ impl Widget for HelpOverlay<'_> {
         let max_columns = (area.width.saturating_sub(2) / entry_w.max(1)).max(1) as usize;
         let columns = lines.len().div_ceil(room).clamp(1, max_columns);
         let per_column = lines.len().div_ceil(columns);
-        let w = (entry_w * columns as u16 + 2).min(area.width);
-        let h = (per_column as u16 + 2).min(area.height.saturating_sub(1));
-        let popup = Rect::new(
-            area.x + (area.width - w) / 2,
-            area.y + (area.height.saturating_sub(1) - h) / 2,
-            w,
-            h,
-        );
+        let popup = popup(area, entry_w * columns as u16 + 2, per_column as u16 + 2);
         Clear.render(popup, buf);
         let block = pane_block(" Keys (any key closes) ".into(), true, self.theme);
         let inner = block.inner(popup);
@@ -334,6 +475,50 @@ impl Widget for HelpOverlay<'_> {
     }
 }
 
+/// A list to pick from: library search results, bookmarks.
+pub struct PickerOverlay<'a> {
+    pub theme: &'a Theme,
+    pub title: String,
+    /// (key column, text) per row.
+    pub rows: &'a [(String, String)],
+    pub selected: usize,
+}
+
+impl Widget for PickerOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let popup = popup(
+            area,
+            area.width.saturating_sub(6).min(110),
+            self.rows.len() as u16 + 2,
+        );
+        Clear.render(popup, buf);
+        let block = pane_block(self.title, true, self.theme);
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let h = inner.height as usize;
+        if h == 0 {
+            return;
+        }
+        let first = self.selected.saturating_sub(h - 1);
+        for (row, (i, (key, text))) in self.rows.iter().enumerate().skip(first).take(h).enumerate()
+        {
+            let y = inner.y + row as u16;
+            let style = if i == self.selected {
+                self.theme.selected
+            } else {
+                Style::default()
+            };
+            buf.set_style(Rect::new(inner.x, y, inner.width, 1), style);
+            let text = truncate(text, (inner.width as usize).saturating_sub(key.len() + 1));
+            let line = Line::from(vec![
+                Span::styled(format!(" {key}"), style.patch(self.theme.hotkey)),
+                Span::styled(text, style),
+            ]);
+            buf.set_line(inner.x, y, &line, inner.width);
+        }
+    }
+}
+
 /// The jump prompt: every source with its label, in columns; typing narrows it.
 pub struct JumpOverlay<'a> {
     pub app: &'a App,
@@ -358,13 +543,7 @@ impl Widget for JumpOverlay<'_> {
         let rows = (entries.len() as u16)
             .div_ceil(columns)
             .min(max_h.saturating_sub(2));
-        let h = rows + 2;
-        let popup = Rect::new(
-            area.x + (area.width - w) / 2,
-            area.y + (area.height.saturating_sub(1) - h) / 2,
-            w,
-            h,
-        );
+        let popup = popup(area, w, rows + 2);
         Clear.render(popup, buf);
         let title = format!(" Jump to: {}▏ (Esc cancels) ", self.typed);
         let block = pane_block(title, true, self.theme);
@@ -378,14 +557,16 @@ impl Widget for JumpOverlay<'_> {
             }
             let x = inner.x + col * col_w;
             let rest = &label[self.typed.len().min(label.len())..];
-            let title = truncate(title, (col_w as usize).saturating_sub(label.len() + 2));
+            let title = fit(
+                self.app,
+                title,
+                (col_w as usize).saturating_sub(label.len() + 2),
+            );
             let line = Line::from(vec![
                 Span::styled(self.typed.to_string(), self.theme.list_facts),
                 Span::styled(
                     rest.to_string(),
-                    self.theme
-                        .hotkey
-                        .add_modifier(ratatui::style::Modifier::BOLD),
+                    self.theme.hotkey.add_modifier(Modifier::BOLD),
                 ),
                 Span::raw(" "),
                 Span::raw(title),
