@@ -233,10 +233,10 @@ impl Keymap {
             base.map(|b| b.by_action.clone()).unwrap_or_default();
         for (name, keys) in table {
             let Some(action) = Action::from_name(name.get_ref()) else {
-                errors.push(format!(
-                    "line {}: unknown action '{}'",
-                    line_of(source, name.span().start),
-                    name.get_ref()
+                let line = line_of(source, name.span().start);
+                errors.push((
+                    line,
+                    format!("line {line}: unknown action '{}'", name.get_ref()),
                 ));
                 continue;
             };
@@ -245,7 +245,8 @@ impl Keymap {
                 match Key::parse(key.get_ref()) {
                     Ok(k) => parsed.push(k),
                     Err(e) => {
-                        errors.push(format!("line {}: {e}", line_of(source, key.span().start)))
+                        let line = line_of(source, key.span().start);
+                        errors.push((line, format!("line {line}: {e}")));
                     }
                 }
             }
@@ -272,6 +273,9 @@ impl Keymap {
         }
         let order = Action::all();
         bindings.sort_by_key(|(a, _)| order.iter().position(|o| o == a));
+        // In the order the user wrote them.
+        errors.sort_by_key(|(line, _)| *line);
+        let errors = errors.into_iter().map(|(_, e)| e).collect();
         (
             Keymap {
                 by_key,

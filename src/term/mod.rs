@@ -110,8 +110,10 @@ where
                 if let Some(message) = external(terminal, program, &file) {
                     app.message = Some(message);
                 }
-                // The other program drew over us: draw everything again.
-                terminal.clear().map_err(Into::into)?;
+                // The other program drew over us: clear and draw everything again. (Not
+                // `Terminal::clear`, which asks the terminal where the cursor is.)
+                let area = terminal.get_frame().area();
+                terminal.resize(area).map_err(Into::into)?;
             }
         }
     }

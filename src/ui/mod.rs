@@ -189,7 +189,11 @@ impl Widget for ListPane<'_> {
             };
             let key = format!("{digit}{} ", article.hotkey.unwrap_or(' '));
             let read = app.is_read(i);
-            let mark = if read { "  " } else { "• " };
+            let mark = match (read, theme.ascii) {
+                (true, _) => "  ",
+                (false, false) => "• ",
+                (false, true) => "* ",
+            };
             let title = fit(app, &article.title, width.saturating_sub(key.len() + 2));
             let title_style = if read { theme.list_title } else { theme.unread };
             let line = Line::from(vec![
@@ -201,9 +205,6 @@ impl Widget for ListPane<'_> {
             buf.set_line(inner.x, y, &line, inner.width);
             if y + 1 < inner.bottom() {
                 let mut facts: Vec<String> = Vec::new();
-                if let Some(outlet) = &article.outlet {
-                    facts.push(outlet.clone());
-                }
                 let mut badges: Vec<&str> = article
                     .sections
                     .iter()
@@ -214,6 +215,9 @@ impl Widget for ListPane<'_> {
                     facts.push(badges.join("+"));
                 }
                 facts.push(format!("{} min", article.reading_minutes));
+                if let Some(outlet) = &article.outlet {
+                    facts.push(fit(app, outlet, width));
+                }
                 facts.push(article.file_name.clone());
                 let facts = truncate(&format!("    {}", facts.join(" · ")), width);
                 buf.set_style(Rect::new(inner.x, y + 1, inner.width, 1), base);

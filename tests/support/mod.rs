@@ -33,7 +33,23 @@ impl Pty {
         Pty::spawn_in(args, cols, rows, home)
     }
 
+    /// Start folio with extra environment variables.
+    pub fn spawn_env(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+        let home = tempfile::tempdir().expect("temp home");
+        Pty::spawn_with(args, cols, rows, home, env)
+    }
+
     pub fn spawn_in(args: &[&str], cols: u16, rows: u16, home: tempfile::TempDir) -> Pty {
+        Pty::spawn_with(args, cols, rows, home, &[])
+    }
+
+    fn spawn_with(
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        home: tempfile::TempDir,
+        env: &[(&str, &str)],
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -53,6 +69,9 @@ impl Pty {
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
         cmd.env("XDG_DATA_HOME", home.path().join("data"));
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn folio");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
@@ -104,6 +123,21 @@ impl Pty {
         let p = self.parser.lock().unwrap();
         let (_, cols) = p.screen().size();
         p.screen().rows(0, cols.get()).collect()
+    }
+
+    /// The text of `width` cells of `row` from column `col`, as drawn (combining marks stay on
+    /// their cell; the second half of a wide character adds nothing), trailing blanks trimmed.
+    pub fn text_at(&self, row: u16, col: u16, width: u16) -> String {
+        let p = self.parser.lock().unwrap();
+        let mut out = String::new();
+        for c in col..col + width {
+            match p.screen().cell(row, c) {
+                Some(cell) if cell.is_wide_continuation() => {}
+                Some(cell) if cell.has_contents() => out.push_str(cell.contents()),
+                _ => out.push(' '),
+            }
+        }
+        out.trim_end().to_string()
     }
 
     pub fn with_screen<T>(&self, f: impl FnOnce(&vt100::Screen) -> T) -> T {

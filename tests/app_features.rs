@@ -1,0 +1,424 @@
+//! Sources, sections, search, filter, memory and copy, driven through the app's state and drawn
+//! on ratatui's TestBackend.
+
+use std::sync::Arc;
+
+use folio::app::{App, Effect, Focus, Key, KeyCode, Mouse, Overlay};
+use folio::config::Settings;
+use folio::library::{self, Lang, ParagraphKind};
+use folio::store::Store;
+use folio::text::Direction;
+use folio::ui::{Screen, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn app() -> App {
+    App::new(
+        Arc::new(library::load_seeds()),
+        Settings::defaults(),
+        100,
+        30,
+    )
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        app.handle_key(Key::char(c));
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(Key::plain(code));
+}
+
+fn render(app: &App) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let theme = Theme::default();
+    terminal
+        .draw(|f| f.render_widget(Screen { app, theme: &theme }, f.area()))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let s = buf[(x, y)].symbol();
+            line.push_str(s);
+            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The paragraph shown on the top line of the reading column.
+fn top_para(app: &App) -> usize {
+    app.layout().lines[app.top()].para
+}
+
+#[test]
+fn next_section_in_003_lands_on_the_first_arabic_paragraph() {
+    let mut app = app();
+    press(&mut app, "4");
+    let article = app.article().unwrap();
+    assert_eq!(article.sections.len(), 2);
+    assert_eq!(article.sections[1].lang, Lang::Ar);
+    let arabic = article.sections[1].paragraphs.start;
+    assert_eq!(article.paragraphs[arabic].dir, Direction::Rtl);
+    press(&mut app, "}");
+    assert_eq!(top_para(&app), arabic);
+    assert!(!app.layout().lines[app.top()].gap);
+    press(&mut app, "}");
+    assert_eq!(app.message.as_deref(), Some("This is the last section"));
+    press(&mut app, "{");
+    assert_eq!(app.top(), 0);
+    // Backspace returns to where we were before the last jump: the Arabic section.
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(top_para(&app), arabic);
+}
+
+#[test]
+fn hotkeys_land_where_the_help_says() {
+    let mut app = app();
+    let help = app.help_lines();
+    // Letter hotkeys from the seeds' sources.toml.
+    let letters = help
+        .iter()
+        .find(|(_, d)| d.contains("its letter"))
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    for (i, letter) in letters.split(' ').enumerate() {
+        let c = letter.chars().next().unwrap();
+        let want = app
+            .library
+            .articles
+            .iter()
+            .position(|a| a.hotkey == Some(c))
+            .unwrap();
+        press(&mut app, letter);
+        assert_eq!(app.selected, want, "letter {c} (#{i})");
+    }
+    for n in 1..=5u8 {
+        press(&mut app, &n.to_string());
+        assert_eq!(app.selected, n as usize - 1);
+    }
+    press(&mut app, "]");
+    assert_eq!(app.selected, 0, "] wraps to the first source");
+    press(&mut app, "[");
+    assert_eq!(app.selected, 4);
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(app.selected, 0, "back before the last jump");
+}
+
+#[test]
+fn the_jump_prompt_labels_every_source() {
+    let mut app = app();
+    press(&mut app, "'");
+    let Some(Overlay::Jump { labels, .. }) = &app.overlay else {
+        panic!("no jump prompt");
+    };
+    assert_eq!(labels.len(), 5);
+    let frame = text(&render(&app));
+    assert!(frame.contains("Jump to:"), "{frame}");
+    press(&mut app, "s");
+    assert_eq!(app.selected, 1);
+    assert!(app.overlay.is_none());
+    press(&mut app, "'x");
+    assert!(app.message.as_deref().unwrap().contains("No source"));
+}
+
+#[test]
+fn the_list_shows_keys_titles_outlets_languages_and_time() {
+    let app = app();
+    let frame = text(&render(&app));
+    let rows: Vec<&str> = frame.lines().collect();
+    for (i, a) in app.library.articles.iter().enumerate() {
+        let row = rows[1 + 2 * i];
+        let key = format!("│{}{} ", i + 1, a.hotkey.unwrap());
+        assert!(row.starts_with(&key), "{row}");
+        let start: String = a.title.chars().take(15).collect();
+        assert!(row.contains(&start), "{row} lacks {start}");
+        let facts = rows[2 + 2 * i];
+        assert!(
+            facts.contains(&format!("{} min", a.reading_minutes)),
+            "{facts}"
+        );
+    }
+    assert!(
+        rows[8].contains("EN+AR"),
+        "003 is marked EN+AR: {}",
+        rows[8]
+    );
+    assert!(rows[2].contains("Iran Press"), "{}", rows[2]);
+    assert!(
+        !frame.contains("Middle East ·"),
+        "no section label as a title"
+    );
+}
+
+#[test]
+fn boilerplate_is_dimmed_and_z_hides_it() {
+    let mut app = app();
+    press(&mut app, "2");
+    let article = app.article().unwrap();
+    let boiler: Vec<usize> = article
+        .paragraphs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == ParagraphKind::Boilerplate)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!boiler.is_empty());
+    let with = app.layout().lines.len();
+    assert!(app.layout().lines.iter().any(|l| boiler.contains(&l.para)));
+    press(&mut app, "z");
+    assert!(app.layout().lines.len() < with);
+    assert!(
+        !app.layout()
+            .lines
+            .iter()
+            .any(|l| boiler.contains(&l.para) && !l.gap)
+    );
+    press(&mut app, "z");
+    assert_eq!(app.layout().lines.len(), with);
+}
+
+#[test]
+fn search_highlights_matches_inside_an_arabic_line() {
+    let mut app = app();
+    press(&mut app, "4l/");
+    for c in "غزة".chars() {
+        app.handle_key(Key::char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    let search = app.search.clone().expect("a search");
+    assert!(search.matches.len() >= 5, "{:?}", search.matches);
+    assert_eq!(search.current, Some(0));
+    let buf = render(&app);
+    let theme = Theme::default();
+    // A mask of the screen: `#` where the current match is drawn, `+` other matches.
+    let column = app.geometry().column;
+    let mut mask = String::new();
+    let mut marked_rows = 0;
+    for y in column.y..column.y + column.height {
+        let mut row = String::new();
+        let mut symbols = String::new();
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            let c = if cell.bg == theme.matched_current.bg.unwrap() {
+                '#'
+            } else if cell.bg == theme.matched.bg.unwrap() {
+                '+'
+            } else {
+                '.'
+            };
+            if c != '.' {
+                symbols.push_str(cell.symbol());
+            }
+            row.push(c);
+        }
+        if !symbols.is_empty() {
+            marked_rows += 1;
+            // The highlighted cells hold the shaped letters of غزة, visually ة ز غ: the ghain
+            // (its final or isolated form) is the rightmost.
+            let last = symbols
+                .chars()
+                .filter(|c| !('\u{064B}'..='\u{065F}').contains(c))
+                .last();
+            assert!(
+                matches!(last, Some('\u{FECD}'..='\u{FED0}')),
+                "row {y}: highlighted {symbols:?} is not غزة drawn right to left"
+            );
+        }
+        mask.push_str(row.trim_end_matches('.'));
+        mask.push('\n');
+    }
+    assert!(marked_rows >= 3, "matches are highlighted:\n{mask}");
+    let frame = text(&buf);
+    insta::assert_snapshot!("arabic_search_frame", frame);
+    insta::assert_snapshot!("arabic_search_mask", mask);
+    press(&mut app, "n");
+    assert_eq!(app.search.as_ref().unwrap().current, Some(1));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.search.is_none());
+}
+
+#[test]
+fn smartcase_search_and_n_wraps() {
+    let mut app = app();
+    press(&mut app, "l/putin");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.search.as_ref().unwrap().matches.is_empty(),
+        "000 has no Putin"
+    );
+    assert!(app.message.as_deref().unwrap().contains("not found"));
+    press(&mut app, "4/Putin");
+    key(&mut app, KeyCode::Enter);
+    let n = app.search.as_ref().unwrap().matches.len();
+    assert!(n >= 3);
+    for _ in 0..n {
+        press(&mut app, "n");
+    }
+    assert!(app.message.as_deref().unwrap().contains("wrapped"));
+}
+
+#[test]
+fn typing_after_slash_in_the_list_filters_it() {
+    let mut app = app();
+    assert_eq!(app.focus, Focus::List);
+    press(&mut app, "/diplomats");
+    assert_eq!(app.visible, vec![4]);
+    assert_eq!(app.selected, 4);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter.as_deref(), Some("diplomats"));
+    let frame = text(&render(&app));
+    assert!(frame.contains("1/5 matching"), "{frame}");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.filter.is_none());
+    assert_eq!(app.visible.len(), 5);
+}
+
+#[test]
+fn library_search_opens_the_article_at_the_match() {
+    let mut app = app();
+    press(&mut app, "SLavrov");
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Results { picker, .. }) = &app.overlay else {
+        panic!("no results");
+    };
+    assert!(picker.items.iter().all(|h| h.article == 1));
+    let hit = picker.items[1].clone();
+    press(&mut app, "j");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.selected, 1);
+    assert_eq!(app.focus, Focus::Reader);
+    let shown: Vec<usize> = app.layout().lines[app.top()..app.top() + app.page()]
+        .iter()
+        .map(|l| l.para)
+        .collect();
+    assert!(
+        shown.contains(&hit.para),
+        "the match's paragraph is on screen"
+    );
+}
+
+#[test]
+fn reopening_returns_to_the_same_paragraph_and_keeps_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let mut first = app();
+    first.attach_store(Store::open(path.clone()).0, None);
+    press(&mut first, "4l");
+    press(&mut first, "}");
+    press(&mut first, "jj");
+    let para = top_para(&first);
+    press(&mut first, "m");
+    press(&mut first, "2u");
+    first.save_state();
+    // Reopen at another width: same article, same paragraph.
+    let mut again = App::new(
+        Arc::new(library::load_seeds()),
+        Settings::defaults(),
+        80,
+        24,
+    );
+    let (store, warning) = Store::open(path);
+    assert!(warning.is_none());
+    again.attach_store(store, None);
+    assert_eq!(again.selected, 1, "the last open article");
+    assert!(again.is_read(1));
+    press(&mut again, "4");
+    assert_eq!(top_para(&again), para);
+    press(&mut again, "M");
+    let Some(Overlay::Bookmarks(p)) = &again.overlay else {
+        panic!("no bookmarks");
+    };
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(p.items[0].article, 3);
+}
+
+#[test]
+fn a_corrupt_state_file_is_reported_once_and_the_reader_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    std::fs::write(&path, "{ not json").unwrap();
+    let mut app = app();
+    let (store, warning) = Store::open(path.clone());
+    app.attach_store(store, warning);
+    assert!(app.message.as_deref().unwrap().contains("unreadable"));
+    app.save_state();
+    let (_, warning) = Store::open(path);
+    assert!(warning.is_none());
+}
+
+#[test]
+fn copy_sends_logical_text_never_the_shaped_visual_one() {
+    let mut app = app();
+    press(&mut app, "4l}y");
+    let para = top_para(&app);
+    let logical = app.article().unwrap().paragraphs[para].text.clone();
+    match app.effects.as_slice() {
+        [Effect::Clipboard(text)] => {
+            assert_eq!(text, &logical);
+            assert!(text.contains("وقف"), "logical Arabic, unshaped: {text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.effects.clear();
+    press(&mut app, "Y");
+    match app.effects.as_slice() {
+        [Effect::Clipboard(text)] => assert!(text.starts_with("During their meeting")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn served_sessions_refuse_to_start_programs() {
+    let mut app = app();
+    app.served = true;
+    press(&mut app, "e");
+    assert!(app.effects.is_empty());
+    assert!(app.message.as_deref().unwrap().contains("disabled"));
+    app.served = false;
+    press(&mut app, "o");
+    assert!(matches!(app.effects.as_slice(), [Effect::External { .. }]));
+}
+
+#[test]
+fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
+    let mut app = app();
+    let g = *app.geometry();
+    app.handle_mouse(Mouse::ScrollDown {
+        col: g.reader.x + 5,
+        row: 5,
+    });
+    assert_eq!(app.top(), 3);
+    app.handle_mouse(Mouse::ScrollDown { col: 2, row: 5 });
+    assert_eq!(app.selected, 1);
+    app.handle_mouse(Mouse::Click { col: 3, row: 7 });
+    assert_eq!(app.selected, 3);
+}
+
+#[test]
+fn full_width_mode_hides_the_list() {
+    let mut app = app();
+    press(&mut app, "Z");
+    assert!(app.zoom);
+    assert_eq!(app.geometry().list.width, 0);
+    assert_eq!(app.focus, Focus::Reader);
+    let frame = text(&render(&app));
+    assert!(!frame.contains("Library ("), "{frame}");
+    press(&mut app, "Z");
+    assert!(app.geometry().list.width > 0);
+}
