@@ -11,7 +11,9 @@
 //! expected screen is up (read through a terminal emulator) and the output has been quiet again
 //! for [`QUIET`]. Byte counts are deterministic; timing is not measured at all.
 //!
-//! Run with `cargo bench --bench wire`. Set `WIRE_DUMP` to a folder to keep every step's bytes.
+//! Run with `cargo bench --bench wire`. Environment knobs: `WIRE_SIZES=100x30,80x24` picks the
+//! terminal sizes, `WIRE_FOLIO` another folio binary to measure, `WIRE_DUMP` a folder to keep
+//! every step's bytes in, for reading the escape sequences themselves.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -332,7 +334,7 @@ struct Zoom {
 struct FolioRun {
     run: Run,
     /// Full-width mode, or why it could not be measured.
-    zoom: Result<Zoom, &'static str>,
+    zoom: Result<Zoom, String>,
 }
 
 /// An article laid out for less: the file and its lines.
@@ -423,28 +425,51 @@ fn run_folio(
     let bytes = pty.step("50 lines down", &"j".repeat(50), |r| folio_line(r) > 1)?;
     run.put(Step::Queued, bytes);
 
-    // Full-width reading mode, if this build has it: the list pane must be gone.
     let zoom = if size.0 < NARROW {
-        Err(NARROW_NA)
-    } else if pty
-        .step("full-width mode", "Z", |_| true)
-        .map(|_| pty.rows().iter().any(|r| r.contains(" Library (")))?
-    {
-        Err(NO_ZOOM)
+        Err(NARROW_NA.to_string())
     } else {
-        let rows = pty.rows();
-        let position = folio_position(&rows).unwrap_or_default();
-        let line = position.0;
-        let bytes = pty.step("a one-line scroll, full width", "j", |r| {
-            folio_line(r) == line + 1
-        })?;
-        run.put(Step::WideLine, bytes);
-        let bytes = pty.step("a page down, full width", " ", |r| folio_line(r) > line + 1)?;
-        run.put(Step::WidePage, bytes);
-        Ok(Zoom { position })
+        measure_zoom(&mut pty, &mut run, list_width(size.0))
     };
     pty.send("q");
     Ok(FolioRun { run, zoom })
+}
+
+/// Full-width reading mode, if this build has it: after `Z` the list pane's columns must show
+/// something else (the reader). Titles are not relied on, so renaming them cannot fool this.
+fn measure_zoom(pty: &mut Pty, run: &mut Run, list_w: u16) -> Result<Zoom, String> {
+    let list_columns = |rows: &[String]| -> Vec<String> {
+        let panes = &rows[..rows.len().saturating_sub(1)];
+        panes
+            .iter()
+            .map(|r| r.chars().take(list_w as usize).collect())
+            .collect()
+    };
+    let before = list_columns(&pty.rows());
+    pty.step("full-width mode", "Z", |_| true)?;
+    if list_columns(&pty.rows()) == before {
+        return Err(NO_ZOOM.to_string());
+    }
+    // The longer lines may leave the article's last page on screen, with nothing to scroll.
+    if pty.rows().last().is_some_and(|s| s.contains("100%")) {
+        pty.step("the top, full width", "g", |r| folio_line(r) == 1)?;
+    }
+    let position = folio_position(&pty.rows()).unwrap_or_default();
+    let line = position.0;
+    let wide = |e: String| {
+        eprintln!("wire: {e}");
+        "`Z` hid the list pane, but then the reader did not scroll".to_string()
+    };
+    let bytes = pty
+        .step("a one-line scroll, full width", "j", |r| {
+            folio_line(r) == line + 1
+        })
+        .map_err(wide)?;
+    run.put(Step::WideLine, bytes);
+    let bytes = pty
+        .step("a page down, full width", " ", |r| folio_line(r) > line + 1)
+        .map_err(wide)?;
+    run.put(Step::WidePage, bytes);
+    Ok(Zoom { position })
 }
 
 /// The row less shows at the top after scrolling to `line` (0-based), given it stops at the end.
@@ -711,8 +736,7 @@ fn print_table(t: &Table) {
                 .zoom
                 .as_ref()
                 .err()
-                .copied()
-                .unwrap_or("not measured")
+                .map_or("not measured", String::as_str)
         ),
     }
     match frames {
@@ -743,7 +767,8 @@ fn print_table(t: &Table) {
         Step::WidePage,
     ] {
         if let Some(m) = t.folio.run.get(step) {
-            let r = regions(&m.bytes, t.size, list_w);
+            let wide = matches!(step, Step::WideLine | Step::WidePage);
+            let r = regions(&m.bytes, t.size, if wide { 0 } else { list_w });
             println!(
                 "| {} | {} | {} | {} | {} | {} ({}) | {}/{}/{} | {} |",
                 step.label(),
@@ -877,7 +902,10 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
-    let folio = PathBuf::from(env!("CARGO_BIN_EXE_folio"));
+    // Another build can be measured the same way without rebuilding this one.
+    let folio = std::env::var_os("WIRE_FOLIO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_folio")));
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let version = Command::new(&less)
         .arg("--version")
