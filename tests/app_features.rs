@@ -230,11 +230,10 @@ fn search_highlights_matches_inside_an_arabic_line() {
         if !symbols.is_empty() {
             marked_rows += 1;
             // The highlighted cells hold the shaped letters of غزة, visually ة ز غ: the ghain
-            // (its final or isolated form) is the rightmost.
+            // (its initial or medial form) is the rightmost.
             let last = symbols
                 .chars()
-                .filter(|c| !('\u{064B}'..='\u{065F}').contains(c))
-                .last();
+                .rfind(|c| !('\u{064B}'..='\u{065F}').contains(c));
             assert!(
                 matches!(last, Some('\u{FECD}'..='\u{FED0}')),
                 "row {y}: highlighted {symbols:?} is not غزة drawn right to left"
