@@ -245,28 +245,33 @@ fn draw_wraps_frames_in_synchronized_output() {
         80,
         24,
     );
-    #[derive(Clone, Default)]
-    struct Shared(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let written = Shared::default();
-    let backend = ratatui::backend::CrosstermBackend::new(written.clone());
-    let mut terminal = Terminal::with_options(
-        backend,
-        ratatui::TerminalOptions {
-            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .unwrap();
-    draw(&mut terminal, &app, &Theme::default()).unwrap();
-    let out = String::from_utf8_lossy(&written.0.lock().unwrap()).into_owned();
+    let mut painter = folio::term::Painter::new(Vec::<u8>::new(), 80, 24);
+    draw(&mut painter, &app, &Theme::default(), None).unwrap();
+    let out = String::from_utf8_lossy(painter.writer()).into_owned();
     assert!(out.starts_with("\x1b[?2026h"), "{:?}", &out[..20]);
     assert!(out.ends_with("\x1b[?2026l"), "{out:?}");
+    // The frame on the wire is the frame the widgets drew.
+    let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+    let mut vt = vt100::Parser::new(nz(24), nz(80), 0);
+    vt.process(out.as_bytes());
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let theme = Theme::default();
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                folio::ui::Screen {
+                    app: &app,
+                    theme: &theme,
+                },
+                f.area(),
+            )
+        })
+        .unwrap();
+    let expected = buffer_text(terminal.backend().buffer());
+    let shown: Vec<String> = vt
+        .screen()
+        .rows(0, 80)
+        .map(|r| r.trim_end().to_string())
+        .collect();
+    assert_eq!(shown.join("\n"), expected.trim_end_matches('\n'));
 }

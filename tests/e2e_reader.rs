@@ -119,7 +119,7 @@ fn a_file_of_escape_sequences_cannot_drive_the_terminal() {
     let path = dir.path().join("evil.txt");
     std::fs::write(
         &path,
-        b"Evil title\n\nSet title \x1b]0;PWNED\x07 clear \x1b[2J red \x1b[31mRED \xc2\x9b31m bell \xff\xfe bad \x07 osc52 \x1b]52;c;cHduZWQ=\x07 end\n",
+        b"Evil title\n\nSet title \x1b]0;PWNED\x07 clear \x1b[2J reset \x1bc ask \x1b[6n red \x1b[31mRED \xc2\x9b31m bell \xff\xfe bad \x07 osc52 \x1b]52;c;cHduZWQ=\x07 end\n",
     )
     .unwrap();
     let mut pty = Pty::spawn(&[path.to_str().unwrap()], 100, 30);
@@ -142,9 +142,14 @@ fn a_file_of_escape_sequences_cannot_drive_the_terminal() {
         !text.contains("\x1b]52;"),
         "the clipboard escape reached the terminal"
     );
+    // folio clears the screen itself, so look for sequences it never sends.
     assert!(
-        !text.contains("\x1b[2J"),
-        "a raw clear-screen reached the terminal"
+        !text.contains("\x1bc"),
+        "a raw terminal reset reached the terminal"
+    );
+    assert!(
+        !text.contains("\x1b[6n"),
+        "a raw cursor query reached the terminal"
     );
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);

@@ -76,17 +76,18 @@ impl Geometry {
             width: reader_w,
             height: if reader_w > 0 { main_h } else { 0 },
         };
-        // Inside the border, keep the margin on both sides, then centre a column no wider than
-        // the configured measure.
-        let inner_w = reader.width.saturating_sub(2);
+        // Inside the border (none in full-width mode), keep the margin on both sides, then
+        // centre a column no wider than the configured measure.
+        let border = u16::from(list_shown);
+        let inner_w = reader.width.saturating_sub(2 * border);
         let margin = (config.reader.margin as u16).min(inner_w.saturating_sub(1) / 2);
         let room = inner_w.saturating_sub(2 * margin);
         let col_w = room.min(config.reader.width.min(u16::MAX as usize) as u16);
         let column = Area {
-            x: reader.x + 1 + margin + (room - col_w) / 2,
-            y: reader.y + 1,
+            x: reader.x + border + margin + (room - col_w) / 2,
+            y: reader.y + border,
             width: col_w,
-            height: reader.height.saturating_sub(2),
+            height: reader.height.saturating_sub(2 * border),
         };
         Geometry {
             list,
@@ -141,7 +142,9 @@ mod tests {
         assert_eq!(g.list.width, 0);
         assert_eq!(g.reader.x, 0);
         assert_eq!(g.reader.width, 100);
-        assert_eq!(g.column.width, 96);
+        assert_eq!(g.column.width, 98, "no borders, a margin each side");
+        assert_eq!(g.column.y, 0);
+        assert_eq!(g.column.height, 29);
     }
 
     #[test]

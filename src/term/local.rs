@@ -9,10 +9,8 @@ use std::thread;
 
 use crossterm::event::{self, Event, KeyEventKind, KeyModifiers, MouseEventKind};
 use crossterm::terminal;
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
-use super::{Input, modes, run_with};
+use super::{Input, Painter, modes, run_with};
 use crate::app::{App, Exit, ExternalFile, ExternalProgram, Key, KeyCode, Mouse};
 use crate::text::BidiMode;
 use crate::ui::Theme;
@@ -178,8 +176,7 @@ fn external_command(program: ExternalProgram) -> String {
 }
 
 /// Hand the terminal to another program, then take it back.
-fn run_external<B: ratatui::backend::Backend>(
-    _terminal: &mut Terminal<B>,
+fn run_external(
     program: ExternalProgram,
     file: &ExternalFile,
     bidi: BidiMode,
@@ -252,21 +249,18 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     if mouse {
         modes::enable_mouse(&mut io::stdout())?;
     }
-    let backend: CrosstermBackend<BufWriter<Stdout>> =
-        CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, io::stdout()));
-    let mut terminal = Terminal::new(backend)?;
-    let size = terminal.size()?;
-    app.resize(size.width, size.height);
+    let (cols, rows) = terminal::size()?;
+    let out: BufWriter<Stdout> = BufWriter::with_capacity(64 * 1024, io::stdout());
+    let mut painter = Painter::new(out, cols, rows);
+    let term = std::env::var("TERM").unwrap_or_default();
+    painter.set_scroll_regions(!term.is_empty() && term != "dumb");
+    app.resize(cols, rows);
     spawn_input(tx);
-    let result = run_with(
-        &mut terminal,
-        app,
-        theme,
-        &rx,
-        &mut |terminal, program, file| run_external(terminal, program, file, bidi, mouse),
-    );
-    let _ = Write::flush(terminal.backend_mut());
-    drop(terminal);
+    let result = run_with(&mut painter, app, theme, &rx, &mut |program, file| {
+        run_external(program, file, bidi, mouse)
+    });
+    let _ = painter.writer().flush();
+    drop(painter);
     drop(guard);
     result
 }

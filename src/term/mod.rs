@@ -1,19 +1,18 @@
 //! The terminal side: modes we set and always undo, and the event loop.
 //!
-//! The loop takes its input events and its output (a ratatui `Terminal` over any writer) from
-//! the front end, so the local terminal and a network front end drive the same app state.
+//! The loop takes its input events and its output (a [`Painter`] over any writer) from the
+//! front end, so the local terminal and a network front end drive the same app state.
 
 pub mod local;
 pub mod modes;
+pub mod painter;
 
 use std::io::{self, Write};
 use std::sync::mpsc::Receiver;
 
-use crossterm::QueueableCommand;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use ratatui::Terminal;
-use ratatui::backend::Backend;
-use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+pub use painter::{Painter, Scroll};
 
 use crate::app::{App, Effect, Exit, ExternalFile, ExternalProgram, Key, Mouse};
 use crate::ui::{Screen, Theme};
@@ -48,90 +47,108 @@ pub fn osc52(text: &str) -> String {
 
 /// What a front end does for effects the loop cannot do alone (start another program).
 /// Returns a message for the status line when it could not.
-pub type ExternalRunner<'a, B> =
-    dyn FnMut(&mut Terminal<B>, ExternalProgram, &ExternalFile) -> Option<String> + 'a;
+pub type ExternalRunner<'a> = dyn FnMut(ExternalProgram, &ExternalFile) -> Option<String> + 'a;
 
-/// Draw one frame, wrapped in synchronized output (DEC mode 2026) so a slow link never shows a
-/// half-drawn frame. Terminals that do not know the mode ignore it.
-pub fn draw<B: Backend + Write>(
-    terminal: &mut Terminal<B>,
+/// Draw one frame. `scroll` says which rows moved since the last frame, if only they did.
+pub fn draw<W: Write>(
+    painter: &mut Painter<W>,
     app: &App,
     theme: &Theme,
-) -> io::Result<()>
-where
-    B::Error: Into<io::Error>,
-{
-    terminal.backend_mut().queue(BeginSynchronizedUpdate)?;
-    terminal
-        .draw(|frame| frame.render_widget(Screen { app, theme }, frame.area()))
-        .map_err(Into::into)?;
-    terminal.backend_mut().queue(EndSynchronizedUpdate)?;
-    Write::flush(terminal.backend_mut())
+    scroll: Option<Scroll>,
+) -> io::Result<()> {
+    painter.draw(scroll, |buf| {
+        let area = buf.area;
+        Screen { app, theme }.render(area, buf)
+    })
 }
 
-/// Apply one input to the app. Returns whether anything may have changed on screen.
-fn apply<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, input: Input) -> io::Result<bool>
-where
-    B::Error: Into<io::Error>,
-{
+/// Apply one input to the app.
+fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
     match input {
         Input::Key(key) => {
             app.handle_key(key);
         }
         Input::Resize(cols, rows) => {
-            terminal
-                .resize(Rect::new(0, 0, cols, rows))
-                .map_err(Into::into)?;
+            painter.resize(cols, rows);
             app.resize(cols, rows);
         }
         Input::Mouse(mouse) => app.handle_mouse(mouse),
         Input::Paste(text) => app.handle_paste(&text),
         Input::Terminate => app.exit = Some(Exit::Terminated),
     }
-    Ok(true)
 }
 
 /// Carry out what the app asked for.
-fn perform<B: Backend + Write>(
-    terminal: &mut Terminal<B>,
+fn perform<W: Write>(
+    painter: &mut Painter<W>,
     app: &mut App,
-    external: &mut ExternalRunner<'_, B>,
-) -> io::Result<()>
-where
-    B::Error: Into<io::Error>,
-{
+    external: &mut ExternalRunner<'_>,
+) -> io::Result<()> {
     for effect in std::mem::take(&mut app.effects) {
         match effect {
             Effect::Clipboard(text) => {
-                terminal.backend_mut().write_all(osc52(&text).as_bytes())?;
-                Write::flush(terminal.backend_mut())?;
+                painter.writer().write_all(osc52(&text).as_bytes())?;
+                painter.writer().flush()?;
             }
             Effect::External { program, file } => {
-                if let Some(message) = external(terminal, program, &file) {
+                if let Some(message) = external(program, &file) {
                     app.message = Some(message);
                 }
-                // The other program drew over us: clear and draw everything again. (Not
-                // `Terminal::clear`, which asks the terminal where the cursor is.)
-                let area = terminal.get_frame().area();
-                terminal.resize(area).map_err(Into::into)?;
+                // The other program drew over us: draw everything again.
+                painter.invalidate();
             }
         }
     }
     Ok(())
 }
 
+/// What decides whether a change is only a scroll of the reading column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct View {
+    article: usize,
+    top: usize,
+    column: crate::app::Area,
+    layout: *const crate::text::document::DocumentLayout,
+    plain: bool,
+}
+
+impl View {
+    fn of(app: &App) -> View {
+        View {
+            article: app.selected,
+            top: app.top(),
+            column: app.geometry().column,
+            layout: app.layout() as *const _,
+            // Full width (the column's rows span the screen) and nothing drawn over it.
+            plain: app.zoom && app.overlay.is_none(),
+        }
+    }
+
+    /// The scroll that takes the screen from `self` to `after`, if that is all that changed.
+    fn scroll_to(self, after: View) -> Option<Scroll> {
+        let same = self.plain
+            && after.plain
+            && self.article == after.article
+            && self.column == after.column
+            && std::ptr::eq(self.layout, after.layout);
+        let lines = after.top as i64 - self.top as i64;
+        (same && lines != 0 && lines.unsigned_abs() < self.column.height as u64).then(|| Scroll {
+            top: self.column.y,
+            bottom: self.column.y + self.column.height,
+            lines: lines as i32,
+        })
+    }
+}
+
 /// Run the reader until the user quits or the front end says stop. Other programs cannot be
 /// started (as for a network front end).
-pub fn run<B: Backend + Write>(
-    terminal: &mut Terminal<B>,
+pub fn run<W: Write>(
+    painter: &mut Painter<W>,
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
-) -> io::Result<Exit>
-where
-    B::Error: Into<io::Error>,
-{
-    run_with(terminal, app, theme, input, &mut |_, _, _| {
+) -> io::Result<Exit> {
+    run_with(painter, app, theme, input, &mut |_, _| {
         Some("Opening other programs is not available here".into())
     })
 }
@@ -140,35 +157,32 @@ where
 ///
 /// Input that arrives while a frame is being drawn is applied all at once before the next frame
 /// (a held key over a slow link moves many lines but costs one frame).
-pub fn run_with<B: Backend + Write>(
-    terminal: &mut Terminal<B>,
+pub fn run_with<W: Write>(
+    painter: &mut Painter<W>,
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
-    external: &mut ExternalRunner<'_, B>,
-) -> io::Result<Exit>
-where
-    B::Error: Into<io::Error>,
-{
-    let mut dirty = true;
+    external: &mut ExternalRunner<'_>,
+) -> io::Result<Exit> {
+    let mut scroll = None;
     loop {
-        if dirty {
-            draw(terminal, app, theme)?;
-        }
+        draw(painter, app, theme, scroll)?;
+        let before = View::of(app);
         let Ok(first) = input.recv() else {
             return Ok(Exit::Terminated);
         };
-        dirty = apply(terminal, app, first)?;
+        apply(painter, app, first);
         while app.exit.is_none() {
             match input.try_recv() {
-                Ok(next) => dirty |= apply(terminal, app, next)?,
+                Ok(next) => apply(painter, app, next),
                 Err(_) => break,
             }
         }
-        perform(terminal, app, external)?;
+        perform(painter, app, external)?;
         if let Some(exit) = app.exit {
             return Ok(exit);
         }
+        scroll = before.scroll_to(View::of(app));
     }
 }
 

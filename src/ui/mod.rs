@@ -246,8 +246,11 @@ impl Widget for ReaderPane<'_> {
                 )
             })
             .unwrap_or_else(|| " (no article) ".into());
-        let block = pane_block(title, app.focus == Focus::Reader, theme);
-        block.render(area, buf);
+        // Full-width reading has no borders: every row is text.
+        if !app.zoom {
+            let block = pane_block(title, app.focus == Focus::Reader, theme);
+            block.render(area, buf);
+        }
         let column = rect(app.geometry().column).intersection(area);
         let Some(article) = app.article() else {
             return;
