@@ -1030,53 +1030,6 @@ mod tests {
             }
         }
     }
-
-    /// Run with `cargo test --release --lib layout_speed -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "timing; run in release"]
-    fn layout_speed() {
-        let paras = [
-            TURING,
-            "The word سلام means peace, and (in 2023) it was said 8,796 times.",
-            "قال “مرحبا” ثم غادر. ولد (في القاهرة) عام 1952 وعاش فيها، ثم سافر إلى باريس.",
-            "It was the best of times, it was the worst of times, it was the age of wisdom.",
-            "日本語のテキストと English words 😀 mixed together in one paragraph.",
-        ];
-        let mut article = String::new();
-        let mut i = 0;
-        while article.len() < 1 << 20 {
-            // Paragraphs of a few sentences each.
-            for _ in 0..6 {
-                article.push_str(paras[i % paras.len()]);
-                article.push(' ');
-                i += 1;
-            }
-            article.push('\n');
-        }
-        // And one huge paragraph, to show the cost stays linear.
-        let huge = TURING.repeat(4000);
-        for (bidi, shape) in [
-            (BidiMode::App, ShapeMode::On),
-            (BidiMode::App, ShapeMode::Off),
-            (BidiMode::Terminal, ShapeMode::On),
-        ] {
-            let o = opts(80, shape, bidi);
-            let start = std::time::Instant::now();
-            let mut lines = 0;
-            for para in article.lines() {
-                lines += lay(para, o).lines.len();
-            }
-            let took = start.elapsed();
-            let start = std::time::Instant::now();
-            let huge_lines = lay(&huge, o).lines.len();
-            println!(
-                "{bidi:?}/{shape:?}: {} bytes, {lines} lines in {took:?}; {} bytes in one paragraph, {huge_lines} lines in {:?}",
-                article.len(),
-                huge.len(),
-                start.elapsed()
-            );
-        }
-    }
 }
 
 /// A short text from an article (a title, an excerpt) as one line for the interface: cut to
