@@ -234,7 +234,17 @@ fn no_color_draws_without_colours_and_ascii_borders_are_ascii() {
     pty.send("q");
     pty.wait_exit();
 
-    // SAFETY: only this test sets NO_COLOR, before spawning.
+    // A locale that is not UTF-8 falls back to ASCII borders by itself.
+    let mut pty = Pty::spawn_env(&[], 100, 30, &[("LANG", "C")]);
+    pty.wait_for("1/5 000_");
+    assert!(
+        pty.screen().starts_with("+ Library (5) ---"),
+        "{}",
+        pty.screen()
+    );
+    pty.send("q");
+    pty.wait_exit();
+
     let mut pty = Pty::spawn_env(&[], 100, 30, &[("NO_COLOR", "1")]);
     pty.wait_for("1/5 000_");
     let out = String::from_utf8_lossy(&pty.output()).into_owned();

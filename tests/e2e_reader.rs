@@ -105,6 +105,25 @@ fn sighup_restores_the_terminal() {
 }
 
 #[test]
+fn a_panic_restores_the_terminal_and_says_why() {
+    let mut pty = Pty::spawn_env(&[], 100, 30, &[("FOLIO_TEST_PANIC_KEY", "!")]);
+    pty.wait_for("1/5 000_");
+    pty.send("!");
+    assert_eq!(pty.wait_exit(), 101, "Rust's panic exit code");
+    pty.assert_restored();
+    let out = String::from_utf8_lossy(&pty.output()).into_owned();
+    let left = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let message = out
+        .find("a test asked folio to panic")
+        .expect("the panic message");
+    assert!(
+        message > left,
+        "the message is printed after the terminal is restored"
+    );
+    assert!(pty.screen().contains("a test asked folio to panic"));
+}
+
+#[test]
 fn ctrl_c_quits() {
     let mut pty = Pty::spawn(&[], 100, 30);
     pty.wait_for("1/5 000_");

@@ -23,6 +23,10 @@ static BIDI: AtomicU8 = AtomicU8::new(0);
 static SIGNAL: OnceLock<i32> = OnceLock::new();
 /// Set while another program has the terminal: the input thread must not read its keys.
 static PAUSED: AtomicBool = AtomicBool::new(false);
+/// For tests of the panic path: the key named by `FOLIO_TEST_PANIC_KEY` makes the reader panic
+/// while the terminal is in raw mode on the alternate screen.
+static PANIC_REQUESTED: AtomicBool = AtomicBool::new(false);
+const TEST_PANIC_KEY: &str = "FOLIO_TEST_PANIC_KEY";
 
 fn bidi_from_u8(v: u8) -> BidiMode {
     match v {
@@ -124,6 +128,10 @@ fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
 }
 
 fn spawn_input(tx: Sender<Input>) {
+    let panic_key = std::env::var(TEST_PANIC_KEY)
+        .ok()
+        .and_then(|k| k.chars().next())
+        .map(Key::char);
     thread::spawn(move || {
         loop {
             if PAUSED.load(Ordering::SeqCst) {
@@ -155,6 +163,13 @@ fn spawn_input(tx: Sender<Input>) {
                 Ok(_) => continue,
                 // The terminal is gone.
                 Err(_) => Input::Terminate,
+            };
+            let input = match input {
+                Input::Key(k) if Some(k) == panic_key => {
+                    PANIC_REQUESTED.store(true, Ordering::SeqCst);
+                    Input::Terminate
+                }
+                other => other,
             };
             let stop = input == Input::Terminate;
             if tx.send(input).is_err() || stop {
@@ -260,6 +275,9 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
         run_external(program, file, bidi, mouse)
     });
     let _ = painter.writer().flush();
+    if PANIC_REQUESTED.load(Ordering::SeqCst) {
+        panic!("a test asked folio to panic ({TEST_PANIC_KEY})");
+    }
     drop(painter);
     drop(guard);
     result
