@@ -75,9 +75,17 @@ fn next_section_in_003_lands_on_the_first_arabic_paragraph() {
     assert_eq!(article.sections[1].lang, Lang::Ar);
     let arabic = article.sections[1].paragraphs.start;
     assert_eq!(article.paragraphs[arabic].dir, Direction::Rtl);
+    assert_eq!(app.current_section().map(|(i, _)| i), Some(0));
     press(&mut app, "}");
     assert_eq!(top_para(&app), arabic);
     assert!(!app.layout().lines[app.top()].gap);
+    assert_eq!(app.current_section().map(|(i, _)| i), Some(1));
+    let status = text(&render(&app)).lines().last().unwrap().to_string();
+    let words = app.article().unwrap().sections[1].words;
+    assert!(
+        status.contains(&format!("AR §2/2 · {words} words")),
+        "{status}"
+    );
     press(&mut app, "}");
     assert_eq!(app.message.as_deref(), Some("This is the last section"));
     press(&mut app, "{");

@@ -484,6 +484,22 @@ impl App {
         self.relayout();
     }
 
+    /// The section the top of the reading column is in (index, section), for articles with more
+    /// than one.
+    pub fn current_section(&self) -> Option<(usize, &crate::library::Section)> {
+        let article = self.article()?;
+        if article.sections.len() < 2 {
+            return None;
+        }
+        let para = self.top_paragraph()?;
+        article
+            .sections
+            .iter()
+            .enumerate()
+            .rfind(|(_, s)| s.paragraphs.start <= para)
+            .or_else(|| article.sections.first().map(|s| (0, s)))
+    }
+
     /// The paragraph at the top of the reading column (after a gap: the one the gap precedes).
     fn top_paragraph(&self) -> Option<usize> {
         self.layout.lines.get(self.top).map(|l| l.para)

@@ -379,8 +379,19 @@ impl Widget for StatusLine<'_> {
             Some(s) => format!(" /{} ({}) {sep}", fit(app, &s.query, 16), s.matches.len()),
             None => String::new(),
         };
+        let section = match (app.current_section(), app.article()) {
+            (Some((i, sec)), Some(a)) => format!(
+                " {} §{}/{} · {} words · {} min {sep}",
+                lang_badge(sec.lang).unwrap_or("··"),
+                i + 1,
+                a.sections.len(),
+                sec.words,
+                sec.reading_minutes
+            ),
+            _ => String::new(),
+        };
         let position = format!(
-            "{search} line {}/{} {}% {sep} {help}",
+            "{search}{section} line {}/{} {}% {sep} {help}",
             (app.top() + 1).min(total),
             total,
             percent
