@@ -10,7 +10,7 @@ use clap::Parser;
 use folio::app::{App, Exit};
 use folio::config::{Settings, Toggle, default_config_path};
 use folio::library::ParagraphKind;
-use folio::library::{self, Library};
+use folio::library::{self, Article, Library};
 use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::document::layout_document;
@@ -202,13 +202,8 @@ fn list(library: &Library, json: bool) -> String {
     }
 }
 
-/// The reading column as text: each article's lines exactly as the reader lays them out.
-fn dump(library: &Library, settings: &Settings, width: usize, logical: bool) -> String {
-    let opts = LayoutOptions {
-        width,
-        shape: settings.config.reader.shape,
-        bidi: settings.config.reader.bidi,
-    };
+/// Each article's text, under a `==> file <==` header when there are several (as `head` does).
+fn per_article(library: &Library, mut text: impl FnMut(&Article, &mut String)) -> String {
     let many = library.articles.len() > 1;
     let mut out = String::new();
     for (n, article) in library.articles.iter().enumerate() {
@@ -218,6 +213,19 @@ fn dump(library: &Library, settings: &Settings, width: usize, logical: bool) -> 
             }
             out.push_str(&format!("==> {} <==\n", article.file_name));
         }
+        text(article, &mut out);
+    }
+    out
+}
+
+/// The reading column as text: each article's lines exactly as the reader lays them out.
+fn dump(library: &Library, settings: &Settings, width: usize, logical: bool) -> String {
+    let opts = LayoutOptions {
+        width,
+        shape: settings.config.reader.shape,
+        bidi: settings.config.reader.bidi,
+    };
+    per_article(library, |article, out| {
         let paragraphs = &article.paragraphs;
         let doc = layout_document(
             paragraphs
@@ -237,21 +245,12 @@ fn dump(library: &Library, settings: &Settings, width: usize, logical: bool) -> 
             }
             out.push('\n');
         }
-    }
-    out
+    })
 }
 
 /// Logical text for other tools: one paragraph per line, a blank line between, no boilerplate.
 fn plain(library: &Library) -> String {
-    let many = library.articles.len() > 1;
-    let mut out = String::new();
-    for (n, article) in library.articles.iter().enumerate() {
-        if many {
-            if n > 0 {
-                out.push('\n');
-            }
-            out.push_str(&format!("==> {} <==\n", article.file_name));
-        }
+    per_article(library, |article, out| {
         let paragraphs: Vec<String> = article
             .paragraphs
             .iter()
@@ -260,8 +259,7 @@ fn plain(library: &Library) -> String {
             .collect();
         out.push_str(&paragraphs.join("\n\n"));
         out.push('\n');
-    }
-    out
+    })
 }
 
 /// A paragraph's logical text with bidi controls made printable, as everywhere folio prints.

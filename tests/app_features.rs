@@ -13,6 +13,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
+mod support;
+use support::buffer_text;
+
 fn app() -> App {
     App::new(
         Arc::new(library::load_seeds()),
@@ -41,26 +44,6 @@ fn render(app: &App) -> Buffer {
     terminal.backend().buffer().clone()
 }
 
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let s = buf[(x, y)].symbol();
-            line.push_str(s);
-            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 /// The paragraph shown on the top line of the reading column.
 fn top_para(app: &App) -> usize {
     app.layout().lines[app.top()].para
@@ -80,7 +63,11 @@ fn next_section_in_003_lands_on_the_first_arabic_paragraph() {
     assert_eq!(top_para(&app), arabic);
     assert!(!app.layout().lines[app.top()].gap);
     assert_eq!(app.current_section().map(|(i, _)| i), Some(1));
-    let status = text(&render(&app)).lines().last().unwrap().to_string();
+    let status = buffer_text(&render(&app))
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
     let words = app.article().unwrap().sections[1].words;
     assert!(
         status.contains(&format!("AR §2/2 · {words} words")),
@@ -136,7 +123,7 @@ fn the_jump_prompt_labels_every_source() {
         panic!("no jump prompt");
     };
     assert_eq!(labels.len(), 5);
-    let frame = text(&render(&app));
+    let frame = buffer_text(&render(&app));
     assert!(frame.contains("Jump to:"), "{frame}");
     press(&mut app, "s");
     assert_eq!(app.selected, 1);
@@ -148,7 +135,7 @@ fn the_jump_prompt_labels_every_source() {
 #[test]
 fn the_list_shows_keys_titles_outlets_languages_and_time() {
     let app = app();
-    let frame = text(&render(&app));
+    let frame = buffer_text(&render(&app));
     let rows: Vec<&str> = frame.lines().collect();
     for (i, a) in app.library.articles.iter().enumerate() {
         let row = rows[1 + 2 * i];
@@ -251,7 +238,7 @@ fn search_highlights_matches_inside_an_arabic_line() {
         mask.push('\n');
     }
     assert!(marked_rows >= 3, "matches are highlighted:\n{mask}");
-    let frame = text(&buf);
+    let frame = buffer_text(&buf);
     insta::assert_snapshot!("arabic_search_frame", frame);
     insta::assert_snapshot!("arabic_search_mask", mask);
     press(&mut app, "n");
@@ -289,7 +276,7 @@ fn typing_after_slash_in_the_list_filters_it() {
     assert_eq!(app.selected, 4);
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.filter.as_deref(), Some("diplomats"));
-    let frame = text(&render(&app));
+    let frame = buffer_text(&render(&app));
     assert!(frame.contains("1/5 matching"), "{frame}");
     key(&mut app, KeyCode::Esc);
     assert!(app.filter.is_none());
@@ -424,7 +411,7 @@ fn full_width_mode_hides_the_list() {
     assert!(app.zoom);
     assert_eq!(app.geometry().list.width, 0);
     assert_eq!(app.focus, Focus::Reader);
-    let frame = text(&render(&app));
+    let frame = buffer_text(&render(&app));
     assert!(!frame.contains("Library ("), "{frame}");
     press(&mut app, "Z");
     assert!(app.geometry().list.width > 0);

@@ -10,7 +10,9 @@ use folio::text::Direction;
 use folio::ui::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
+
+mod support;
+use support::buffer_text;
 
 struct Harness {
     app: App,
@@ -56,26 +58,6 @@ impl Harness {
             .unwrap();
         buffer_text(self.terminal.backend().buffer())
     }
-}
-
-fn buffer_text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let cell = &buf[(x, y)];
-            line.push_str(cell.symbol());
-            skip = unicode_width::UnicodeWidthStr::width(cell.symbol()).saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
