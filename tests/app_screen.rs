@@ -169,6 +169,29 @@ fn resize_keeps_the_same_paragraph_at_the_top() {
 }
 
 #[test]
+fn a_narrow_screen_shows_one_pane_and_keeps_the_place() {
+    let mut h = Harness::seeds(100, 30);
+    h.press("l").press(&"j".repeat(9));
+    let anchor = h.app.layout().anchor(h.app.top());
+    h.app.resize(40, 20);
+    assert_eq!(
+        h.app.geometry().list.width,
+        0,
+        "the focused reader takes the screen"
+    );
+    h.press("h");
+    assert_eq!(h.app.geometry().column.width, 0);
+    assert!(
+        h.app.layout().lines.is_empty(),
+        "nothing is laid out for a hidden reader"
+    );
+    let frame = h.frame();
+    assert!(!frame.lines().last().unwrap().contains("line "), "{frame}");
+    h.press("l");
+    assert_eq!(h.app.layout().anchor(h.app.top()).para, anchor.para);
+}
+
+#[test]
 fn sources_out_of_range_say_so() {
     let mut h = Harness::seeds(100, 30);
     h.press("9");

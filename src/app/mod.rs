@@ -339,6 +339,10 @@ impl App {
     }
 
     fn remember_position(&mut self) {
+        // Nothing is laid out while the reader is hidden: keep what we had.
+        if self.layout.lines.is_empty() {
+            return;
+        }
         if let Some(p) = self.positions.get_mut(self.selected) {
             *p = self.layout.anchor(self.top);
         }
@@ -355,6 +359,13 @@ impl App {
             self.focus,
             list_shown,
         );
+        if self.geometry.column.width == 0 || self.geometry.column.height == 0 {
+            // The reader is hidden (a narrow screen showing the list): lay nothing out.
+            self.layout = Arc::default();
+            self.top = 0;
+            self.keep_selection_visible();
+            return;
+        }
         let key = LayoutKey {
             article: self.selected,
             opts: self.layout_options(),

@@ -390,12 +390,16 @@ impl Widget for StatusLine<'_> {
             ),
             _ => String::new(),
         };
-        let position = format!(
-            "{search}{section} line {}/{} {}% {sep} {help}",
-            (app.top() + 1).min(total),
-            total,
-            percent
-        );
+        let position = if app.geometry().column.width == 0 {
+            format!(" {help}")
+        } else {
+            format!(
+                "{search}{section} line {}/{} {}% {sep} {help}",
+                (app.top() + 1).min(total),
+                total,
+                percent
+            )
+        };
         let right_w = str_width(&position).min(width);
         let room = width.saturating_sub(right_w + 1);
         let left = match (&app.message, app.article()) {
