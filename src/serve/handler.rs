@@ -119,12 +119,17 @@ impl Handler for Session {
     /// the key.
     async fn auth_publickey_offered(
         &mut self,
-        _user: &str,
+        user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
         if self.allowed(offer.public_key) {
             Ok(Auth::Accept)
         } else {
+            self.log(&format!(
+                "rejected key {} for user={}",
+                fingerprint(offer.public_key),
+                printable(user)
+            ));
             Ok(Self::reject())
         }
     }

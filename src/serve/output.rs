@@ -25,6 +25,10 @@ const PIECE: usize = 32 * 1024;
 pub struct FrameWriter {
     buf: Vec<u8>,
     queue: mpsc::Sender<Bytes>,
+    /// The channel is gone and that was reported once; output is dropped from now on, so
+    /// clean-up code (the terminal showing its cursor when dropped) has nothing to complain
+    /// about.
+    gone: bool,
 }
 
 impl FrameWriter {
@@ -32,6 +36,7 @@ impl FrameWriter {
         FrameWriter {
             buf: Vec::with_capacity(16 * 1024),
             queue,
+            gone: false,
         }
     }
 }
@@ -48,11 +53,18 @@ impl Write for FrameWriter {
             return Ok(());
         }
         let frame = Bytes::from(std::mem::take(&mut self.buf));
-        self.queue
-            .blocking_send(frame)
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client is gone"))?;
         // Keep a modest buffer for the next frame, not the largest one ever drawn.
         self.buf = Vec::with_capacity(16 * 1024);
+        if self.gone {
+            return Ok(());
+        }
+        if self.queue.blocking_send(frame).is_err() {
+            self.gone = true;
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the client is gone",
+            ));
+        }
         Ok(())
     }
 }
@@ -94,5 +106,26 @@ pub async fn pump(
         Ok(Ok(())) => PumpEnd::Done,
         Ok(Err(_)) => PumpEnd::Gone,
         Err(_) => PumpEnd::Stalled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_is_queued_on_flush_and_a_gone_channel_is_reported_once() {
+        let (tx, mut rx) = mpsc::channel(2);
+        let mut w = FrameWriter::new(tx);
+        w.write_all(b"frame one").unwrap();
+        w.flush().unwrap();
+        w.flush().unwrap();
+        assert_eq!(rx.try_recv().unwrap(), Bytes::from_static(b"frame one"));
+        assert!(rx.try_recv().is_err(), "an empty flush queues nothing");
+        drop(rx);
+        w.write_all(b"frame two").unwrap();
+        assert_eq!(w.flush().unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+        w.write_all(b"clean-up").unwrap();
+        w.flush().unwrap();
     }
 }
