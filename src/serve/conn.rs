@@ -275,7 +275,7 @@ fn normal_close(e: &russh::Error) -> bool {
 
 /// How long a reader may take to say goodbye before the connection is cut anyway.
 const GOODBYE: Duration = Duration::from_secs(3);
-/// How long a client may keep a connection open after its reader ended.
+/// How long a client may keep a connection open after its reader ended before it is closed.
 const LINGER: Duration = Duration::from_secs(2);
 
 /// Enforce the authentication deadline and the idle timeout, and end the connection on server
@@ -343,8 +343,10 @@ async fn watchdog(
         conn.request_stop(end);
         let _ = tokio::time::timeout(GOODBYE, conn.reader_done.wait()).await;
     }
-    if end.is_none() {
-        // The reader ended by itself: the client normally closes the connection now.
+    if reader {
+        // The reader's channel is closed: a client closes the connection itself now. Let it, as
+        // a disconnect arriving right behind the goodbye can make a client exit before it has
+        // written the goodbye to its terminal (OpenSSH does).
         tokio::time::sleep(LINGER).await;
     }
     let _ = tokio::time::timeout(

@@ -160,7 +160,8 @@ pub struct Server {
 }
 
 /// How long shutdown waits for readers to say goodbye before cutting connections.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// (A reader gets 3 s to say goodbye, its client 2 s to close, then 2 s to be disconnected.)
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 impl Server {
     /// Bind `options.listen` and serve `content` on threads of the server's own.
