@@ -313,17 +313,21 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let addr = server.local_addr();
-    eprintln!("folio: listening on {addr}");
-    eprintln!(
-        "folio: serving {articles} articles to {who}; connect with: ssh -p {} {}",
+    // From here on a closed stderr must not stop the server: say things, ignore failures.
+    let say = |text: String| {
+        let _ = writeln!(io::stderr(), "folio: {text}");
+    };
+    say(format!("listening on {addr}"));
+    say(format!(
+        "serving {articles} articles to {who}; connect with: ssh -p {} {}",
         addr.port(),
         addr.ip()
-    );
+    ));
     if !addr.ip().is_loopback() {
-        eprintln!("folio: {} is reachable from other machines", addr.ip());
+        say(format!("{} is reachable from other machines", addr.ip()));
     }
     if let Some(signal) = signals.forever().next() {
-        eprintln!("folio: signal {signal}; shutting down");
+        say(format!("signal {signal}; shutting down"));
     }
     server.shutdown();
     ExitCode::SUCCESS

@@ -136,6 +136,20 @@ impl Conn {
         self.stop.fire();
     }
 
+    /// The client took no output for the stall timeout: log it and cut the connection.
+    pub fn cut_stalled(&self, shared: &Shared) {
+        if self.switch.is_killed() {
+            return;
+        }
+        self.set_end(End::Stalled);
+        shared.options.log.line(&format!(
+            "#{} took no output for {}s; disconnected",
+            self.id,
+            shared.options.stall_timeout.as_secs_f64()
+        ));
+        self.switch.kill();
+    }
+
     pub fn who(&self) -> String {
         self.who.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -199,6 +213,10 @@ async fn connection(
     let log = shared.options.log.clone();
     let conn = Arc::new(Conn::new(id));
     log.line(&format!("#{id} connected from {peer}"));
+    #[cfg(unix)]
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&tcp);
+    #[cfg(not(unix))]
+    let fd = -1;
     let stream = Killable::new(tcp, conn.switch.clone());
     let handler = Session::new(conn.clone(), shared.clone());
     let auth_timeout = shared.options.auth_timeout;
@@ -227,8 +245,10 @@ async fn connection(
         running.handle(),
         shutdown,
     ));
+    let stall = tokio::spawn(stall_watch(conn.clone(), shared.clone(), fd));
     let result = running.await;
     dog.abort();
+    stall.abort();
     conn.switch.kill();
     if conn.reader_started.load(Ordering::SeqCst) {
         conn.set_end(End::ClientLeft);
@@ -270,6 +290,37 @@ fn normal_close(e: &russh::Error) -> bool {
                 | std::io::ErrorKind::BrokenPipe
         ),
         _ => false,
+    }
+}
+
+/// Cut the connection when the client has taken none of what was sent for the stall timeout:
+/// it stopped reading, or its network is gone. The output pump notices a client that stops
+/// granting SSH window; this notices one whose TCP connection stopped draining, even when
+/// everything folio sent so far fit in the socket's buffers and nothing waits in folio: bytes
+/// queued in the kernel and none of them acknowledged for the whole timeout, or a write to the
+/// socket waiting that long.
+async fn stall_watch(conn: Arc<Conn>, shared: Arc<Shared>, fd: i32) {
+    let stall = shared.options.stall_timeout;
+    let tick = (stall / 8).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let mut acked = 0;
+    let mut moved = Instant::now();
+    loop {
+        tokio::time::sleep(tick).await;
+        if conn.switch.is_killed() {
+            return;
+        }
+        match super::stream::tcp_progress(fd) {
+            Some((queued, now_acked)) if queued > 0 && now_acked == acked => {}
+            Some((_, now_acked)) => {
+                acked = now_acked;
+                moved = Instant::now();
+            }
+            None => moved = Instant::now(),
+        }
+        if moved.elapsed() >= stall || conn.switch.write_stuck_for() >= stall {
+            conn.cut_stalled(&shared);
+            return;
+        }
     }
 }
 

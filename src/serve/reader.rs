@@ -72,17 +72,7 @@ pub(crate) fn start(
         match pump(frames_rx, channel, stall).await {
             PumpEnd::Done => {}
             PumpEnd::Gone => conn.set_end(End::ClientLeft),
-            PumpEnd::Stalled => {
-                if !conn.switch.is_killed() {
-                    conn.set_end(End::Stalled);
-                    shared.options.log.line(&format!(
-                        "#{} took no output for {}s; disconnected",
-                        conn.id,
-                        stall.as_secs_f64()
-                    ));
-                    conn.switch.kill();
-                }
-            }
+            PumpEnd::Stalled => conn.cut_stalled(&shared),
         }
         conn.reader_done.fire();
     });
