@@ -382,6 +382,46 @@ fn a_client_whose_tcp_connection_stops_draining_is_cut_even_with_a_huge_window()
 }
 
 #[test]
+fn a_huge_paste_and_a_flood_of_keys_leave_the_reader_responsive() {
+    let server = TestServer::anonymous();
+    run(Duration::from_secs(120), async {
+        let client = connect(server.addr).await;
+        let term = Term::open(&client, 80, 24).await;
+        term.wait_for("1/5 000_").await;
+        // A bracketed paste of a megabyte of q: nothing in it is a key.
+        let mut paste = b"\x1b[200~".to_vec();
+        paste.extend(std::iter::repeat_n(b'q', 1 << 20));
+        paste.extend(b"\x1b[201~");
+        term.write.data_bytes(paste).await.unwrap();
+        term.send("3").await;
+        term.wait_for("3/5 002_").await;
+        assert!(
+            !term.events().contains(&Event::Close),
+            "the paste did not quit"
+        );
+        // Half a megabyte of keys: the reader takes what it can and stays responsive.
+        term.write
+            .data_bytes(b"jk".repeat(256 * 1024))
+            .await
+            .unwrap();
+        // Keys past the queue's room are dropped, so press until it shows.
+        let start = Instant::now();
+        while !term.screen().contains("5/5 004_") {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "unresponsive:\n{}",
+                term.screen()
+            );
+            term.send("5").await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        term.send("q").await;
+        term.wait_event("the channel to close", |e| *e == Event::Close)
+            .await;
+    });
+}
+
+#[test]
 fn huge_pty_requests_are_clamped() {
     let server = TestServer::anonymous();
     run(Duration::from_secs(120), async {

@@ -28,8 +28,6 @@ pub(crate) struct Session {
     conn: Arc<Conn>,
     shared: Arc<Shared>,
     chan: Option<Chan>,
-    /// Packets dropped because the reader was behind; logged once.
-    dropped: u64,
 }
 
 /// Stderr, for the lines that say why a request was refused.
@@ -41,7 +39,6 @@ impl Session {
             conn,
             shared,
             chan: None,
-            dropped: 0,
         }
     }
 
@@ -436,15 +433,18 @@ impl Handler for Session {
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
         self.conn.touch();
-        let Some(reader) = self.our_channel(channel).and_then(|c| c.reader.as_ref()) else {
+        let Some(packets) = self
+            .our_channel(channel)
+            .and_then(|c| c.reader.as_ref())
+            .map(|r| r.packets.clone())
+        else {
             return Ok(());
         };
-        if reader.packets.try_send(data.to_vec()).is_err() {
-            self.dropped += 1;
-            if self.dropped == 1 {
-                self.log("input arrives faster than the reader takes it; dropping some");
-            }
-        }
+        // Waiting here while the queue is full stops this connection's reading, so a client
+        // that sends faster than its input is decoded is held back by TCP instead of queued
+        // without end. The decoder never waits (it drops keys the reader has no room for), so
+        // the wait is short. No packet is dropped: a lost one could hold the end of a paste.
+        let _ = packets.send(data.to_vec()).await;
         Ok(())
     }
 

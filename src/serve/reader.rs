@@ -31,8 +31,8 @@ use crate::term::{Input, modes, run};
 
 /// Keys waiting for the reader. More are dropped: a client cannot queue unbounded work.
 const KEY_QUEUE: usize = 256;
-/// Input packets waiting for the decoder. More are dropped.
-const PACKET_QUEUE: usize = 32;
+/// Input packets waiting for the decoder; when full, the connection stops reading for a moment.
+const PACKET_QUEUE: usize = 16;
 /// How long an unfinished escape sequence waits for the rest of it.
 const ESC_WAIT: Duration = Duration::from_millis(30);
 /// Stack for a reader's thread: layout is not deeply recursive.
