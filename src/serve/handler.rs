@@ -111,24 +111,15 @@ impl Handler for Session {
         }
     }
 
-    /// Only a pre-check, so a client does not sign with a key that would be refused anyway:
-    /// access is decided in [`Handler::auth_publickey`], once the client has proved it holds
-    /// the key.
+    /// Every offered key may go on to a signature. Access is decided only in
+    /// [`Handler::auth_publickey`], once the client has proved it holds the key; answering offers
+    /// alike also keeps the server from telling anyone which public keys it would let in.
     async fn auth_publickey_offered(
         &mut self,
-        user: &str,
-        offer: PublicKeyOffer<'_>,
+        _user: &str,
+        _offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.allowed(offer.public_key) {
-            Ok(Auth::Accept)
-        } else {
-            self.log(&format!(
-                "rejected key {} for user={}",
-                fingerprint(offer.public_key),
-                printable(user)
-            ));
-            Ok(Self::reject())
-        }
+        Ok(Auth::Accept)
     }
 
     async fn auth_publickey(
