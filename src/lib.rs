@@ -6,6 +6,7 @@
 pub mod app;
 pub mod config;
 pub mod library;
+pub mod serve;
 pub mod store;
 pub mod term;
 pub mod text;

@@ -1,16 +1,18 @@
 //! folio's command line: picks the front end, maps errors to messages and exit codes.
 
 use std::io::{self, IsTerminal, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 use folio::app::{App, Exit};
 use folio::config::{Settings, Toggle, default_config_path};
-use folio::library::ParagraphKind;
-use folio::library::{self, Article, Library};
+use folio::library::{self, Article, Library, ParagraphKind};
+use folio::serve::{self, Access};
 use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::document::layout_document;
@@ -21,9 +23,25 @@ use folio::ui::{ColorDepth, Theme};
 /// A terminal article reader that lays out right-to-left text correctly.
 ///
 /// With no PATH, opens the built-in seed articles. A folder opens its .txt and .md files.
+/// `folio serve` serves the reader over SSH.
 #[derive(Parser, Debug)]
 #[command(name = "folio", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Serve(ServeArgs),
+}
+
+/// Reading in this terminal (the default).
+#[derive(Args, Debug)]
+struct ReadArgs {
     /// Files or folders to open.
     paths: Vec<PathBuf>,
 
@@ -47,6 +65,23 @@ struct Cli {
     #[arg(long, requires = "list")]
     json: bool,
 
+    /// Print the effective configuration (defaults with your config laid over) and exit.
+    #[arg(long)]
+    print_config: bool,
+    /// Draw borders in ASCII (also automatic when the locale is not UTF-8).
+    #[arg(long)]
+    ascii: bool,
+    /// Do not read or write reading positions, marks and bookmarks.
+    #[arg(long)]
+    no_state: bool,
+
+    #[command(flatten)]
+    reader: ReaderArgs,
+}
+
+/// How text is laid out, for reading here and for serving.
+#[derive(Args, Debug)]
+struct ReaderArgs {
     /// Join Arabic letters (presentation forms): on or off. Overrides the config.
     #[arg(long, value_parser = parse_shape)]
     shape: Option<ShapeMode>,
@@ -57,15 +92,6 @@ struct Cli {
     /// Config file to use instead of the one in your config folder.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Print the effective configuration (defaults with your config laid over) and exit.
-    #[arg(long)]
-    print_config: bool,
-    /// Draw borders in ASCII (also automatic when the locale is not UTF-8).
-    #[arg(long)]
-    ascii: bool,
-    /// Do not read or write reading positions, marks and bookmarks.
-    #[arg(long)]
-    no_state: bool,
 }
 
 /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG; unset is the C locale).
@@ -77,6 +103,58 @@ fn locale_is_utf8() -> bool {
         .unwrap_or_default()
         .to_ascii_lowercase();
     locale.contains("utf-8") || locale.contains("utf8")
+}
+
+/// Serve the reader over SSH.
+///
+/// `ssh -p 2222 HOST` lands in the reader, with no shell, commands, file transfer or forwarding
+/// behind it.
+///
+/// Say who may connect: --anonymous lets anyone in; --authorized-keys FILE lets in the holders
+/// of the keys in FILE (OpenSSH's authorized_keys format). The server's host key is made on the
+/// first start (ed25519, kept private in folio's data folder) and reused afterwards; its
+/// fingerprint is printed at start so clients can check it.
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address and port to listen on. Only this machine can connect unless you name another
+    /// address here (for example 0.0.0.0:2222).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:2222")]
+    listen: SocketAddr,
+    /// Let anyone connect, with any user name and no key.
+    #[arg(long, conflicts_with = "authorized_keys")]
+    anonymous: bool,
+    /// Let in only the holders of the keys in FILE (one OpenSSH public key a line).
+    #[arg(long, value_name = "FILE")]
+    authorized_keys: Option<PathBuf>,
+    /// The server's private host key; made here if the file does not exist. Default: host_ed25519
+    /// in folio's data folder.
+    #[arg(long, value_name = "FILE")]
+    host_key: Option<PathBuf>,
+    /// Connections served at once.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    max_sessions: u32,
+    /// Connections served at once from one address.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    max_per_address: u32,
+    /// Close a connection after this many seconds without input.
+    #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
+    /// Append the log (connections, users, key fingerprints, terminal sizes, durations; never
+    /// keystrokes) to FILE instead of standard error.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Disconnect a client that takes no output for this many seconds.
+    #[arg(long, hide = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    stall_timeout: u64,
+    /// Close a connection that has not authenticated after this many seconds.
+    #[arg(long, hide = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    auth_timeout: u64,
+
+    /// Files or folders to serve; the built-in seed articles if none.
+    paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    reader: ReaderArgs,
 }
 
 fn parse_shape(s: &str) -> Result<ShapeMode, String> {
@@ -98,25 +176,41 @@ fn parse_bidi(s: &str) -> Result<BidiMode, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let library = if cli.paths.is_empty() {
-        library::load_seeds()
+    match cli.command {
+        Some(Command::Serve(args)) => serve(args),
+        None => read(cli.read),
+    }
+}
+
+fn load_library(paths: &[PathBuf]) -> Result<Library, ExitCode> {
+    if paths.is_empty() {
+        Ok(library::load_seeds())
     } else {
-        match library::load_paths(&cli.paths) {
-            Ok(lib) => lib,
-            Err(e) => {
-                eprintln!("folio: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    };
-    let config_path = cli.config.clone().or_else(default_config_path);
-    let mut settings = Settings::load(config_path.as_deref(), cli.config.is_some());
-    if let Some(shape) = cli.shape {
+        library::load_paths(paths).map_err(|e| {
+            eprintln!("folio: {e}");
+            ExitCode::from(2)
+        })
+    }
+}
+
+fn load_settings(args: &ReaderArgs) -> Settings {
+    let config_path = args.config.clone().or_else(default_config_path);
+    let mut settings = Settings::load(config_path.as_deref(), args.config.is_some());
+    if let Some(shape) = args.shape {
         settings.config.reader.shape = shape;
     }
-    if let Some(bidi) = cli.bidi {
+    if let Some(bidi) = args.bidi {
         settings.config.reader.bidi = bidi;
     }
+    settings
+}
+
+fn read(cli: ReadArgs) -> ExitCode {
+    let library = match load_library(&cli.paths) {
+        Ok(lib) => lib,
+        Err(code) => return code,
+    };
+    let settings = load_settings(&cli.reader);
 
     if cli.print_config {
         for w in &settings.warnings {
@@ -176,6 +270,123 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `folio serve`: check the options, start the server, serve until a signal, then shut down
+/// gracefully (every reader leaves the alternate screen and says why).
+fn serve(args: ServeArgs) -> ExitCode {
+    let access = match (&args.authorized_keys, args.anonymous) {
+        (Some(path), _) => match serve::read_authorized_keys(path) {
+            Ok((keys, warnings)) => {
+                for w in warnings {
+                    eprintln!("folio: {w}");
+                }
+                Access::Keys(keys)
+            }
+            Err(e) => {
+                eprintln!("folio: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, true) => Access::Anonymous,
+        (None, false) => {
+            eprintln!(
+                "folio serve: say who may connect: --anonymous lets anyone in, \
+                 --authorized-keys FILE lets in the holders of the keys in FILE"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let library = match load_library(&args.paths) {
+        Ok(lib) => lib,
+        Err(code) => return code,
+    };
+    let settings = load_settings(&args.reader);
+    for w in settings.warnings.iter().chain(&library.warnings) {
+        eprintln!("folio: {w}");
+    }
+
+    let Some(key_path) = args.host_key.clone().or_else(serve::default_host_key_path) else {
+        eprintln!("folio: no data folder for the host key; name a file with --host-key");
+        return ExitCode::from(2);
+    };
+    let host_key = match serve::load_or_create_host_key(&key_path) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("folio: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    eprintln!(
+        "folio: host key {} {} ({}{})",
+        host_key.key.algorithm(),
+        serve::fingerprint(host_key.key.public_key()),
+        key_path.display(),
+        if host_key.created { ", made now" } else { "" }
+    );
+
+    let log = match &args.log {
+        Some(path) => match serve::Log::file(path) {
+            Ok(log) => log,
+            Err(e) => {
+                eprintln!("folio: cannot open log {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => serve::Log::stderr(),
+    };
+    let who = match &access {
+        Access::Anonymous => "anyone".to_string(),
+        Access::Keys(keys) => format!("{} authorized keys", keys.len()),
+    };
+    let mut options = serve::Options::new(args.listen, access, host_key.key);
+    options.max_sessions = args.max_sessions as usize;
+    options.max_per_address = args.max_per_address as usize;
+    options.idle_timeout = Duration::from_secs(args.idle_timeout);
+    options.stall_timeout = Duration::from_secs(args.stall_timeout);
+    options.auth_timeout = Duration::from_secs(args.auth_timeout);
+    options.log = log;
+
+    // Signals are caught before the server starts, so none is missed.
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("folio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let articles = library.articles.len();
+    let content = serve::Content {
+        library: Arc::new(library),
+        settings,
+    };
+    let server = match serve::Server::start(options, content) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("folio: cannot listen on {}: {e}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = server.local_addr();
+    // From here on a closed stderr must not stop the server: say things, ignore failures.
+    let say = |text: String| {
+        let _ = writeln!(io::stderr(), "folio: {text}");
+    };
+    say(format!("listening on {addr}"));
+    say(format!(
+        "serving {articles} articles to {who}; connect with: ssh -p {} {}",
+        addr.port(),
+        addr.ip()
+    ));
+    if !addr.ip().is_loopback() {
+        say(format!("{} is reachable from other machines", addr.ip()));
+    }
+    if let Some(signal) = signals.forever().next() {
+        say(format!("signal {signal}; shutting down"));
+    }
+    server.shutdown();
+    ExitCode::SUCCESS
 }
 
 fn print_or_fail(text: String) -> ExitCode {

@@ -68,6 +68,23 @@ fn next_section_in_003_lands_on_the_first_arabic_paragraph() {
         .last()
         .unwrap()
         .to_string();
+    assert!(status.contains("AR §2/2 · 1 min"), "{status}");
+    // With room, the section's word count too.
+    app.resize(120, 30);
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    let theme = Theme::default();
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                Screen {
+                    app: &app,
+                    theme: &theme,
+                },
+                f.area(),
+            )
+        })
+        .unwrap();
+    let status = buffer_text(terminal.backend().buffer());
     let words = app.article().unwrap().sections[1].words;
     assert!(
         status.contains(&format!("AR §2/2 · {words} words")),

@@ -83,7 +83,8 @@ impl Key {
                     shift: false,
                 }
             }
-            KeyCode::Tab if shift => Key {
+            // Terminals report Shift-Tab as BackTab, some with Shift set too: one key either way.
+            KeyCode::Tab | KeyCode::BackTab if shift || code == KeyCode::BackTab => Key {
                 code: KeyCode::BackTab,
                 ctrl,
                 alt,

@@ -380,14 +380,21 @@ impl Widget for StatusLine<'_> {
             None => String::new(),
         };
         let section = match (app.current_section(), app.article()) {
-            (Some((i, sec)), Some(a)) => format!(
-                " {} §{}/{} · {} words · {} min {sep}",
-                lang_badge(sec.lang).unwrap_or("··"),
-                i + 1,
-                a.sections.len(),
-                sec.words,
-                sec.reading_minutes
-            ),
+            (Some((i, sec)), Some(a)) => {
+                // The word count only where there is room for it.
+                let words = if width >= 110 {
+                    format!(" · {} words", sec.words)
+                } else {
+                    String::new()
+                };
+                format!(
+                    " {} §{}/{}{words} · {} min {sep}",
+                    lang_badge(sec.lang).unwrap_or("··"),
+                    i + 1,
+                    a.sections.len(),
+                    sec.reading_minutes
+                )
+            }
             _ => String::new(),
         };
         let position = if app.geometry().column.width == 0 {

@@ -1,0 +1,396 @@
+//! Load benchmark for `folio serve`: many readers at once over SSH on loopback.
+//!
+//! Starts the real `folio serve` binary, opens `FOLIO_LOAD_SESSIONS` (default 100) sessions
+//! with 80×24 ptys from this process, and reports:
+//! - the server's resident memory (VmRSS from its /proc status) before and with the sessions
+//!   open, and per session;
+//! - how long the sessions took to get their first frame;
+//! - key-to-frame latency (p50, p99, max) over `FOLIO_LOAD_ROUNDS` (default 30) rounds in which
+//!   every session presses a key at the same moment and waits for the frame it causes;
+//! - the server's peak memory while `FOLIO_LOAD_STALLED` (default 20) clients stop reading and
+//!   are sent full-screen redraws anyway, and how long until all of them are dropped (the
+//!   server runs with a 3 s stall timeout).
+//!
+//! Run with `cargo bench --bench serve_load`. Not a test: nothing here passes or fails.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use russh::client::{self, Handle};
+use russh::keys::PublicKeyOrCertificate;
+use russh::{ChannelMsg, ChannelWriteHalf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// The end of a frame: folio wraps every frame in synchronized output.
+const FRAME_END: &[u8] = b"\x1b[?2026l";
+
+struct Trusting;
+
+impl client::Handler for Trusting {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, _: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+/// One reader session: its key writer and a count of frames received.
+struct Reader {
+    _client: Handle<Trusting>,
+    write: ChannelWriteHalf<client::Msg>,
+    frames: watch::Receiver<u64>,
+}
+
+impl Reader {
+    async fn open(addr: SocketAddr) -> Result<Reader, russh::Error> {
+        let config = Arc::new(client::Config {
+            nodelay: true,
+            inactivity_timeout: Some(Duration::from_secs(300)),
+            ..Default::default()
+        });
+        let mut client = client::connect(config, addr, Trusting).await?;
+        if !client.authenticate_none("bench").await?.success() {
+            return Err(russh::Error::NotAuthenticated);
+        }
+        let channel = client.channel_open_session().await?;
+        let (mut read, write) = channel.split();
+        write
+            .request_pty(false, "xterm-256color", 80, 24, 0, 0, &[])
+            .await?;
+        write.request_shell(false).await?;
+        let (tx, frames) = watch::channel(0u64);
+        tokio::spawn(async move {
+            let mut tail: Vec<u8> = Vec::new();
+            let mut count = 0u64;
+            while let Some(msg) = read.wait().await {
+                if let ChannelMsg::Data { data } = msg {
+                    tail.extend_from_slice(&data);
+                    let found = tail
+                        .windows(FRAME_END.len())
+                        .filter(|w| *w == FRAME_END)
+                        .count();
+                    if found > 0 {
+                        count += found as u64;
+                        let _ = tx.send(count);
+                    }
+                    let keep = tail.len().min(FRAME_END.len() - 1);
+                    tail.drain(..tail.len() - keep);
+                }
+            }
+        });
+        Ok(Reader {
+            _client: client,
+            write,
+            frames,
+        })
+    }
+
+    /// Wait until at least `n` frames have arrived.
+    async fn wait_frames(&mut self, n: u64) {
+        let _ =
+            tokio::time::timeout(Duration::from_secs(60), self.frames.wait_for(|&c| c >= n)).await;
+    }
+
+    /// Press `key`; how long until the frame it causes arrives.
+    async fn press(&mut self, key: &str) -> Duration {
+        let before = *self.frames.borrow();
+        let start = Instant::now();
+        let _ = self.write.data_bytes(key.as_bytes().to_vec()).await;
+        self.wait_frames(before + 1).await;
+        start.elapsed()
+    }
+}
+
+/// A TCP relay to `target` that stops reading from the server once `stop` is set, while still
+/// passing the client's bytes on: to the server, a client that stopped reading.
+async fn stalling_proxy(target: SocketAddr, stop: watch::Receiver<bool>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let Ok((client, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(server) = TcpStream::connect(target).await else {
+            return;
+        };
+        let (mut client_read, mut client_write) = client.into_split();
+        let (mut server_read, mut server_write) = server.into_split();
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+        });
+        let mut buf = vec![0u8; 4096];
+        loop {
+            if *stop.borrow() {
+                // Keep the socket, never read again; ends with the runtime.
+                std::future::pending::<()>().await;
+            }
+            match tokio::time::timeout(Duration::from_millis(20), server_read.read(&mut buf)).await
+            {
+                Ok(Ok(0)) | Ok(Err(_)) => return,
+                Ok(Ok(n)) => {
+                    if client_write.write_all(&buf[..n]).await.is_err() {
+                        return;
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    });
+    addr
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn start_server(dir: &std::path::Path, connections: usize) -> (Child, SocketAddr) {
+    let limit = (connections + 10).to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["serve", "--anonymous", "--listen", "127.0.0.1:0"])
+        .args(["--max-sessions", &limit, "--max-per-address", &limit])
+        .args(["--stall-timeout", "3"])
+        .arg("--host-key")
+        .arg(dir.join("host_ed25519"))
+        .arg("--log")
+        .arg(dir.join("log"))
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start folio serve");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut addr = None;
+    for line in stderr.by_ref() {
+        let Ok(line) = line else { break };
+        if let Some(a) = line.strip_prefix("folio: listening on ") {
+            addr = Some(a.trim().parse().expect("an address"));
+            break;
+        }
+    }
+    // Keep draining what the server says, so it never writes into a closed pipe.
+    std::thread::spawn(move || stderr.for_each(drop));
+    (child, addr.expect("folio serve listens"))
+}
+
+fn main() {
+    // `cargo test --benches` runs this without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("serve_load: run with `cargo bench --bench serve_load`");
+        return;
+    }
+    let sessions = env_usize("FOLIO_LOAD_SESSIONS", 100);
+    let rounds = env_usize("FOLIO_LOAD_ROUNDS", 30);
+    let stalled = env_usize("FOLIO_LOAD_STALLED", 20);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (mut server, addr) = start_server(dir.path(), sessions + stalled);
+    let pid = server.id();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+
+    runtime.block_on(async {
+        // One session first, so the server's one-time costs are not counted per session.
+        {
+            let mut warm = Reader::open(addr).await.expect("a warm-up session");
+            warm.wait_frames(1).await;
+            let _ = warm.write.data_bytes(b"q".to_vec()).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let rss_before = rss_kib(pid);
+
+        let start = Instant::now();
+        let opened: Vec<_> = (0..sessions)
+            .map(|_| {
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let mut r = Reader::open(addr).await?;
+                    r.wait_frames(1).await;
+                    Ok::<_, russh::Error>((r, t.elapsed()))
+                })
+            })
+            .collect();
+        let mut readers = Vec::new();
+        let mut first_frame = Vec::new();
+        for task in opened {
+            match task.await.expect("the task ran") {
+                Ok((r, t)) => {
+                    readers.push(r);
+                    first_frame.push(t);
+                }
+                Err(e) => eprintln!("a session failed: {e}"),
+            }
+        }
+        let all_open = start.elapsed();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss_open = rss_kib(pid);
+
+        // Into the reading column, so j and k scroll.
+        for r in &mut readers {
+            r.press("l").await;
+        }
+        let mut latencies = Vec::with_capacity(rounds * readers.len());
+        for round in 0..rounds {
+            let key = if round % 2 == 0 { "j" } else { "k" };
+            let tasks: Vec<_> = readers
+                .drain(..)
+                .map(|mut r| {
+                    tokio::spawn(async move {
+                        let d = r.press(key).await;
+                        (r, d)
+                    })
+                })
+                .collect();
+            for t in tasks {
+                let (r, d) = t.await.expect("the task ran");
+                readers.push(r);
+                latencies.push(d);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let rss_loaded = rss_kib(pid);
+        latencies.sort();
+        first_frame.sort();
+
+        let n = readers.len();
+        for r in &readers {
+            let _ = r.write.data_bytes(b"q".to_vec()).await;
+        }
+        drop(readers);
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let rss_closed = rss_kib(pid);
+
+        // Clients that stop reading while the server keeps drawing for them.
+        let (stop, stop_rx) = watch::channel(false);
+        let mut slow = Vec::new();
+        for _ in 0..stalled {
+            let proxy = stalling_proxy(addr, stop_rx.clone()).await;
+            if let Ok(mut r) = Reader::open(proxy).await {
+                r.wait_frames(1).await;
+                slow.push(r);
+            }
+        }
+        let stalled_open = slow.len();
+        let _ = stop.send(true);
+        let stall_start = Instant::now();
+        let mut rss_peak = rss_kib(pid);
+        let mut dropped_after = None;
+        // Each client asks for a redraw every 10 ms; a client whose own writes back up (the
+        // server stopped reading it once it was cut) just stops asking.
+        const REDRAWS: u32 = 400;
+        let senders: Vec<_> = slow
+            .drain(..)
+            .map(|r| {
+                tokio::spawn(async move {
+                    for i in 0..REDRAWS {
+                        let cols = if i % 2 == 0 { 121 } else { 120 };
+                        let sent = tokio::time::timeout(
+                            Duration::from_secs(1),
+                            r.write.window_change(cols, 40, 0, 0),
+                        )
+                        .await;
+                        if !matches!(sent, Ok(Ok(()))) {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                    r
+                })
+            })
+            .collect();
+        while stall_start.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            rss_peak = rss_peak.max(rss_kib(pid));
+            let log = std::fs::read_to_string(dir.path().join("log")).unwrap_or_default();
+            if log.matches("took no output").count() >= stalled_open {
+                dropped_after = Some(stall_start.elapsed());
+                break;
+            }
+        }
+        for s in senders {
+            if let Ok(r) = s.await {
+                slow.push(r);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let rss_after_stall = rss_kib(pid);
+        drop(slow);
+
+        println!("folio serve load: {n} of {sessions} sessions, 80x24, loopback");
+        println!(
+            "  all sessions had their first frame after {} (per session: p50 {}, max {})",
+            ms(all_open),
+            ms(percentile(&first_frame, 0.5)),
+            ms(percentile(&first_frame, 1.0)),
+        );
+        println!(
+            "  server RSS: {rss_before} KiB before, {rss_open} KiB with {n} open, \
+             {rss_loaded} KiB after the key rounds, {rss_closed} KiB after they closed"
+        );
+        if n > 0 {
+            println!(
+                "  server memory per session: {:.0} KiB",
+                rss_open.saturating_sub(rss_before) as f64 / n as f64
+            );
+        }
+        println!(
+            "  key-to-frame latency over {} presses ({rounds} rounds, all sessions at once): \
+             p50 {}, p99 {}, max {}",
+            latencies.len(),
+            ms(percentile(&latencies, 0.5)),
+            ms(percentile(&latencies, 0.99)),
+            ms(percentile(&latencies, 1.0)),
+        );
+        println!(
+            "  {stalled_open} clients that stopped reading, sent {REDRAWS} redraws each at 120x40: \
+             server RSS peak {rss_peak} KiB ({} KiB above the idle server), {rss_after_stall} KiB \
+             after; all dropped {}",
+            rss_peak.saturating_sub(rss_closed),
+            match dropped_after {
+                Some(d) => format!(
+                    "{:.1} s after they stopped reading (stall timeout 3 s)",
+                    d.as_secs_f64()
+                ),
+                None => "— not all within the wait".to_string(),
+            }
+        );
+    });
+
+    // SAFETY: kill(2) on the child we started, with a valid signal.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+    let _ = server.wait();
+}

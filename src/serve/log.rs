@@ -1,0 +1,124 @@
+//! The server's log: one line per event, with a UTC timestamp. It says who connected, how they
+//! authenticated, their terminal size and how long they stayed; it never records what they typed.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where log lines go. Cheap to clone; lines from many connections never interleave.
+#[derive(Clone)]
+pub struct Log {
+    sink: Arc<Mutex<Box<dyn Write + Send>>>,
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Log")
+    }
+}
+
+impl Log {
+    /// Log to standard error.
+    pub fn stderr() -> Log {
+        Log::to(Box::new(io::stderr()))
+    }
+
+    /// Append to a file, creating it (readable by its owner only) if needed.
+    pub fn file(path: &Path) -> io::Result<Log> {
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        Ok(Log::to(Box::new(options.open(path)?)))
+    }
+
+    /// Log to any writer.
+    pub fn to(sink: Box<dyn Write + Send>) -> Log {
+        Log {
+            sink: Arc::new(Mutex::new(sink)),
+        }
+    }
+
+    /// Log into memory; the buffer shows what was logged.
+    pub fn memory() -> (Log, Arc<Mutex<Vec<u8>>>) {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        (Log::to(Box::new(Shared(buf.clone()))), buf)
+    }
+
+    /// Write one line. A log that cannot be written is not worth stopping the server for.
+    pub fn line(&self, text: &str) {
+        let line = format!("{} {text}\n", timestamp(SystemTime::now()));
+        let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = sink.write_all(line.as_bytes());
+        let _ = sink.flush();
+    }
+}
+
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `2024-05-01T12:34:56Z`.
+fn timestamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_are_utc_dates() {
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
+        assert_eq!(timestamp(t), "2024-02-29T12:34:56Z");
+    }
+
+    #[test]
+    fn memory_log_keeps_lines() {
+        let (log, buf) = Log::memory();
+        log.line("hello");
+        let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+        assert!(text.ends_with("Z hello\n"), "{text:?}");
+    }
+}

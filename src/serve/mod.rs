@@ -1,0 +1,251 @@
+//! `folio serve`: the reader over SSH. `ssh -p 2222 host` lands in the reader; there is no shell,
+//! no command, no file transfer and no forwarding behind it.
+//!
+//! Each connection is served by the SSH library's task (a [`handler::Session`] gets its
+//! callbacks), a watchdog (authentication deadline, idle timeout, server shutdown), and, once the
+//! client asks for a shell on a pty, one reader: an [`App`](crate::app::App) and a ratatui
+//! `Terminal` driven by [`crate::term::run`] on a thread of its own, fed keys by an input task
+//! and drained by an output pump that respects the client's SSH window. Everything a client can
+//! make the server hold is capped: connections, pty size, queued input and output.
+
+mod conn;
+mod handler;
+pub mod input;
+pub mod keys;
+pub mod limits;
+pub mod log;
+pub mod output;
+mod reader;
+pub mod stream;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use russh::keys::{PrivateKey, PublicKey};
+use russh::{MethodKind, MethodSet, SshId};
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::library::Library;
+
+pub use keys::{
+    default_host_key_path, fingerprint, is_allowed, load_or_create_host_key, read_authorized_keys,
+};
+pub use limits::Limits;
+pub use log::Log;
+
+/// Largest pty folio lays out for; bigger requests are clamped.
+pub const MAX_COLS: u16 = 500;
+pub const MAX_ROWS: u16 = 200;
+
+/// Who may connect.
+#[derive(Clone, Debug)]
+pub enum Access {
+    /// Anyone, with any user name and no key (`--anonymous`).
+    Anonymous,
+    /// Holders of these keys (`--authorized-keys`); the key is checked after the client proved
+    /// it holds it.
+    Keys(Vec<PublicKey>),
+}
+
+/// How the server runs. [`Options::new`] gives the defaults of `folio serve`.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub listen: SocketAddr,
+    pub access: Access,
+    pub host_key: PrivateKey,
+    /// Connections served at once (`--max-sessions`).
+    pub max_sessions: usize,
+    /// Connections from one address at once.
+    pub max_per_address: usize,
+    /// A connection that sends no input for this long is closed (`--idle-timeout`).
+    pub idle_timeout: Duration,
+    /// A client that takes none of the reader's output for this long is disconnected.
+    pub stall_timeout: Duration,
+    /// A client must authenticate within this long of connecting.
+    pub auth_timeout: Duration,
+    /// Keepalive interval; a client that answers none of three is dropped.
+    pub keepalive: Duration,
+    pub log: Log,
+}
+
+impl Options {
+    pub fn new(listen: SocketAddr, access: Access, host_key: PrivateKey) -> Options {
+        Options {
+            listen,
+            access,
+            host_key,
+            max_sessions: 64,
+            max_per_address: 8,
+            idle_timeout: Duration::from_secs(1800),
+            stall_timeout: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(30),
+            keepalive: Duration::from_secs(20),
+            log: Log::stderr(),
+        }
+    }
+}
+
+/// What every reader shows: one library, shared; settings copied into each reader (whose
+/// colours follow its client's terminal).
+#[derive(Clone)]
+pub struct Content {
+    pub library: Arc<Library>,
+    pub settings: Settings,
+}
+
+/// State every connection shares.
+pub(crate) struct Shared {
+    pub options: Options,
+    pub content: Content,
+    pub limits: Arc<Limits>,
+    pub config: Arc<russh::server::Config>,
+    pub next_id: AtomicU64,
+}
+
+/// Clamp a pty size from the client: 0 (unknown) means the classic 80×24, anything else is kept
+/// within `1..=MAX_COLS` × `1..=MAX_ROWS` so no request can make folio lay out or allocate much.
+pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
+    let cols = if cols == 0 {
+        80
+    } else {
+        cols.min(MAX_COLS as u32) as u16
+    };
+    let rows = if rows == 0 {
+        24
+    } else {
+        rows.min(MAX_ROWS as u32) as u16
+    };
+    (cols, rows)
+}
+
+fn ssh_config(options: &Options) -> russh::server::Config {
+    let mut methods = MethodSet::empty();
+    if let Access::Anonymous = options.access {
+        methods.push(MethodKind::None);
+    }
+    methods.push(MethodKind::PublicKey);
+    russh::server::Config {
+        server_id: SshId::Standard(format!("SSH-2.0-folio_{}", env!("CARGO_PKG_VERSION")).into()),
+        methods,
+        auth_rejection_time: Duration::from_secs(1),
+        // OpenSSH opens with a "none" attempt to learn the methods; answer it at once.
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        keys: vec![options.host_key.clone()],
+        // What the client may send before we make room again: keys are small, and a paste
+        // waits rather than piling up.
+        window_size: 64 * 1024,
+        maximum_packet_size: 32 * 1024,
+        max_auth_attempts: 6,
+        // A client that sends nothing at all, not even keepalive replies, is gone.
+        inactivity_timeout: Some(options.keepalive * 4),
+        keepalive_interval: Some(options.keepalive),
+        keepalive_max: 3,
+        nodelay: true,
+        ..Default::default()
+    }
+}
+
+/// A running server. Dropping it shuts it down.
+pub struct Server {
+    addr: SocketAddr,
+    limits: Arc<Limits>,
+    shutdown: watch::Sender<bool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// How long shutdown waits for readers to say goodbye before cutting connections.
+/// (A reader gets 3 s to say goodbye, its client 2 s to close, then 2 s to be disconnected.)
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+
+impl Server {
+    /// Bind `options.listen` and serve `content` on threads of the server's own.
+    pub fn start(options: Options, content: Content) -> io::Result<Server> {
+        let listener = std::net::TcpListener::bind(options.listen)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("folio-serve")
+            .enable_all()
+            .build()?;
+        let limits = Limits::new(options.max_sessions, options.max_per_address);
+        let shared = Arc::new(Shared {
+            config: Arc::new(ssh_config(&options)),
+            options,
+            content,
+            limits: limits.clone(),
+            next_id: AtomicU64::new(1),
+        });
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        let thread = thread::Builder::new()
+            .name("folio-serve".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    conn::accept_loop(listener, shared.clone(), shutdown_rx).await;
+                    // Readers are saying goodbye; wait for them, within reason.
+                    let start = Instant::now();
+                    while shared.limits.open() > 0 && start.elapsed() < SHUTDOWN_GRACE {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                });
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })?;
+        Ok(Server {
+            addr,
+            limits,
+            shutdown,
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the server listens on (useful after binding port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.limits.open()
+    }
+
+    /// Stop accepting, tell every reader the server is shutting down, close every connection,
+    /// and wait for that (a few seconds at most).
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pty_sizes_are_clamped() {
+        assert_eq!(clamp_size(80, 24), (80, 24));
+        assert_eq!(clamp_size(0, 0), (80, 24));
+        assert_eq!(clamp_size(65535, 65535), (MAX_COLS, MAX_ROWS));
+        assert_eq!(clamp_size(u32::MAX, 1), (MAX_COLS, 1));
+    }
+}

@@ -1,0 +1,198 @@
+//! One served reader: its own app state and frame [`Painter`] over the channel, driven by
+//! [`crate::term::run`] on a thread of its own, with an input task in front and an output pump
+//! behind.
+//!
+//! ```text
+//! SSH data ──► input task (Decoder, ESC wait) ──keys──► reader thread (App, Painter)
+//!                                                         │ frames
+//! SSH channel ◄── pump (window-aware, stall timeout) ◄────┘ (small bounded queue)
+//! ```
+
+use std::io::{self, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use russh::ChannelWriteHalf;
+use russh::server::Msg;
+use tokio::sync::{mpsc as amps, watch};
+
+use super::Shared;
+use super::conn::{Conn, End};
+use super::input::Decoder;
+use super::output::{FrameWriter, PumpEnd, QUEUE_FRAMES, pump};
+use crate::app::{App, Exit};
+use crate::term::{Input, Painter, modes, run};
+use crate::ui::{ColorDepth, Theme};
+
+/// Keys waiting for the reader. More are dropped: a client cannot queue unbounded work.
+const KEY_QUEUE: usize = 256;
+/// Input packets waiting for the decoder; when full, the connection stops reading for a moment.
+const PACKET_QUEUE: usize = 16;
+/// How long an unfinished escape sequence waits for the rest of it.
+const ESC_WAIT: Duration = Duration::from_millis(30);
+/// Stack for a reader's thread: layout is not deeply recursive.
+const READER_STACK: usize = 1024 * 1024;
+
+/// What the SSH handler feeds a running reader.
+pub(crate) struct ReaderInput {
+    pub packets: amps::Sender<Vec<u8>>,
+    pub size: watch::Sender<(u16, u16)>,
+}
+
+/// Start a reader of `size` on `channel`.
+pub(crate) fn start(
+    conn: Arc<Conn>,
+    shared: Arc<Shared>,
+    channel: ChannelWriteHalf<Msg>,
+    size: (u16, u16),
+    term: String,
+) -> io::Result<ReaderInput> {
+    let (frames_tx, frames_rx) = amps::channel::<Bytes>(QUEUE_FRAMES);
+    let (keys_tx, keys_rx) = mpsc::sync_channel::<Input>(KEY_QUEUE);
+    let (packets_tx, packets_rx) = amps::channel::<Vec<u8>>(PACKET_QUEUE);
+    let (size_tx, size_rx) = watch::channel(size);
+
+    {
+        let conn = conn.clone();
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("folio-reader-{}", conn.id))
+            .stack_size(READER_STACK)
+            .spawn(move || reader_thread(&conn, &shared, frames_tx, keys_rx, size, &term))?;
+    }
+    conn.reader_started
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    tokio::spawn(input_task(conn.clone(), packets_rx, size_rx, keys_tx));
+    tokio::spawn(async move {
+        let stall = shared.options.stall_timeout;
+        match pump(frames_rx, channel, stall).await {
+            PumpEnd::Done => {}
+            PumpEnd::Gone => conn.set_end(End::ClientLeft),
+            PumpEnd::Stalled => conn.cut_stalled(&shared),
+        }
+        conn.reader_done.fire();
+    });
+    Ok(ReaderInput {
+        packets: packets_tx,
+        size: size_tx,
+    })
+}
+
+/// Decode packets into keys and pass them, and size changes, to the reader. Ends (and so ends
+/// the reader) when the connection's handler goes away or the reader is asked to stop.
+async fn input_task(
+    conn: Arc<Conn>,
+    mut packets: amps::Receiver<Vec<u8>>,
+    mut size: watch::Receiver<(u16, u16)>,
+    keys: SyncSender<Input>,
+) {
+    let mut decoder = Decoder::new();
+    let mut resize: Option<(u16, u16)> = None;
+    loop {
+        if let Some((cols, rows)) = resize {
+            match keys.try_send(Input::Resize(cols, rows)) {
+                Ok(()) => resize = None,
+                Err(TrySendError::Full(_)) => {}
+                Err(TrySendError::Disconnected(_)) => return,
+            }
+        }
+        let wait = decoder.has_pending() || resize.is_some();
+        let mut gone = false;
+        let mut send = |key| {
+            if let Err(TrySendError::Disconnected(_)) = keys.try_send(Input::Key(key)) {
+                gone = true;
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = conn.stop.wait() => return,
+            changed = size.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                resize = Some(*size.borrow_and_update());
+            }
+            packet = packets.recv() => match packet {
+                Some(bytes) => decoder.feed(&bytes, &mut send),
+                None => return,
+            },
+            _ = tokio::time::sleep(ESC_WAIT), if wait => decoder.flush(&mut send),
+        }
+        if gone {
+            return;
+        }
+    }
+}
+
+/// The reader itself: enter the alternate screen, run the app until it ends, leave the alternate
+/// screen and say why it ended. A panic in the app ends this reader only, still saying goodbye.
+fn reader_thread(
+    conn: &Conn,
+    shared: &Shared,
+    frames: amps::Sender<Bytes>,
+    keys: Receiver<Input>,
+    (cols, rows): (u16, u16),
+    term: &str,
+) {
+    let content = &shared.content;
+    // Colours as the client's terminal can show them (its TERM came with the pty request).
+    let theme = Theme::new(
+        content.settings.config.ui.theme,
+        ColorDepth::detect(false, None, Some(term)),
+        false,
+    );
+    let bidi = content.settings.config.reader.bidi;
+    let mut writer = FrameWriter::new(frames);
+    if modes::enter(&mut writer, bidi).is_err() {
+        return;
+    }
+    let mut painter = Painter::new(writer, cols, rows);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut app = App::new(
+            content.library.clone(),
+            content.settings.clone(),
+            cols,
+            rows,
+        );
+        app.served = true;
+        run(&mut painter, &mut app, &theme, &keys)
+    }));
+    if let Ok(Ok(Exit::Quit)) = outcome {
+        conn.set_end(End::Quit);
+    }
+    if outcome.is_err() {
+        shared.options.log.line(&format!(
+            "#{} reader failed; see the message above",
+            conn.id
+        ));
+    }
+    // The painter writes through to the channel's frame writer.
+    let writer = painter.writer();
+    let _ = modes::leave(writer, bidi);
+    let farewell = match conn.end() {
+        Some(End::Idle) => Some(format!(
+            "folio: closed after {} without input",
+            human(shared.options.idle_timeout)
+        )),
+        Some(End::Shutdown) => Some("folio: the server is shutting down".to_string()),
+        _ if outcome.is_err() => Some("folio: the reader failed; sorry".to_string()),
+        _ => None,
+    };
+    if let Some(text) = farewell {
+        let _ = write!(writer, "\r\n{text}\r\n");
+        let _ = writer.flush();
+    }
+}
+
+/// `30 minutes`, `2 s`.
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 120 && s.is_multiple_of(60) {
+        format!("{} minutes", s / 60)
+    } else {
+        format!("{} s", d.as_secs_f64())
+    }
+}
