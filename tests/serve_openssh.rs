@@ -5,6 +5,7 @@
 //! is set, and are skipped with a note otherwise.
 
 mod serve_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -14,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serve_support::pty::Pty;
 use serve_support::{PATIENCE, has_arabic};
+use support::Pty;
 
 const FOLIO: &str = env!("CARGO_BIN_EXE_folio");
 
@@ -220,7 +221,7 @@ fn openssh_reads_jumps_to_the_arabic_section_quits_and_is_told_of_shutdown() {
     assert!(log.contains("host key ssh-ed25519 SHA256:"), "{log}");
 
     let args = serve.ssh_args(&key, &["-tt", "reader@127.0.0.1"]);
-    let mut ssh = Pty::spawn("ssh", &args, 100, 30, serve.home());
+    let mut ssh = Pty::spawn_program("ssh", &args, 100, 30, serve.home());
     ssh.wait_for("1/5 000_");
     ssh.with_screen(|s| assert!(s.alternate_screen()));
     ssh.send("4");
@@ -236,7 +237,7 @@ fn openssh_reads_jumps_to_the_arabic_section_quits_and_is_told_of_shutdown() {
     serve.wait_log("(quit)");
 
     // A second reader is told when the server stops.
-    let mut ssh = Pty::spawn("ssh", &args, 80, 24, serve.home());
+    let mut ssh = Pty::spawn_program("ssh", &args, 80, 24, serve.home());
     ssh.wait_for("1/5 000_");
     let (code, log, _dir) = serve.terminate();
     assert_eq!(code, Some(0), "folio serve exits 0 on SIGTERM:\n{log}");
@@ -368,7 +369,7 @@ fn openssh_key_login_lets_in_listed_keys_only() {
             "reader@127.0.0.1",
         ],
     );
-    let mut ssh = Pty::spawn("ssh", &args, 80, 24, serve.home());
+    let mut ssh = Pty::spawn_program("ssh", &args, 80, 24, serve.home());
     ssh.wait_for("1/5 000_");
     ssh.send("q");
     assert_eq!(ssh.wait_exit(), 0);

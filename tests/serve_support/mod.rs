@@ -4,8 +4,6 @@
 
 #![allow(dead_code)]
 
-pub mod pty;
-
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};

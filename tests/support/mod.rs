@@ -22,7 +22,8 @@ pub struct Pty {
     writer: Box<dyn Write + Send>,
     master: Box<dyn MasterPty + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _home: tempfile::TempDir,
+    /// The temporary home folio runs with, removed when the test ends.
+    _home: Option<tempfile::TempDir>,
 }
 
 impl Pty {
@@ -50,14 +51,6 @@ impl Pty {
         home: tempfile::TempDir,
         env: &[(&str, &str)],
     ) -> Pty {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_folio"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
@@ -72,7 +65,30 @@ impl Pty {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = pair.slave.spawn_command(cmd).expect("spawn folio");
+        Pty::start(cmd, cols, rows, Some(home))
+    }
+
+    /// Run another program (e.g. OpenSSH's `ssh`) in a `cols`×`rows` terminal with `home` as
+    /// its home.
+    pub fn spawn_program(program: &str, args: &[String], cols: u16, rows: u16, home: &Path) -> Pty {
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home);
+        cmd.env_remove("SSH_AUTH_SOCK");
+        Pty::start(cmd, cols, rows, None)
+    }
+
+    fn start(cmd: CommandBuilder, cols: u16, rows: u16, home: Option<tempfile::TempDir>) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let child = pair.slave.spawn_command(cmd).expect("spawn in a pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
@@ -102,8 +118,8 @@ impl Pty {
         }
     }
 
-    pub fn home(&self) -> &Path {
-        self._home.path()
+    pub fn home(&self) -> Option<&Path> {
+        self._home.as_ref().map(|h| h.path())
     }
 
     /// Type bytes as a user would (keys as the terminal sends them: `\r` for Enter,
