@@ -207,10 +207,8 @@ fn e_opens_the_editor_and_the_reader_comes_back() {
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    // The script's path goes in through the environment the pty passes on.
-    // SAFETY: tests in this binary that read EDITOR run in their own process.
-    unsafe { std::env::set_var("VISUAL", &script) };
-    let mut pty = Pty::spawn_in(&[], 100, 30, home);
+    let script = script.to_str().unwrap().to_string();
+    let mut pty = Pty::spawn_with(&[], 100, 30, home, &[("VISUAL", &script)]);
     pty.wait_for("1/5 000_");
     pty.send("2e");
     pty.wait_until("the reader to come back", |s| {

@@ -44,7 +44,7 @@ impl Pty {
         Pty::spawn_with(args, cols, rows, home, &[])
     }
 
-    fn spawn_with(
+    pub fn spawn_with(
         args: &[&str],
         cols: u16,
         rows: u16,
