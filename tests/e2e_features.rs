@@ -279,3 +279,18 @@ fn print_config_and_plain_dump() {
         "the reader shows it, dimmed"
     );
 }
+
+#[test]
+fn a_paste_fills_a_prompt_and_never_acts_as_keys() {
+    let mut pty = Pty::spawn(&[], 100, 30);
+    pty.wait_for("1/5 000_");
+    pty.send("f");
+    pty.wait_for("Filter:");
+    // `q` inside a paste must not quit.
+    pty.send("\x1b[200~diplomats q\x1b[201~");
+    pty.wait_for("Filter: diplomats q");
+    pty.send("\x7f\x7f\r");
+    pty.wait_for("1/5 matching");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}

@@ -572,3 +572,30 @@ fn a_client_must_authenticate_in_time() {
         "{log}"
     );
 }
+
+#[test]
+fn a_paste_fills_the_search_prompt_and_never_acts_as_keys() {
+    let server = TestServer::anonymous();
+    run(Duration::from_secs(60), async {
+        let client = connect(server.addr).await;
+        let term = Term::open(&client, 100, 30).await;
+        term.wait_for("1/5 000_").await;
+        term.send("4l/").await;
+        term.wait_until("the search prompt", |_| term.status().starts_with("/"))
+            .await;
+        // A paste with a `q` in it: it must not quit, only fill the prompt.
+        term.send("\x1b[200~غزة q\x1b[201~").await;
+        term.send("\x7f\x7f\r").await;
+        term.wait_until("the pasted search to run", |_| {
+            term.status().contains("Match 1/")
+        })
+        .await;
+        assert!(
+            !term.events().contains(&Event::Close),
+            "the paste did not quit"
+        );
+        term.send("q").await;
+        term.wait_event("the channel to close", |e| *e == Event::Close)
+            .await;
+    });
+}

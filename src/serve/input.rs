@@ -11,8 +11,9 @@
 //! so nothing is coming after it); any other unfinished sequence waits for the next packet, or
 //! for [`Decoder::flush`] after a short wait.
 //!
-//! Bracketed pastes are skipped without being stored: the reader has nothing to paste into, and
-//! pasted text must not turn into commands (a `q` in a paste must not quit).
+//! Bracketed pastes never turn into keys (a `q` in a paste must not quit): their text, up to
+//! [`MAX_PASTE`] bytes, is handed over whole by [`Decoder::take_paste`] for an open prompt, and
+//! the rest is skipped.
 
 use termina::event::{KeyCode as TKey, KeyEventKind, Modifiers};
 use termina::{Event, Parser};
@@ -21,6 +22,9 @@ use crate::app::{Key, KeyCode};
 
 /// Longest escape sequence kept; longer ones are not keys and are skipped to their end.
 const MAX_SEQUENCE: usize = 64;
+
+/// Most of a paste kept; the rest is counted and dropped.
+pub const MAX_PASTE: usize = 4096;
 
 const ESC: u8 = 0x1b;
 const PASTE_START: &[u8] = b"\x1b[200~";
@@ -46,8 +50,12 @@ pub struct Decoder {
     seq: Vec<u8>,
     state: State,
     parser: Parser,
-    /// Bytes skipped (pastes, unknown sequences): counted, never stored.
+    /// Bytes skipped (pastes past [`MAX_PASTE`], unknown sequences): counted, never stored.
     skipped: u64,
+    /// The paste being received, capped at [`MAX_PASTE`] (its end marker included, then cut).
+    paste: Vec<u8>,
+    /// A finished paste, until taken.
+    pasted: Option<String>,
 }
 
 impl Default for Decoder {
@@ -63,7 +71,14 @@ impl Decoder {
             state: State::Normal,
             parser: Parser::default(),
             skipped: 0,
+            paste: Vec::new(),
+            pasted: None,
         }
+    }
+
+    /// The text of the last finished paste, if one finished since the last call.
+    pub fn take_paste(&mut self) -> Option<String> {
+        self.pasted.take()
     }
 
     /// How many bytes were skipped so far (pastes, strings, overlong sequences).
@@ -118,7 +133,11 @@ impl Decoder {
                 }
             }
             State::Paste(matched) => {
-                self.skipped += 1;
+                if self.paste.len() < MAX_PASTE {
+                    self.paste.push(b);
+                } else {
+                    self.skipped += 1;
+                }
                 let matched = if b == PASTE_END[matched] {
                     matched + 1
                 } else if b == ESC {
@@ -127,6 +146,11 @@ impl Decoder {
                     0
                 };
                 self.state = if matched == PASTE_END.len() {
+                    let mut text = std::mem::take(&mut self.paste);
+                    if text.ends_with(PASTE_END) {
+                        text.truncate(text.len() - PASTE_END.len());
+                    }
+                    self.pasted = Some(String::from_utf8_lossy(&text).into_owned());
                     State::Normal
                 } else {
                     State::Paste(matched)
@@ -405,6 +429,27 @@ mod tests {
                 Key::plain(KeyCode::End),
             ]
         );
+    }
+
+    #[test]
+    fn a_paste_is_handed_over_whole_and_capped() {
+        let mut d = Decoder::new();
+        let mut keys = Vec::new();
+        let mut paste = b"\x1b[200~".to_vec();
+        paste.extend("غزة q".as_bytes());
+        paste.extend(b"\x1b[201~");
+        for chunk in paste.chunks(3) {
+            d.feed(chunk, &mut |k| keys.push(k));
+        }
+        assert!(keys.is_empty());
+        assert_eq!(d.take_paste().as_deref(), Some("غزة q"));
+        assert_eq!(d.take_paste(), None);
+        let mut huge = b"\x1b[200~".to_vec();
+        huge.extend(std::iter::repeat_n(b'a', 3 * MAX_PASTE));
+        huge.extend(b"\x1b[201~");
+        d.feed(&huge, &mut |k| keys.push(k));
+        assert!(keys.is_empty());
+        assert_eq!(d.take_paste().map(|p| p.len()), Some(MAX_PASTE));
     }
 
     #[test]

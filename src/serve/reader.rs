@@ -116,7 +116,14 @@ async fn input_task(
                 resize = Some(*size.borrow_and_update());
             }
             packet = packets.recv() => match packet {
-                Some(bytes) => decoder.feed(&bytes, &mut send),
+                Some(bytes) => {
+                    decoder.feed(&bytes, &mut send);
+                    if let Some(text) = decoder.take_paste()
+                        && let Err(TrySendError::Disconnected(_)) = keys.try_send(Input::Paste(text))
+                    {
+                        return;
+                    }
+                }
                 None => return,
             },
             _ = tokio::time::sleep(ESC_WAIT), if wait => decoder.flush(&mut send),
