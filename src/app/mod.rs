@@ -260,7 +260,8 @@ impl App {
         self.relayout();
     }
 
-    /// Write what should be remembered. Errors are shown, never fatal.
+    /// Write what should be remembered. Errors are shown, never fatal. A served session's
+    /// store lives in memory, so there this writes nothing.
     pub fn save_state(&mut self) {
         self.remember_position();
         for (i, key) in self.keys.iter().enumerate() {
@@ -435,9 +436,6 @@ impl App {
         self.remember_position();
         self.selected = index;
         self.relayout();
-        if !self.served {
-            self.save_state();
-        }
     }
 
     /// Remember where the reader is, so `jump_back` can return here.
@@ -1020,9 +1018,7 @@ impl App {
                         self.overlay = None;
                     }
                     self.message = Some("Bookmark deleted".into());
-                    if !self.served {
-                        self.save_state();
-                    }
+                    self.save_state();
                 }
             }
             _ => self.overlay = None,
@@ -1079,9 +1075,7 @@ impl App {
         });
         marks.sort_by_key(|b| (b.position.para, b.position.byte));
         self.message = Some(format!("Bookmarked: {excerpt}"));
-        if !self.served {
-            self.save_state();
-        }
+        self.save_state();
     }
 
     fn open_external(&mut self, program: ExternalProgram) {
@@ -1234,9 +1228,7 @@ pub fn update(app: &mut App, action: Action) {
             let read = !app.is_read(app.selected);
             app.mark_read(app.selected, read);
             app.message = Some(if read { "Marked read" } else { "Marked unread" }.into());
-            if !app.served {
-                app.save_state();
-            }
+            app.save_state();
         }
         Action::AddBookmark => app.add_bookmark(),
         Action::ListBookmarks => {

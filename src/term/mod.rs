@@ -182,7 +182,12 @@ pub fn run_with<W: Write>(
         if let Some(exit) = app.exit {
             return Ok(exit);
         }
-        scroll = before.scroll_to(View::of(app));
+        let after = View::of(app);
+        if after.article != before.article {
+            // Remember the place once per batch of input, not once per article passed.
+            app.save_state();
+        }
+        scroll = before.scroll_to(after);
     }
 }
 
