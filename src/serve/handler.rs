@@ -36,6 +36,19 @@ pub(crate) struct Session {
 const STDERR: u32 = 1;
 
 impl Session {
+    /// Refuse a channel the reader has no use for, and log it.
+    async fn refuse_channel(
+        &self,
+        reply: ChannelOpenHandle,
+        what: &str,
+    ) -> Result<(), russh::Error> {
+        self.log(what);
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
     pub fn new(conn: Arc<Conn>, shared: Arc<Shared>) -> Session {
         Session {
             conn,
@@ -191,11 +204,7 @@ impl Handler for Session {
         reply: ChannelOpenHandle,
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.log("refused an X11 channel");
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
-        Ok(())
+        self.refuse_channel(reply, "refused an X11 channel").await
     }
 
     async fn channel_open_direct_tcpip(
@@ -208,11 +217,8 @@ impl Handler for Session {
         reply: ChannelOpenHandle,
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.log("refused port forwarding (direct-tcpip)");
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
-        Ok(())
+        self.refuse_channel(reply, "refused port forwarding (direct-tcpip)")
+            .await
     }
 
     async fn channel_open_forwarded_tcpip(
@@ -225,11 +231,8 @@ impl Handler for Session {
         reply: ChannelOpenHandle,
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.log("refused a forwarded-tcpip channel");
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
-        Ok(())
+        self.refuse_channel(reply, "refused a forwarded-tcpip channel")
+            .await
     }
 
     async fn channel_open_direct_streamlocal(
@@ -239,11 +242,8 @@ impl Handler for Session {
         reply: ChannelOpenHandle,
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.log("refused socket forwarding (direct-streamlocal)");
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
-        Ok(())
+        self.refuse_channel(reply, "refused socket forwarding (direct-streamlocal)")
+            .await
     }
 
     async fn tcpip_forward(
