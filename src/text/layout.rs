@@ -1036,8 +1036,22 @@ mod tests {
 /// `max` columns in logical order at a grapheme boundary (with `…`), then shaped and reordered
 /// like the reading column, so an Arabic title reads right to left in the list and status line.
 /// Bidi controls never come out raw.
+///
+/// The result is never wider than `max` as drawn (labels such as `<RLO>` and dotted circles
+/// count), and the work is bounded by `max`, not by the length of `text`: only a prefix of a few
+/// clusters per column is ever looked at.
 pub fn display_line(text: &str, max: usize, shape: ShapeMode, bidi: BidiMode) -> String {
-    let one_line: String = text
+    if max == 0 {
+        return String::new();
+    }
+    // No cluster is drawn in fewer than zero cells, and few are zero: a title longer than this
+    // many clusters is cut whatever it holds, so nothing past them needs laying out.
+    let limit = max.saturating_mul(4).saturating_add(64);
+    let head = match text.grapheme_indices(true).nth(limit) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let one_line: String = head
         .chars()
         .map(|c| if c == '\n' { ' ' } else { c })
         .collect();
@@ -1047,29 +1061,51 @@ pub fn display_line(text: &str, max: usize, shape: ShapeMode, bidi: BidiMode) ->
         shape,
         bidi,
     };
-    let laid = layout_paragraph(&one_line, dir, &opts);
-    let full = laid.lines.first().map_or(0, |l| l.width);
-    if full <= max {
-        return laid
-            .lines
-            .first()
-            .map(|l| l.text.clone())
-            .unwrap_or_default();
-    }
-    // Too long: cut the logical text, then lay out what is left.
-    let mut cut = super::width::truncate(&one_line, max);
-    loop {
-        let line = layout_paragraph(&cut, dir, &opts)
+    let first_line = |s: &str| {
+        layout_paragraph(s, dir, &opts)
             .lines
             .into_iter()
             .next()
-            .unwrap_or_default();
-        if line.width <= max || cut.is_empty() {
-            return line.text;
+            .unwrap_or_default()
+    };
+    let whole = first_line(&one_line);
+    if whole.width <= max && head.len() == text.len() {
+        return whole.text;
+    }
+    // Too long: keep the longest logical prefix whose clusters, as drawn, leave a cell for `…`.
+    // Cells are measured on the laid-out line, so labels and dotted circles count as drawn.
+    let mut drawn: Vec<(usize, usize)> = whole
+        .clusters
+        .iter()
+        .map(|c| (c.src.end, c.width))
+        .collect();
+    drawn.sort_unstable();
+    let ends: Vec<usize> = std::iter::once(0)
+        .chain(drawn.iter().map(|&(end, _)| end))
+        .collect();
+    let mut used = 0;
+    let mut keep = 0; // clusters kept
+    for &(_, cells) in &drawn {
+        if used + cells > max - 1 {
+            break;
         }
-        // Shaping or labels can make the drawn text wider than the logical: cut further.
-        let shorter = super::width::str_width(&cut).saturating_sub(2);
-        cut = super::width::truncate(&cut, shorter);
+        used += cells;
+        keep += 1;
+    }
+    // Shaping may draw a shorter prefix differently (a ligature cut in two): each pass drops
+    // one more cluster, so this ends, at worst with `…` alone.
+    loop {
+        let mut cut = one_line[..ends[keep]].to_string();
+        cut.push('…');
+        let line = first_line(&cut);
+        if line.width <= max || keep == 0 {
+            return if line.width <= max {
+                line.text
+            } else {
+                String::new()
+            };
+        }
+        keep -= 1;
     }
 }
 
@@ -1100,6 +1136,63 @@ mod display_line_tests {
         let t = display_line("مرحبا بالعالم", 8, ShapeMode::Off, BidiMode::App);
         assert_eq!(t, "…ب ابحرم");
         assert!(crate::text::width::str_width(&t) <= 8);
+    }
+
+    /// Titles that draw wider than they measure (labels, dotted circles) once hung the reader.
+    #[test]
+    fn titles_wider_as_drawn_than_as_measured_are_cut_and_return() {
+        let rlo6 = "\u{202E}".repeat(6);
+        let rlo16 = "\u{202E}".repeat(16);
+        let mark = "\u{301}".to_string();
+        for text in [
+            rlo6.as_str(),
+            rlo16.as_str(),
+            mark.as_str(),
+            "a\u{202E}\u{202D}b",
+        ] {
+            for max in 0..=40 {
+                for (shape, bidi) in [
+                    (ShapeMode::On, BidiMode::App),
+                    (ShapeMode::Off, BidiMode::Off),
+                    (ShapeMode::Off, BidiMode::Terminal),
+                ] {
+                    let t = display_line(text, max, shape, bidi);
+                    let w = crate::text::width::str_width(&t);
+                    assert!(w <= max, "{text:?} at {max}: {t:?} is {w} wide");
+                }
+            }
+        }
+        // Six RLO labels take 30 cells: at 12 columns two fit, then the ellipsis.
+        assert_eq!(
+            display_line(&rlo6, 12, ShapeMode::On, BidiMode::App),
+            "<RLO><RLO>…"
+        );
+        assert_eq!(
+            display_line(&mark, 1, ShapeMode::On, BidiMode::App),
+            "\u{25CC}\u{301}"
+        );
+        assert_eq!(display_line(&rlo6, 3, ShapeMode::On, BidiMode::App), "…");
+    }
+
+    #[test]
+    fn only_a_prefix_of_a_huge_title_is_laid_out() {
+        let huge = "word ".repeat(400_000);
+        let t = display_line(&huge, 20, ShapeMode::On, BidiMode::App);
+        assert_eq!(t, "word word word word…");
+        let zero = "\u{200B}".repeat(100_000);
+        let t = display_line(&zero, 10, ShapeMode::On, BidiMode::App);
+        assert!(crate::text::width::str_width(&t) <= 10);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn display_line_always_fits(text in "[a\u{202A}-\u{202E}\u{2066}-\u{2069}\u{301}\u{93E} \u{644}\u{627}\u{628}\u{200D}\u{200C}\u{1F1E6}\u{4E2D}\n\u{1b}]{0,40}", max in 0usize..30) {
+            for (shape, bidi) in [(ShapeMode::On, BidiMode::App), (ShapeMode::Off, BidiMode::Terminal), (ShapeMode::On, BidiMode::Off)] {
+                let t = display_line(&text, max, shape, bidi);
+                proptest::prop_assert!(crate::text::width::str_width(&t) <= max);
+                proptest::prop_assert!(!t.chars().any(|c| c.is_control() || crate::text::sanitize::is_bidi_control(c)));
+            }
+        }
     }
 
     #[test]
