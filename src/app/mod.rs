@@ -72,8 +72,10 @@ pub enum Mouse {
     Click { col: u16, row: u16 },
 }
 
-/// How many laid-out articles to keep, so switching back and forth does not lay out again.
-const LAYOUT_CACHE: usize = 8;
+/// Bytes of laid-out articles kept besides the one shown, so switching back and forth does not
+/// lay out again. A budget of bytes, not a count: one huge article or a burst of resizes must not
+/// pile up layouts (each width of a 15 MB article is hundreds of megabytes).
+const LAYOUT_CACHE_BYTES: usize = 64 << 20;
 
 /// How many jumps `jump_back` remembers.
 const JUMP_HISTORY: usize = 100;
@@ -179,7 +181,8 @@ pub struct App {
     /// Where the reader was before each jump, most recent last.
     jumps: Vec<(usize, Anchor)>,
     layout: Arc<DocumentLayout>,
-    cache: Vec<(LayoutKey, Arc<DocumentLayout>)>,
+    /// Recently used layouts, least recent first, with their sizes in bytes.
+    cache: Vec<(LayoutKey, Arc<DocumentLayout>, usize)>,
 }
 
 impl App {
@@ -305,6 +308,11 @@ impl App {
         &self.layout
     }
 
+    /// Bytes held by the cache of laid-out articles (the layout shown may be held besides).
+    pub fn cached_layout_bytes(&self) -> usize {
+        self.cache.iter().map(|(_, _, b)| b).sum()
+    }
+
     /// First line of the layout shown at the top of the reading column.
     pub fn top(&self) -> usize {
         self.top
@@ -372,7 +380,7 @@ impl App {
             opts: self.layout_options(),
             boilerplate: self.show_boilerplate,
         };
-        self.layout = match self.cache.iter().position(|(k, _)| *k == key) {
+        self.layout = match self.cache.iter().position(|(k, _, _)| *k == key) {
             Some(i) => {
                 let entry = self.cache.remove(i);
                 let layout = entry.1.clone();
@@ -380,6 +388,8 @@ impl App {
                 layout
             }
             None => {
+                // Let go of what the old layout holds before making the new one.
+                self.layout = Arc::default();
                 let layout = Arc::new(match self.library.articles.get(self.selected) {
                     Some(article) => layout_document(
                         article
@@ -394,13 +404,17 @@ impl App {
                     ),
                     None => DocumentLayout::default(),
                 });
-                if self.cache.len() == LAYOUT_CACHE {
-                    self.cache.remove(0);
-                }
-                self.cache.push((key, layout.clone()));
+                let bytes = layout.heap_bytes();
+                self.cache.push((key, layout.clone(), bytes));
                 layout
             }
         };
+        // Evict least recently used layouts until the cache fits its budget; the layout shown
+        // stays alive through `self.layout` even when it alone is over budget.
+        let mut total: usize = self.cache.iter().map(|(_, _, b)| b).sum();
+        while total > LAYOUT_CACHE_BYTES && !self.cache.is_empty() {
+            total -= self.cache.remove(0).2;
+        }
         let anchor = self
             .positions
             .get(self.selected)
@@ -1266,5 +1280,48 @@ pub fn update(app: &mut App, action: Action) {
             }
             app.relayout();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{Origin, parse_article};
+
+    /// A resize storm over a large article once kept one layout per width (gigabytes).
+    #[test]
+    fn the_layout_cache_stays_within_its_byte_budget() {
+        let para = "Words of a long article, and some Arabic: مرحبا بالعالم. ".repeat(40);
+        let text = vec![para; 100].join("\n\n"); // about 330 KB
+        let article = parse_article("big.txt", Origin::Embedded, text.as_bytes());
+        let library = Arc::new(Library {
+            articles: vec![article],
+            warnings: Vec::new(),
+        });
+        let mut app = App::new(library, Settings::defaults(), 100, 30);
+        let one = app.layout().heap_bytes();
+        // Each width takes a sixth of the budget or more: a dozen widths must evict.
+        assert!(
+            one > LAYOUT_CACHE_BYTES / 6,
+            "the test article is too small: {one}"
+        );
+        assert!(
+            one < LAYOUT_CACHE_BYTES / 3,
+            "the test article is too big: {one}"
+        );
+        for cols in 70..82 {
+            app.resize(cols, 30);
+            assert!(
+                app.cached_layout_bytes() <= LAYOUT_CACHE_BYTES,
+                "{} bytes cached after resizing to {cols}",
+                app.cached_layout_bytes()
+            );
+            assert!(!app.layout().lines.is_empty());
+        }
+        // Going back to a recent width is still served from the cache.
+        let before = app.layout() as *const DocumentLayout;
+        app.resize(80, 30);
+        app.resize(81, 30);
+        assert!(std::ptr::eq(before, app.layout()));
     }
 }

@@ -59,6 +59,20 @@ pub fn layout_document<'a>(
 }
 
 impl DocumentLayout {
+    /// About how many bytes the layout holds on the heap: what a cache of layouts budgets by.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.lines.capacity() * size_of::<DocLine>()
+            + self
+                .lines
+                .iter()
+                .map(|l| {
+                    l.line.text.capacity()
+                        + l.line.clusters.capacity() * size_of::<super::layout::Cluster>()
+                })
+                .sum::<usize>()
+    }
+
     /// The anchor of line `index` (the last line if past the end).
     pub fn anchor(&self, index: usize) -> Anchor {
         match self.lines.get(index).or(self.lines.last()) {
