@@ -14,8 +14,8 @@
 //!   the lower of the levels on either side of it, outside the text it governs;
 //! - a control character that slipped past sanitizing is drawn as its picture (`␛`);
 //! - a combining mark with no letter to sit on is drawn on a dotted circle (`◌́`), one cell wide,
-//!   so no cell is ever empty yet printing; a stray joiner (ZWJ, ZWNJ) is drawn as nothing, and
-//!   so is a ZWJ ending a cluster, lest it fuse the cluster with its new neighbour on screen.
+//!   so no cell is ever empty yet printing; a stray joiner (ZWJ, ZWNJ) and an invisible character
+//!   (zero-width space, word joiner) are drawn as nothing, and so is a ZWJ ending a cluster, lest it fuse the cluster with its new neighbour on screen.
 
 use std::ops::Range;
 
@@ -128,7 +128,10 @@ fn look(g: &str, cells: usize) -> Look {
             debug_assert!(is_disguising_bidi_control(first));
             return Look::Override(label);
         }
-        if super::sanitize::is_bidi_control(first) || matches!(first, '\u{200C}' | '\u{200D}') {
+        if super::sanitize::is_bidi_control(first)
+            || super::sanitize::is_invisible_format(first)
+            || matches!(first, '\u{200C}' | '\u{200D}')
+        {
             return Look::Hidden;
         }
         if first == ' ' {

@@ -112,6 +112,38 @@ pub fn bidi_control_label(c: char) -> Option<&'static str> {
     })
 }
 
+/// Characters that draw nothing yet are not bidi controls: zero-width space, word joiner and the
+/// invisible operators, and a byte-order mark inside text. Echoed raw they hide what a name or a
+/// query really holds.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}'
+    )
+}
+
+/// User data (a file name, a query, a config value) as one printable line for a message, a log
+/// or stderr: controls as pictures (a newline too), bidi controls as labels such as `<RLO>`,
+/// invisible characters as `<U+200B>`. What it returns cannot change the terminal's state or
+/// reorder the text around it.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if let Some(p) = control_placeholder(c) {
+            out.push_str(&p);
+        } else if let Some(label) = bidi_control_label(c) {
+            out.push('<');
+            out.push_str(label);
+            out.push('>');
+        } else if is_invisible_format(c) || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Embeddings and overrides can make text read differently from what it is; they are drawn visibly.
 /// Isolates and marks only nudge ordering and are drawn as nothing.
 pub fn is_disguising_bidi_control(c: char) -> bool {
@@ -168,6 +200,21 @@ mod tests {
         assert_eq!(bidi_control_label('\u{202E}'), Some("RLO"));
         assert!(is_disguising_bidi_control('\u{202E}'));
         assert!(!is_disguising_bidi_control('\u{2066}'));
+    }
+
+    #[test]
+    fn printable_shows_every_control_bidi_and_invisible_character() {
+        assert_eq!(
+            printable("a\u{1b}[31m\u{7}\u{202E}b\u{2066}\u{200B}\n\u{9b}"),
+            "a␛[31m␇<RLO>b<LRI><U+200B>␊<U+009B>"
+        );
+        assert_eq!(printable("مرحبا"), "مرحبا");
+        let every: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        assert!(
+            !printable(&every)
+                .chars()
+                .any(|c| c.is_control() || is_bidi_control(c) || is_invisible_format(c))
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub use theme::{ColorDepth, Theme};
 use crate::app::{App, Area, Focus, Overlay, Picker, PromptKind};
 use crate::library::{Lang, ParagraphKind};
 use crate::text::layout::display_line;
+use crate::text::sanitize::printable;
 use crate::text::width::{str_width, truncate};
 
 /// The whole screen.
@@ -79,8 +80,9 @@ impl Widget for Screen<'_> {
                 PickerOverlay {
                     theme,
                     title: format!(
-                        " {} matches for “{query}” (Enter opens) ",
-                        picker.items.len()
+                        " {} matches for “{}” (Enter opens) ",
+                        picker.items.len(),
+                        fit(app, query, 40)
                     ),
                     rows: &rows,
                     selected: picker.selected,
@@ -98,6 +100,35 @@ impl Widget for Screen<'_> {
                 .render(area, buf)
             }
             Some(Overlay::Prompt { .. }) | None => {}
+        }
+        scrub(area.intersection(buf.area), buf);
+    }
+}
+
+/// The last line of defence: no cell leaves the screen holding a control, bidi control or
+/// invisible character, whatever a widget above did with article text, names or prompts. Each
+/// string is sanitized where it is composed; this only catches what slipped past.
+fn scrub(area: Rect, buf: &mut Buffer) {
+    use crate::text::sanitize::{control_placeholder, is_bidi_control, is_invisible_format};
+    let bad = |c: char| c.is_control() || is_bidi_control(c) || is_invisible_format(c);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if !cell.symbol().chars().any(bad) {
+                continue;
+            }
+            let mut clean = String::new();
+            for c in cell.symbol().chars() {
+                match control_placeholder(c) {
+                    Some(p) => clean.push_str(&p),
+                    None if bad(c) => {}
+                    None => clean.push(c),
+                }
+            }
+            if crate::text::str_width(&clean) != 1 {
+                clean = "\u{FFFD}".into();
+            }
+            cell.set_symbol(&clean);
         }
     }
 }
@@ -153,7 +184,11 @@ impl Widget for ListPane<'_> {
         let theme = self.theme;
         let count = app.library.articles.len();
         let title = match &app.filter {
-            Some(f) => format!(" {}/{count} matching “{f}” ", app.visible.len()),
+            Some(f) => format!(
+                " {}/{count} matching “{}” ",
+                app.visible.len(),
+                fit(app, f, (area.width as usize).saturating_sub(24).max(1))
+            ),
             None => format!(" Library ({count}) "),
         };
         let block = pane_block(title, app.focus == Focus::List, theme);
@@ -218,7 +253,7 @@ impl Widget for ListPane<'_> {
                 if let Some(outlet) = &article.outlet {
                     facts.push(fit(app, outlet, width));
                 }
-                facts.push(article.file_name.clone());
+                facts.push(printable(&article.file_name));
                 let facts = truncate(&format!("    {}", facts.join(" · ")), width);
                 buf.set_style(Rect::new(inner.x, y + 1, inner.width, 1), base);
                 buf.set_stringn(inner.x, y + 1, facts, width, base.patch(theme.list_facts));
@@ -416,7 +451,7 @@ impl Widget for StatusLine<'_> {
                     " {}/{} {}{} — ",
                     app.selected + 1,
                     app.library.articles.len(),
-                    a.file_name,
+                    printable(&a.file_name),
                     if a.had_invalid_utf8 {
                         " (invalid UTF-8 shown as \u{FFFD})"
                     } else {
@@ -579,11 +614,16 @@ impl Widget for JumpOverlay<'_> {
         let inner = block.inner(popup);
         block.render(popup, buf);
         let col_w = (inner.width / columns).max(1);
+        if inner.is_empty() {
+            return;
+        }
+        let rows = rows.clamp(1, inner.height);
         for (i, (label, title)) in entries.iter().enumerate() {
-            let (col, row) = (i as u16 / rows.max(1), i as u16 % rows.max(1));
-            if col >= columns {
+            let (col, row) = (i / rows as usize, i % rows as usize);
+            if col >= columns as usize {
                 break;
             }
+            let (col, row) = (col as u16, row as u16);
             let x = inner.x + col * col_w;
             let rest = &label[self.typed.len().min(label.len())..];
             let title = fit(
