@@ -272,6 +272,38 @@ impl Keymap {
         for (action, keys) in &mut bindings {
             keys.retain(|k| by_key.get(k) == Some(action));
         }
+        // A keymap with no way out is refused: quit keeps the keys it had before.
+        if !by_key.values().any(|a| *a == Action::Quit) {
+            let restore: Vec<Key> = match base {
+                Some(b) if !b.keys(Action::Quit).is_empty() => b.keys(Action::Quit).to_vec(),
+                _ => vec![Key::char('q'), Key::ctrl('c')],
+            };
+            for key in &restore {
+                by_key.insert(*key, Action::Quit);
+            }
+            for (action, keys) in &mut bindings {
+                if *action == Action::Quit {
+                    *keys = restore.clone();
+                } else {
+                    keys.retain(|k| !restore.contains(k));
+                }
+            }
+            if !bindings.iter().any(|(a, _)| *a == Action::Quit) {
+                bindings.push((Action::Quit, restore.clone()));
+            }
+            let line = table
+                .keys()
+                .find(|n| *n.get_ref() == Action::Quit.name())
+                .map_or(1, |n| line_of(source, n.span().start));
+            let keys: Vec<String> = restore.iter().map(|k| k.to_string()).collect();
+            errors.push((
+                line,
+                format!(
+                    "line {line}: this keymap leaves no key to quit; quit keeps {}",
+                    keys.join(", ")
+                ),
+            ));
+        }
         let order = Action::all();
         bindings.sort_by_key(|(a, _)| order.iter().position(|o| o == a));
         // In the order the user wrote them.
@@ -412,6 +444,31 @@ mod tests {
                 "line 4: unknown key 'Hyper-j'".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn a_keymap_with_no_way_to_quit_is_refused() {
+        let base = Keymap::default_keymap();
+        let (km, errors) = Keymap::from_toml("[keys]\nquit = []\n", Some(&base));
+        assert_eq!(km.action(&Key::char('q')), Some(Action::Quit));
+        assert_eq!(km.action(&Key::ctrl('c')), Some(Action::Quit));
+        assert_eq!(
+            errors,
+            vec!["line 2: this keymap leaves no key to quit; quit keeps q, Ctrl-c".to_string()]
+        );
+        // Taking quit's keys for other actions leaves it none: quit gets them back.
+        let (km, errors) = Keymap::from_toml(
+            "[keys]\nhelp = [\"q\"]\ncancel = [\"C-c\"]\n",
+            Some(&base),
+        );
+        assert_eq!(km.action(&Key::char('q')), Some(Action::Quit));
+        assert_eq!(km.action(&Key::ctrl('c')), Some(Action::Quit));
+        assert!(km.keys(Action::ToggleHelp).is_empty());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        // Rebinding quit to another key is fine.
+        let (km, errors) = Keymap::from_toml("[keys]\nquit = [\"x\"]\n", Some(&base));
+        assert_eq!(km.action(&Key::char('x')), Some(Action::Quit));
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
