@@ -17,6 +17,7 @@ use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::document::layout_document;
 use folio::text::layout::{LayoutOptions, dump_line, logical_line};
+use folio::text::sanitize::printable;
 use folio::text::{BidiMode, ShapeMode};
 use folio::ui::{ColorDepth, Theme};
 
@@ -187,7 +188,7 @@ fn load_library(paths: &[PathBuf]) -> Result<Library, ExitCode> {
         Ok(library::load_seeds())
     } else {
         library::load_paths(paths).map_err(|e| {
-            eprintln!("folio: {e}");
+            warn(&e.to_string());
             ExitCode::from(2)
         })
     }
@@ -214,17 +215,20 @@ fn read(cli: ReadArgs) -> ExitCode {
 
     if cli.print_config {
         for w in &settings.warnings {
-            eprintln!("folio: {w}");
+            warn(w);
         }
         return print_or_fail(settings.config.to_toml());
+    }
+    if cli.list || cli.dump {
+        // Scripts get the text on stdout and every warning on stderr.
+        for w in settings.warnings.iter().chain(&library.warnings) {
+            warn(w);
+        }
     }
     if cli.list {
         return print_or_fail(list(&library, cli.json));
     }
     if cli.dump {
-        for w in &settings.warnings {
-            eprintln!("folio: {w}");
-        }
         let text = if cli.plain {
             plain(&library)
         } else {
@@ -258,7 +262,7 @@ fn read(cli: ReadArgs) -> ExitCode {
         .as_deref()
         .filter(|m| m.starts_with("Could not save"))
     {
-        eprintln!("folio: {message}");
+        warn(message);
     }
     match result {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
@@ -389,6 +393,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Say something about user data on stderr: a file name, a config value or a manifest entry is
+/// shown with its controls visible, never raw.
+fn warn(text: &str) {
+    let _ = writeln!(io::stderr(), "folio: {}", printable(text));
+}
+
 fn print_or_fail(text: String) -> ExitCode {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -405,9 +415,23 @@ fn print_or_fail(text: String) -> ExitCode {
 fn list(library: &Library, json: bool) -> String {
     let rows = library::list_rows(library);
     if json {
-        let mut s = serde_json::to_string_pretty(&rows).expect("list rows serialise");
-        s.push('\n');
-        s
+        let s = serde_json::to_string_pretty(&rows).expect("list rows serialise");
+        // JSON escapes C0 controls but passes C1 controls, bidi controls and invisible
+        // characters through raw; they can only stand inside strings, where `\uXXXX` is the
+        // same data.
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            if c.is_control() && c != '\n'
+                || folio::text::sanitize::is_bidi_control(c)
+                || folio::text::sanitize::is_invisible_format(c)
+            {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                out.push(c);
+            }
+        }
+        out.push('\n');
+        out
     } else {
         library::format_list(&rows)
     }
@@ -422,7 +446,7 @@ fn per_article(library: &Library, mut text: impl FnMut(&Article, &mut String)) -
             if n > 0 {
                 out.push('\n');
             }
-            out.push_str(&format!("==> {} <==\n", article.file_name));
+            out.push_str(&format!("==> {} <==\n", printable(&article.file_name)));
         }
         text(article, &mut out);
     }

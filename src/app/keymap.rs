@@ -457,10 +457,8 @@ mod tests {
             vec!["line 2: this keymap leaves no key to quit; quit keeps q, Ctrl-c".to_string()]
         );
         // Taking quit's keys for other actions leaves it none: quit gets them back.
-        let (km, errors) = Keymap::from_toml(
-            "[keys]\nhelp = [\"q\"]\ncancel = [\"C-c\"]\n",
-            Some(&base),
-        );
+        let (km, errors) =
+            Keymap::from_toml("[keys]\nhelp = [\"q\"]\ncancel = [\"C-c\"]\n", Some(&base));
         assert_eq!(km.action(&Key::char('q')), Some(Action::Quit));
         assert_eq!(km.action(&Key::ctrl('c')), Some(Action::Quit));
         assert!(km.keys(Action::ToggleHelp).is_empty());

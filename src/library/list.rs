@@ -6,7 +6,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::clues::shorten;
 use super::{Lang, Library};
-use crate::text::sanitize::{is_bidi_control, sanitize_str};
+use crate::text::sanitize::{is_bidi_control, printable, sanitize_str};
 
 /// One article in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,12 +53,15 @@ pub fn list_rows(lib: &Library) -> Vec<ListRow> {
 const CELL_MAX: usize = 32;
 
 /// A cell as printed: one line, no control or bidi formatting characters.
+/// One table cell: on one line, bidi controls dropped (a table has no paragraph for them to
+/// steer), other controls and invisible characters shown.
 fn cell(s: &str) -> String {
-    sanitize_str(s)
+    let one_line: String = sanitize_str(s)
         .chars()
         .map(|c| if c == '\n' { ' ' } else { c })
         .filter(|&c| !is_bidi_control(c))
-        .collect()
+        .collect();
+    printable(&one_line)
 }
 
 fn lang_code(l: Lang) -> &'static str {

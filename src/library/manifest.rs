@@ -172,7 +172,8 @@ pub fn apply_manifest(
 ) {
     let name = &manifest.name;
     for entry in &manifest.entries {
-        let Some(article) = articles.iter_mut().find(|a| a.file_name == entry.file) else {
+        let wanted = super::parse::display_file_name(&entry.file);
+        let Some(article) = articles.iter_mut().find(|a| a.file_name == wanted) else {
             warnings.push(format!(
                 "{name} line {}: there is no article '{}' beside it; entry ignored",
                 entry.line,
@@ -258,6 +259,17 @@ file = "b.txt"
         assert_eq!(a.hotkey, Some('p'));
         assert_eq!(arts[1].title, "Some words here.");
         assert_eq!(taken, vec!['p']);
+    }
+
+    #[test]
+    fn entries_match_files_whose_names_hold_controls() {
+        let text = "[[source]]\nfile = \"a\\u001b\\u202e.txt\"\ntitle = \"Named\"\n";
+        let mut warnings = Vec::new();
+        let m = parse_manifest("sources.toml", text, &mut warnings);
+        let mut arts = articles(&["a\u{1b}\u{202e}.txt", "b.txt"]);
+        apply_manifest(&m, &mut arts, &mut Vec::new(), &mut warnings);
+        assert_eq!(warnings, Vec::<String>::new());
+        assert_eq!(arts[0].title, "Named");
     }
 
     #[test]

@@ -76,7 +76,7 @@ struct Raw {
 /// Parse an article's raw bytes. Never panics; keeps every non-blank line's text.
 pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
     let clean = sanitize_bytes(bytes);
-    let file_name = one_line(&sanitize_str(file_name));
+    let file_name = display_file_name(file_name);
     let raws = split_paragraphs(&clean.text, is_markdown(&file_name));
     let (kinds, title_at) = classify(&raws);
 
@@ -156,6 +156,12 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         reading_minutes,
         had_invalid_utf8: clean.had_invalid_utf8,
     }
+}
+
+/// A file's name as folio keeps it (`Article::file_name`): on one line, controls as pictures. A
+/// manifest names files as they are on disk, so it is matched through this too.
+pub(crate) fn display_file_name(raw: &str) -> String {
+    one_line(&sanitize_str(raw))
 }
 
 fn one_line(s: &str) -> String {
