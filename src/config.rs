@@ -2,10 +2,13 @@
 //! value by value. A bad user file never stops the reader: it is reported, and defaults are used.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::app::keymap::{KeyTable, Keymap, line_of};
+use crate::keymap::{Keymap, line_of};
 use crate::text::{BidiMode, ShapeMode};
 
 /// The embedded defaults.
@@ -85,19 +88,18 @@ impl Config {
 
 impl Default for Config {
     fn default() -> Self {
-        toml::from_str(DEFAULT_CONFIG).expect("embedded default config is valid")
+        static DEFAULT: OnceLock<Config> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                toml::from_str(DEFAULT_CONFIG).expect("embedded default config is valid")
+            })
+            .clone()
     }
 }
 
 /// Where the user's config lives when `--config` is not given.
 pub fn default_config_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "folio").map(|d| d.config_dir().join("config.toml"))
-}
-
-#[derive(Deserialize)]
-struct KeysOnly {
-    #[serde(default)]
-    keys: Option<KeyTable>,
 }
 
 impl Settings {
@@ -111,7 +113,8 @@ impl Settings {
     }
 
     /// Defaults with the user's file laid over them. A missing file at the default place is
-    /// not an error; a file named with `--config` that is missing is.
+    /// not an error; a file named with `--config` that is missing is reported (the front end
+    /// refuses to start with it: see [`Settings::check_explicit`]).
     pub fn load(path: Option<&Path>, explicit: bool) -> Settings {
         let Some(path) = path else {
             return Settings::defaults();
@@ -128,48 +131,105 @@ impl Settings {
         }
     }
 
-    /// Lay a user config text over the defaults. `name` names the file in messages.
+    /// A config file named on the command line must be there and readable.
+    pub fn check_explicit(path: &Path) -> Result<(), String> {
+        std::fs::read_to_string(path)
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Lay a user config text over the defaults, value by value: a value that is wrong (unknown,
+    /// of the wrong type, out of range) is reported with its line and skipped; the rest applies.
+    /// `name` names the file in messages.
     pub fn from_user_toml(text: &str, name: &str) -> Settings {
         let mut settings = Settings::defaults();
-        let user: toml::Table = match toml::from_str(text) {
-            Ok(t) => t,
+        let doc = match DeTable::parse(text) {
+            Ok(doc) => doc,
             Err(e) => {
                 settings.warnings.push(describe(name, text, &e));
                 return settings;
             }
         };
-        let mut merged: toml::Table =
-            toml::from_str(DEFAULT_CONFIG).expect("embedded default config");
-        let mut user_without_keys = user.clone();
-        user_without_keys.remove("keys");
-        merge(&mut merged, user_without_keys);
-        match Config::deserialize(toml::Value::Table(merged)) {
-            Ok(config) => settings.config = config,
-            Err(e) => settings
-                .warnings
-                .push(format!("{name}: {}; using defaults", e.message())),
+        let mut merged = default_table().clone();
+        for (key, value) in doc.get_ref().iter() {
+            if key.get_ref() == "keys" {
+                continue;
+            }
+            let leaves: Vec<(String, Option<&str>, &Spanned<DeValue<'_>>)> = match value.get_ref() {
+                DeValue::Table(table) => table
+                    .iter()
+                    .map(|(k, v)| (key.get_ref().to_string(), Some(k.get_ref().as_ref()), v))
+                    .collect(),
+                _ => vec![(key.get_ref().to_string(), None, value)],
+            };
+            for (section, field, value) in leaves {
+                let line = line_of(text, value.span().start);
+                let path = match field {
+                    Some(f) => format!("{section}.{f}"),
+                    None => section.clone(),
+                };
+                match try_value(&merged, &section, field, value) {
+                    Ok(trial) => merged = trial,
+                    Err(message) => settings.warnings.push(format!(
+                        "{name}: line {line}: {path}: {message}; keeping the default"
+                    )),
+                }
+            }
         }
+        settings.config = Config::deserialize(toml::Value::Table(merged))
+            .expect("every value was checked as it was laid over the defaults");
         if settings.config.reader.width == 0 {
             settings.warnings.push(format!(
                 "{name}: reader.width must be at least 1; using 100"
             ));
             settings.config.reader.width = 100;
         }
-        if user.contains_key("keys") {
-            match toml::from_str::<KeysOnly>(text) {
-                Ok(KeysOnly { keys: Some(table) }) => {
-                    let (keymap, errors) = Keymap::from_table(&table, text, Some(&settings.keymap));
-                    settings.keymap = keymap;
-                    settings
-                        .warnings
-                        .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
-                }
-                Ok(KeysOnly { keys: None }) => {}
-                Err(e) => settings.warnings.push(describe(name, text, &e)),
-            }
+        if let Some(keys) = doc.get_ref().get("keys") {
+            let (keymap, errors) = Keymap::from_spanned(keys, text, Some(&settings.keymap));
+            settings.keymap = keymap;
+            settings
+                .warnings
+                .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
         }
         settings
     }
+
+    /// The effective configuration and keymap as TOML: what `--print-config` prints.
+    pub fn to_toml(&self) -> String {
+        format!("{}\n{}", self.config.to_toml(), self.keymap.to_toml())
+    }
+}
+
+/// The defaults as a TOML table, parsed once.
+fn default_table() -> &'static toml::Table {
+    static TABLE: OnceLock<toml::Table> = OnceLock::new();
+    TABLE.get_or_init(|| toml::from_str(DEFAULT_CONFIG).expect("embedded default config"))
+}
+
+/// `base` with one value set, if the configuration it makes is valid.
+fn try_value(
+    base: &toml::Table,
+    section: &str,
+    field: Option<&str>,
+    value: &Spanned<DeValue<'_>>,
+) -> Result<toml::Table, String> {
+    let value = toml::Value::deserialize(ValueDeserializer::from(value.clone()))
+        .map_err(|e| e.message().to_string())?;
+    let mut trial = base.clone();
+    match field {
+        Some(field) => match trial.get_mut(section) {
+            Some(toml::Value::Table(t)) => {
+                t.insert(field.to_string(), value);
+            }
+            _ => return Err(format!("there is no section [{section}]")),
+        },
+        None => {
+            trial.insert(section.to_string(), value);
+        }
+    }
+    Config::deserialize(toml::Value::Table(trial.clone()))
+        .map(|_| trial)
+        .map_err(|e| e.message().to_string())
 }
 
 fn describe(name: &str, text: &str, e: &toml::de::Error) -> String {
@@ -183,23 +243,10 @@ fn describe(name: &str, text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-/// Lay `over` onto `base`, table by table.
-fn merge(base: &mut toml::Table, over: toml::Table) {
-    for (key, value) in over {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
-            (_, v) => {
-                base.insert(key, v);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Action;
-    use crate::app::keymap::Key;
+    use crate::keymap::{Action, Key};
 
     #[test]
     fn defaults_parse() {

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod keymap;
 pub mod library;
 pub mod serve;
 pub mod store;

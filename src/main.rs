@@ -194,7 +194,15 @@ fn load_library(paths: &[PathBuf]) -> Result<Library, ExitCode> {
     }
 }
 
-fn load_settings(args: &ReaderArgs) -> Settings {
+fn load_settings(args: &ReaderArgs) -> Result<Settings, ExitCode> {
+    // A config file named on the command line must be there: starting without it would be a
+    // surprise.
+    if let Some(path) = &args.config
+        && let Err(e) = Settings::check_explicit(path)
+    {
+        warn(&e);
+        return Err(ExitCode::from(2));
+    }
     let config_path = args.config.clone().or_else(default_config_path);
     let mut settings = Settings::load(config_path.as_deref(), args.config.is_some());
     if let Some(shape) = args.shape {
@@ -203,7 +211,7 @@ fn load_settings(args: &ReaderArgs) -> Settings {
     if let Some(bidi) = args.bidi {
         settings.config.reader.bidi = bidi;
     }
-    settings
+    Ok(settings)
 }
 
 fn read(cli: ReadArgs) -> ExitCode {
@@ -211,13 +219,16 @@ fn read(cli: ReadArgs) -> ExitCode {
         Ok(lib) => lib,
         Err(code) => return code,
     };
-    let settings = load_settings(&cli.reader);
+    let settings = match load_settings(&cli.reader) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
 
     if cli.print_config {
         for w in &settings.warnings {
             warn(w);
         }
-        return print_or_fail(settings.config.to_toml());
+        return print_or_fail(settings.to_toml());
     }
     if cli.list || cli.dump {
         // Scripts get the text on stdout and every warning on stderr.
@@ -256,13 +267,10 @@ fn read(cli: ReadArgs) -> ExitCode {
         app.attach_store(store, warning);
     }
     let result = local::run_local(&mut app, &theme);
-    app.save_state();
-    if let Some(message) = app
-        .message
-        .as_deref()
-        .filter(|m| m.starts_with("Could not save"))
-    {
-        warn(message);
+    // The last save: where the reader is now.
+    app.remember();
+    if let Err(e) = app.store_mut().save() {
+        warn(&format!("Could not save reading positions: {e}"));
     }
     match result {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
@@ -305,7 +313,10 @@ fn serve(args: ServeArgs) -> ExitCode {
         Ok(lib) => lib,
         Err(code) => return code,
     };
-    let settings = load_settings(&args.reader);
+    let settings = match load_settings(&args.reader) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     for w in settings.warnings.iter().chain(&library.warnings) {
         eprintln!("folio: {w}");
     }

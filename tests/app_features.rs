@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use folio::app::{App, Effect, Focus, Key, KeyCode, Mouse, Overlay};
+use folio::app::{App, Effect, Focus, Key, KeyCode, Mouse, Overlay, Policy};
 use folio::config::Settings;
 use folio::library::{self, Lang, ParagraphKind};
 use folio::store::Store;
@@ -91,7 +91,7 @@ fn next_section_in_003_lands_on_the_first_arabic_paragraph() {
         "{status}"
     );
     press(&mut app, "}");
-    assert_eq!(app.message.as_deref(), Some("This is the last section"));
+    assert_eq!(app.message(), Some("This is the last section"));
     press(&mut app, "{");
     assert_eq!(app.top(), 0);
     // Backspace returns to where we were before the last jump: the Arabic section.
@@ -112,41 +112,43 @@ fn hotkeys_land_where_the_help_says() {
     for (i, letter) in letters.split(' ').enumerate() {
         let c = letter.chars().next().unwrap();
         let want = app
-            .library
+            .library()
             .articles
             .iter()
             .position(|a| a.hotkey == Some(c))
             .unwrap();
         press(&mut app, letter);
-        assert_eq!(app.selected, want, "letter {c} (#{i})");
+        assert_eq!(app.selected(), want, "letter {c} (#{i})");
     }
     for n in 1..=5u8 {
         press(&mut app, &n.to_string());
-        assert_eq!(app.selected, n as usize - 1);
+        assert_eq!(app.selected(), n as usize - 1);
     }
     press(&mut app, "]");
-    assert_eq!(app.selected, 0, "] wraps to the first source");
+    assert_eq!(app.selected(), 0, "] wraps to the first source");
     press(&mut app, "[");
-    assert_eq!(app.selected, 4);
+    assert_eq!(app.selected(), 4);
     key(&mut app, KeyCode::Backspace);
-    assert_eq!(app.selected, 0, "back before the last jump");
+    assert_eq!(app.selected(), 0, "back before the last jump");
 }
 
 #[test]
 fn the_jump_prompt_labels_every_source() {
     let mut app = app();
     press(&mut app, "'");
-    let Some(Overlay::Jump { labels, .. }) = &app.overlay else {
+    let Some(Overlay::Jump { labels, .. }) = app.overlay() else {
         panic!("no jump prompt");
     };
     assert_eq!(labels.len(), 5);
     let frame = buffer_text(&render(&app));
     assert!(frame.contains("Jump to:"), "{frame}");
-    press(&mut app, "s");
-    assert_eq!(app.selected, 1);
-    assert!(app.overlay.is_none());
+    // A source with a hotkey is labelled with it: source 2's is `c`, as on the list.
+    assert_eq!(labels[1], "c");
+    press(&mut app, "c");
+    assert_eq!(app.selected(), 1);
+    assert!(app.overlay().is_none());
     press(&mut app, "'x");
-    assert!(app.message.as_deref().unwrap().contains("No source"));
+    assert!(app.message().unwrap().contains("No source"));
 }
 
 #[test]
@@ -154,7 +156,7 @@ fn the_list_shows_keys_titles_outlets_languages_and_time() {
     let app = app();
     let frame = buffer_text(&render(&app));
     let rows: Vec<&str> = frame.lines().collect();
-    for (i, a) in app.library.articles.iter().enumerate() {
+    for (i, a) in app.library().articles.iter().enumerate() {
         let row = rows[1 + 2 * i];
         let key = format!("│{}{} ", i + 1, a.hotkey.unwrap());
         assert!(row.starts_with(&key), "{row}");
@@ -213,7 +215,7 @@ fn search_highlights_matches_inside_an_arabic_line() {
         app.handle_key(Key::char(c));
     }
     key(&mut app, KeyCode::Enter);
-    let search = app.search.clone().expect("a search");
+    let search = app.search().cloned().expect("a search");
     assert!(search.matches.len() >= 5, "{:?}", search.matches);
     assert_eq!(search.current, Some(0));
     let buf = render(&app);
@@ -259,9 +261,9 @@ fn search_highlights_matches_inside_an_arabic_line() {
     insta::assert_snapshot!("arabic_search_frame", frame);
     insta::assert_snapshot!("arabic_search_mask", mask);
     press(&mut app, "n");
-    assert_eq!(app.search.as_ref().unwrap().current, Some(1));
+    assert_eq!(app.search().unwrap().current, Some(1));
     key(&mut app, KeyCode::Esc);
-    assert!(app.search.is_none());
+    assert!(app.search().is_none());
 }
 
 #[test]
@@ -269,35 +271,32 @@ fn smartcase_search_and_n_wraps() {
     let mut app = app();
     press(&mut app, "l/putin");
     key(&mut app, KeyCode::Enter);
-    assert!(
-        app.search.as_ref().unwrap().matches.is_empty(),
-        "000 has no Putin"
-    );
-    assert!(app.message.as_deref().unwrap().contains("not found"));
+    assert!(app.search().unwrap().matches.is_empty(), "000 has no Putin");
+    assert!(app.message().unwrap().contains("not found"));
     press(&mut app, "4/Putin");
     key(&mut app, KeyCode::Enter);
-    let n = app.search.as_ref().unwrap().matches.len();
+    let n = app.search().unwrap().matches.len();
     assert!(n >= 3);
     for _ in 0..n {
         press(&mut app, "n");
     }
-    assert!(app.message.as_deref().unwrap().contains("wrapped"));
+    assert!(app.message().unwrap().contains("wrapped"));
 }
 
 #[test]
 fn typing_after_slash_in_the_list_filters_it() {
     let mut app = app();
-    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.focus(), Focus::List);
     press(&mut app, "/diplomats");
-    assert_eq!(app.visible, vec![4]);
-    assert_eq!(app.selected, 4);
+    assert_eq!(app.visible(), vec![4]);
+    assert_eq!(app.selected(), 4);
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.filter.as_deref(), Some("diplomats"));
+    assert_eq!(app.filter(), Some("diplomats"));
     let frame = buffer_text(&render(&app));
     assert!(frame.contains("1/5 matching"), "{frame}");
     key(&mut app, KeyCode::Esc);
-    assert!(app.filter.is_none());
-    assert_eq!(app.visible.len(), 5);
+    assert!(app.filter().is_none());
+    assert_eq!(app.visible().len(), 5);
 }
 
 #[test]
@@ -305,15 +304,15 @@ fn library_search_opens_the_article_at_the_match() {
     let mut app = app();
     press(&mut app, "SLavrov");
     key(&mut app, KeyCode::Enter);
-    let Some(Overlay::Results { picker, .. }) = &app.overlay else {
+    let Some(Overlay::Results { picker, .. }) = app.overlay() else {
         panic!("no results");
     };
     assert!(picker.items.iter().all(|h| h.article == 1));
     let hit = picker.items[1].clone();
     press(&mut app, "j");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.selected, 1);
-    assert_eq!(app.focus, Focus::Reader);
+    assert_eq!(app.selected(), 1);
+    assert_eq!(app.focus(), Focus::Reader);
     let shown: Vec<usize> = app.layout().lines[app.top()..app.top() + app.page()]
         .iter()
         .map(|l| l.para)
@@ -336,7 +335,8 @@ fn reopening_returns_to_the_same_paragraph_and_keeps_marks() {
     let para = top_para(&first);
     press(&mut first, "m");
     press(&mut first, "2u");
-    first.save_state();
+    first.remember();
+    first.store_mut().save().unwrap();
     // Reopen at another width: same article, same paragraph.
     let mut again = App::new(
         Arc::new(library::load_seeds()),
@@ -347,12 +347,12 @@ fn reopening_returns_to_the_same_paragraph_and_keeps_marks() {
     let (store, warning) = Store::open(path);
     assert!(warning.is_none());
     again.attach_store(store, None);
-    assert_eq!(again.selected, 1, "the last open article");
+    assert_eq!(again.selected(), 1, "the last open article");
     assert!(again.is_read(1));
     press(&mut again, "4");
     assert_eq!(top_para(&again), para);
     press(&mut again, "M");
-    let Some(Overlay::Bookmarks(p)) = &again.overlay else {
+    let Some(Overlay::Bookmarks(p)) = again.overlay() else {
         panic!("no bookmarks");
     };
     assert_eq!(p.items.len(), 1);
@@ -367,8 +367,9 @@ fn a_corrupt_state_file_is_reported_once_and_the_reader_opens() {
     let mut app = app();
     let (store, warning) = Store::open(path.clone());
     app.attach_store(store, warning);
-    assert!(app.message.as_deref().unwrap().contains("unreadable"));
-    app.save_state();
+    assert!(app.message().unwrap().contains("unreadable"));
+    app.remember();
+    app.store_mut().save().unwrap();
     let (_, warning) = Store::open(path);
     assert!(warning.is_none());
 }
@@ -379,31 +380,53 @@ fn copy_sends_logical_text_never_the_shaped_visual_one() {
     press(&mut app, "4l}y");
     let para = top_para(&app);
     let logical = app.article().unwrap().paragraphs[para].text.clone();
-    match app.effects.as_slice() {
+    match clipboard(&mut app).as_slice() {
         [Effect::Clipboard(text)] => {
             assert_eq!(text, &logical);
             assert!(text.contains("وقف"), "logical Arabic, unshaped: {text}");
         }
         other => panic!("{other:?}"),
     }
-    app.effects.clear();
     press(&mut app, "Y");
-    match app.effects.as_slice() {
+    match clipboard(&mut app).as_slice() {
         [Effect::Clipboard(text)] => assert!(text.starts_with("During their meeting")),
         other => panic!("{other:?}"),
     }
 }
 
+/// What the app asked for besides saving, taken from its queue.
+fn clipboard(app: &mut App) -> Vec<Effect> {
+    app.take_effects()
+        .into_iter()
+        .filter(|e| *e != Effect::Save)
+        .collect()
+}
+
 #[test]
 fn served_sessions_refuse_to_start_programs() {
     let mut app = app();
-    app.served = true;
+    app.set_policy(Policy::SERVED);
     press(&mut app, "e");
-    assert!(app.effects.is_empty());
-    assert!(app.message.as_deref().unwrap().contains("disabled"));
-    app.served = false;
+    assert!(clipboard(&mut app).is_empty());
+    assert!(app.message().unwrap().contains("disabled"));
+    app.set_policy(Policy::LOCAL);
     press(&mut app, "o");
-    assert!(matches!(app.effects.as_slice(), [Effect::External { .. }]));
+    assert!(matches!(
+        clipboard(&mut app).as_slice(),
+        [Effect::External { .. }]
+    ));
+}
+
+#[test]
+fn served_sessions_refuse_to_suspend() {
+    let mut app = app();
+    app.set_policy(Policy::SERVED);
+    app.handle_key(Key::ctrl('z'));
+    assert!(clipboard(&mut app).is_empty());
+    assert!(app.message().unwrap().contains("disabled"));
+    app.set_policy(Policy::LOCAL);
+    app.handle_key(Key::ctrl('z'));
+    assert_eq!(clipboard(&mut app), vec![Effect::Suspend]);
 }
 
 #[test]
@@ -416,18 +439,18 @@ fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
     });
     assert_eq!(app.top(), 3);
     app.handle_mouse(Mouse::ScrollDown { col: 2, row: 5 });
-    assert_eq!(app.selected, 1);
+    assert_eq!(app.selected(), 1);
     app.handle_mouse(Mouse::Click { col: 3, row: 7 });
-    assert_eq!(app.selected, 3);
+    assert_eq!(app.selected(), 3);
 }
 
 #[test]
 fn full_width_mode_hides_the_list() {
     let mut app = app();
     press(&mut app, "Z");
-    assert!(app.zoom);
+    assert!(app.zoom());
     assert_eq!(app.geometry().list.width, 0);
-    assert_eq!(app.focus, Focus::Reader);
+    assert_eq!(app.focus(), Focus::Reader);
     let frame = buffer_text(&render(&app));
     assert!(!frame.contains("Library ("), "{frame}");
     press(&mut app, "Z");

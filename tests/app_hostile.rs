@@ -90,7 +90,7 @@ fn every_overlay_draws_at_every_size_opened_before_or_after_the_resize() {
             // at 0 rows and lost the reading position).
             let mut h = Harness::seeds(100, 30);
             open_overlay(&mut h, overlay);
-            assert!(h.app.overlay.is_some(), "{overlay} did not open");
+            assert!(h.app.overlay().is_some(), "{overlay} did not open");
             h.resize(cols, rows);
             h.render();
             h.resize(100, 30);
@@ -124,7 +124,7 @@ fn queries_with_bidi_controls_never_reach_a_cell_raw() {
     h.app.handle_paste(query);
     h.key(Key::plain(KeyCode::Enter));
     assert!(
-        matches!(h.app.overlay, Some(folio::app::Overlay::Results { .. })),
+        matches!(h.app.overlay(), Some(folio::app::Overlay::Results { .. })),
         "no results for the hostile query"
     );
     let buf = h.render();
@@ -168,7 +168,7 @@ fn no_title_or_paste_can_stop_the_next_frame() {
                     h.key(Key::plain(KeyCode::Enter));
                     h.render();
                     h.key(Key::plain(KeyCode::Esc)).press("q");
-                    assert!(h.app.exit.is_some(), "q did not quit");
+                    assert!(h.app.exit().is_some(), "q did not quit");
                 },
             );
         }

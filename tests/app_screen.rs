@@ -70,7 +70,7 @@ fn first_frame() {
 fn after_3_the_third_source_is_open() {
     let mut h = Harness::seeds(100, 30);
     h.press("3");
-    assert_eq!(h.app.selected, 2);
+    assert_eq!(h.app.selected(), 2);
     insta::assert_snapshot!(h.frame());
 }
 
@@ -78,7 +78,7 @@ fn after_3_the_third_source_is_open() {
 fn after_bracket_the_next_source_is_open() {
     let mut h = Harness::seeds(100, 30);
     h.press("]");
-    assert_eq!(h.app.selected, 1);
+    assert_eq!(h.app.selected(), 1);
     insta::assert_snapshot!(h.frame());
 }
 
@@ -86,7 +86,7 @@ fn after_bracket_the_next_source_is_open() {
 fn after_g_the_reader_is_at_the_end() {
     let mut h = Harness::seeds(100, 30);
     h.press("lG");
-    assert_eq!(h.app.focus, Focus::Reader);
+    assert_eq!(h.app.focus(), Focus::Reader);
     let frame = h.frame();
     assert!(frame.lines().last().unwrap().contains("100%"), "{frame}");
     insta::assert_snapshot!(frame);
@@ -114,18 +114,18 @@ fn help_overlay_lists_the_keymap() {
 fn j_and_k_move_in_the_focused_pane() {
     let mut h = Harness::seeds(100, 30);
     h.press("jj");
-    assert_eq!(h.app.selected, 2);
+    assert_eq!(h.app.selected(), 2);
     h.press("k");
-    assert_eq!(h.app.selected, 1);
+    assert_eq!(h.app.selected(), 1);
     h.key(Key::plain(KeyCode::Tab)).press("jjj");
-    assert_eq!(h.app.selected, 1, "in the reader, j scrolls");
+    assert_eq!(h.app.selected(), 1, "in the reader, j scrolls");
     assert_eq!(h.app.top(), 3);
     h.key(Key::plain(KeyCode::Up));
     assert_eq!(h.app.top(), 2);
     h.key(Key::plain(KeyCode::Enter));
-    assert_eq!(h.app.focus, Focus::Reader);
+    assert_eq!(h.app.focus(), Focus::Reader);
     h.press("h");
-    assert_eq!(h.app.focus, Focus::List);
+    assert_eq!(h.app.focus(), Focus::List);
 }
 
 #[test]
@@ -195,8 +195,8 @@ fn a_narrow_screen_shows_one_pane_and_keeps_the_place() {
 fn sources_out_of_range_say_so() {
     let mut h = Harness::seeds(100, 30);
     h.press("9");
-    assert_eq!(h.app.selected, 0);
-    assert!(h.app.message.as_deref().unwrap().contains("no source 9"));
+    assert_eq!(h.app.selected(), 0);
+    assert!(h.app.message().unwrap().contains("no source 9"));
 }
 
 #[test]

@@ -95,3 +95,18 @@ fn a_missing_path_with_controls_is_reported_visibly() {
     assert_eq!(raw_chars(&stderr), Vec::<char>::new(), "{stderr}");
     assert!(stderr.contains("no<RLO>such␛[2J"), "{stderr}");
 }
+
+#[test]
+fn a_config_named_on_the_command_line_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    for args in [
+        vec!["--config", missing.to_str().unwrap(), "--dump"],
+        vec!["--config", missing.to_str().unwrap(), "--print-config"],
+    ] {
+        let (stdout, stderr, code) = folio(&args, dir.path());
+        assert_eq!(code, Some(2), "{args:?}: {stdout}");
+        assert!(stderr.contains("missing.toml"), "{stderr}");
+        assert!(stdout.is_empty());
+    }
+}

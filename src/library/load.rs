@@ -171,6 +171,15 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
                 .push(parse_article(&name, Origin::File(path.clone()), &bytes));
         }
     }
+    // Keys are absolute paths, so the same file is the same article from any folder.
+    for article in &mut lib.articles {
+        if let Origin::File(path) = &article.origin {
+            article.key = fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string();
+        }
+    }
     Ok(lib)
 }
 

@@ -84,6 +84,9 @@ pub struct Section {
 /// An article as folio understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
+    /// What reading positions, marks and bookmarks are kept under: `seed:NAME` for a built-in
+    /// seed, the file's absolute path (as the loader resolved it) otherwise. Stable across runs.
+    pub key: String,
     /// File name (no folders), e.g. `003_9421ad859a52f834.txt`.
     pub file_name: String,
     pub origin: Origin,

@@ -140,7 +140,12 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         }
     };
 
+    let key = match &origin {
+        Origin::File(path) => path.display().to_string(),
+        Origin::Embedded => format!("seed:{file_name}"),
+    };
     Article {
+        key,
         file_name,
         origin,
         title,

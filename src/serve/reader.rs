@@ -164,7 +164,7 @@ fn reader_thread(
             cols,
             rows,
         );
-        app.served = true;
+        app.set_policy(crate::app::Policy::SERVED);
         run(&mut painter, &mut app, &theme, &keys)
     }));
     if let Ok(Ok(Exit::Quit)) = outcome {

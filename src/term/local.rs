@@ -258,8 +258,8 @@ pub fn stopped_by_signal() -> Option<i32> {
 pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
-    let bidi = app.settings.config.reader.bidi;
-    let mouse = app.settings.config.ui.mouse;
+    let bidi = app.settings().config.reader.bidi;
+    let mouse = app.settings().config.ui.mouse;
     let guard = Guard::enter(bidi)?;
     if mouse {
         modes::enable_mouse(&mut io::stdout())?;

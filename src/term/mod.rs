@@ -74,29 +74,35 @@ fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
         }
         Input::Mouse(mouse) => app.handle_mouse(mouse),
         Input::Paste(text) => app.handle_paste(&text),
-        Input::Terminate => app.exit = Some(Exit::Terminated),
+        Input::Terminate => app.terminate(),
     }
 }
 
-/// Carry out what the app asked for.
+/// Carry out what the app asked for, once per batch of input.
 fn perform<W: Write>(
     painter: &mut Painter<W>,
     app: &mut App,
     external: &mut ExternalRunner<'_>,
 ) -> io::Result<()> {
-    for effect in std::mem::take(&mut app.effects) {
+    for effect in app.take_effects() {
         match effect {
+            Effect::Save => {
+                if let Err(e) = app.store_mut().save() {
+                    app.save_failed(&e);
+                }
+            }
             Effect::Clipboard(text) => {
                 painter.writer().write_all(osc52(&text).as_bytes())?;
                 painter.writer().flush()?;
             }
             Effect::External { program, file } => {
                 if let Some(message) = external(program, &file) {
-                    app.message = Some(message);
+                    app.notify(message);
                 }
                 // The other program drew over us: draw everything again.
                 painter.invalidate();
             }
+            Effect::Suspend => app.notify("Suspending is not available here".into()),
         }
     }
     Ok(())
@@ -105,32 +111,28 @@ fn perform<W: Write>(
 /// What decides whether a change is only a scroll of the reading column.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct View {
-    article: usize,
     top: usize,
     column: crate::app::Area,
-    layout: *const crate::text::document::DocumentLayout,
+    /// Which layout is shown: another article, width or mode is another epoch.
+    epoch: u64,
     plain: bool,
 }
 
 impl View {
     fn of(app: &App) -> View {
         View {
-            article: app.selected,
             top: app.top(),
             column: app.geometry().column,
-            layout: app.layout() as *const _,
+            epoch: app.layout_epoch(),
             // Full width (the column's rows span the screen) and nothing drawn over it.
-            plain: app.zoom && app.overlay.is_none(),
+            plain: app.zoom() && app.overlay().is_none(),
         }
     }
 
     /// The scroll that takes the screen from `self` to `after`, if that is all that changed.
     fn scroll_to(self, after: View) -> Option<Scroll> {
-        let same = self.plain
-            && after.plain
-            && self.article == after.article
-            && self.column == after.column
-            && std::ptr::eq(self.layout, after.layout);
+        let same =
+            self.plain && after.plain && self.column == after.column && self.epoch == after.epoch;
         let lines = after.top as i64 - self.top as i64;
         (same && lines != 0 && lines.unsigned_abs() < self.column.height as u64).then(|| Scroll {
             top: self.column.y,
@@ -172,22 +174,17 @@ pub fn run_with<W: Write>(
             return Ok(Exit::Terminated);
         };
         apply(painter, app, first);
-        while app.exit.is_none() {
+        while app.exit().is_none() {
             match input.try_recv() {
                 Ok(next) => apply(painter, app, next),
                 Err(_) => break,
             }
         }
         perform(painter, app, external)?;
-        if let Some(exit) = app.exit {
+        if let Some(exit) = app.exit() {
             return Ok(exit);
         }
-        let after = View::of(app);
-        if after.article != before.article {
-            // Remember the place once per batch of input, not once per article passed.
-            app.save_state();
-        }
-        scroll = before.scroll_to(after);
+        scroll = before.scroll_to(View::of(app));
     }
 }
 

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 pub use theme::{ColorDepth, Theme};
 
-use crate::app::{App, Area, Focus, Overlay, Picker, PromptKind};
+use crate::app::{Action, App, Area, BookmarkEntry, Context, Focus, Overlay};
 use crate::library::{Lang, ParagraphKind};
 use crate::text::layout::display_line;
 use crate::text::sanitize::printable;
@@ -25,7 +25,7 @@ pub struct Screen<'a> {
 /// Text from an article, fitted to `max` columns and laid out for display (Arabic reads right to
 /// left, joined), as the reading column would show it.
 fn fit(app: &App, text: &str, max: usize) -> String {
-    let reader = &app.settings.config.reader;
+    let reader = &app.settings().config.reader;
     display_line(text, max, reader.shape, reader.bidi)
 }
 
@@ -45,8 +45,15 @@ impl Widget for Screen<'_> {
             ReaderPane { app, theme }.render(rect(g.reader).intersection(area), buf);
         }
         StatusLine { app, theme }.render(rect(g.status).intersection(area), buf);
-        match &app.overlay {
+        let keymap = &app.settings().keymap;
+        match app.overlay() {
             Some(Overlay::Help(scroll)) => HelpOverlay {
+                app,
+                theme,
+                scroll: *scroll,
+            }
+            .render(area, buf),
+            Some(Overlay::Messages(scroll)) => MessagesOverlay {
                 app,
                 theme,
                 scroll: *scroll,
@@ -59,46 +66,48 @@ impl Widget for Screen<'_> {
                 typed,
             }
             .render(area, buf),
-            Some(Overlay::Results { query, picker }) => {
-                let rows: Vec<(String, String)> = picker
-                    .items
-                    .iter()
-                    .map(|h| {
-                        let title = app
-                            .library
-                            .articles
-                            .get(h.article)
-                            .map_or("", |a| a.title.as_str());
-                        let title = fit(app, title, 36);
-                        let context = fit(app, &h.context, 70);
-                        (
-                            format!("{} ", h.article + 1),
-                            format!("{title} — {context}"),
-                        )
-                    })
-                    .collect();
-                PickerOverlay {
-                    theme,
-                    title: format!(
-                        " {} matches for “{}” (Enter opens) ",
-                        picker.items.len(),
-                        fit(app, query, 40)
-                    ),
-                    rows: &rows,
-                    selected: picker.selected,
-                }
-                .render(area, buf)
+            Some(Overlay::Results { query, picker }) => PickerOverlay {
+                theme,
+                title: format!(
+                    " {} matches for “{}” ({} opens) ",
+                    picker.items.len(),
+                    fit(app, query, 40),
+                    keymap.hint_in(Context::Picker, Action::Choose)
+                ),
+                len: picker.items.len(),
+                selected: picker.selected,
+                // Only the rows on screen are formatted, however many hits there are.
+                row: &|i| {
+                    let h = &picker.items[i];
+                    let title = app
+                        .library()
+                        .articles
+                        .get(h.article)
+                        .map_or("", |a| a.title.as_str());
+                    (
+                        format!("{} ", h.article + 1),
+                        format!(
+                            "{} {} {}",
+                            fit(app, title, 36),
+                            theme.dash(),
+                            fit(app, &h.context, 70)
+                        ),
+                    )
+                },
             }
-            Some(Overlay::Bookmarks(picker)) => {
-                let rows = bookmark_rows(app, picker);
-                PickerOverlay {
-                    theme,
-                    title: " Bookmarks (Enter jumps, d deletes) ".into(),
-                    rows: &rows,
-                    selected: picker.selected,
-                }
-                .render(area, buf)
+            .render(area, buf),
+            Some(Overlay::Bookmarks(picker)) => PickerOverlay {
+                theme,
+                title: format!(
+                    " Bookmarks ({} jumps, {} deletes) ",
+                    keymap.hint_in(Context::Picker, Action::Choose),
+                    keymap.hint_in(Context::Picker, Action::Delete)
+                ),
+                len: picker.items.len(),
+                selected: picker.selected,
+                row: &|i| bookmark_row(app, theme, &picker.items[i]),
             }
+            .render(area, buf),
             Some(Overlay::Prompt { .. }) | None => {}
         }
         scrub(area.intersection(buf.area), buf);
@@ -133,22 +142,21 @@ fn scrub(area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn bookmark_rows(app: &App, picker: &Picker<crate::app::BookmarkEntry>) -> Vec<(String, String)> {
-    picker
-        .items
-        .iter()
-        .map(|b| {
-            let title = app
-                .library
-                .articles
-                .get(b.article)
-                .map_or("", |a| a.title.as_str());
-            (
-                format!("{} ", b.article + 1),
-                format!("{} — {}", fit(app, title, 40), fit(app, &b.excerpt, 60)),
-            )
-        })
-        .collect()
+fn bookmark_row(app: &App, theme: &Theme, b: &BookmarkEntry) -> (String, String) {
+    let title = app
+        .library()
+        .articles
+        .get(b.article)
+        .map_or("", |a| a.title.as_str());
+    (
+        format!("{} ", b.article + 1),
+        format!(
+            "{} {} {}",
+            fit(app, title, 40),
+            theme.dash(),
+            fit(app, &b.excerpt, 60)
+        ),
+    )
 }
 
 fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
@@ -182,16 +190,16 @@ impl Widget for ListPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let theme = self.theme;
-        let count = app.library.articles.len();
-        let title = match &app.filter {
+        let count = app.library().articles.len();
+        let title = match &app.filter() {
             Some(f) => format!(
                 " {}/{count} matching “{}” ",
-                app.visible.len(),
+                app.visible().len(),
                 fit(app, f, (area.width as usize).saturating_sub(24).max(1))
             ),
             None => format!(" Library ({count}) "),
         };
-        let block = pane_block(title, app.focus == Focus::List, theme);
+        let block = pane_block(title, app.focus() == Focus::List, theme);
         let inner = block.inner(area);
         block.render(area, buf);
         let width = inner.width as usize;
@@ -199,29 +207,39 @@ impl Widget for ListPane<'_> {
             return;
         }
         let rows = app
-            .visible
+            .visible()
             .iter()
-            .skip(app.list_top)
+            .skip(app.list_top())
             .take(app.list_capacity());
         for (row, &i) in rows.enumerate() {
-            let Some(article) = app.library.articles.get(i) else {
+            let Some(article) = app.library().articles.get(i) else {
                 continue;
             };
             let y = inner.y + 2 * row as u16;
             if y >= inner.bottom() {
                 break;
             }
-            let selected = i == app.selected;
+            let selected = i == app.selected();
             let base = if selected {
                 theme.selected
             } else {
                 Style::default()
             };
-            let digit = match i {
-                0..=8 => char::from(b'1' + i as u8),
-                9 => '0',
-                _ => ' ',
-            };
+            // The key that jumps to this source, as the keymap binds it.
+            let digit = u8::try_from(i + 1)
+                .ok()
+                .and_then(|n| {
+                    app.settings()
+                        .keymap
+                        .keys(Action::Source(n))
+                        .first()
+                        .copied()
+                })
+                .and_then(|k| match k.code {
+                    crate::app::KeyCode::Char(c) if !k.ctrl && !k.alt => Some(c),
+                    _ => None,
+                })
+                .unwrap_or(' ');
             let key = format!("{digit}{} ", article.hotkey.unwrap_or(' '));
             let read = app.is_read(i);
             let mark = match (read, theme.ascii) {
@@ -254,7 +272,10 @@ impl Widget for ListPane<'_> {
                     facts.push(fit(app, outlet, width));
                 }
                 facts.push(printable(&article.file_name));
-                let facts = truncate(&format!("    {}", facts.join(" · ")), width);
+                let facts = truncate(
+                    &format!("    {}", facts.join(&format!(" {} ", theme.dot()))),
+                    width,
+                );
                 buf.set_style(Rect::new(inner.x, y + 1, inner.width, 1), base);
                 buf.set_stringn(inner.x, y + 1, facts, width, base.patch(theme.list_facts));
             }
@@ -282,15 +303,15 @@ impl Widget for ReaderPane<'_> {
             })
             .unwrap_or_else(|| " (no article) ".into());
         // Full-width reading has no borders: every row is text.
-        if !app.zoom {
-            let block = pane_block(title, app.focus == Focus::Reader, theme);
+        if !app.zoom() {
+            let block = pane_block(title, app.focus() == Focus::Reader, theme);
             block.render(area, buf);
         }
         let column = rect(app.geometry().column).intersection(area);
         let Some(article) = app.article() else {
             return;
         };
-        let search = app.search.as_ref();
+        let search = app.search();
         let layout = app.layout();
         for (row, doc_line) in layout
             .lines
@@ -365,15 +386,17 @@ impl Widget for StatusLine<'_> {
         let app = self.app;
         let theme = self.theme;
         let width = area.width as usize;
-        if let Some(Overlay::Prompt { kind, input }) = &app.overlay {
-            let label = match kind {
-                PromptKind::Search => "/",
-                PromptKind::LibrarySearch => "Search the library: ",
-                PromptKind::Filter => "Filter: ",
-            };
+        if let Some(Overlay::Prompt { kind, input }) = &app.overlay() {
+            let label = kind.label();
             buf.set_style(area, Style::default());
-            let hint = " Enter · Esc ";
-            let room = width.saturating_sub(str_width(label) + str_width(hint) + 1);
+            let keymap = &app.settings().keymap;
+            let hint = format!(
+                " {} {} {} ",
+                keymap.hint_in(Context::Prompt, Action::Submit),
+                theme.dot(),
+                keymap.hint_in(Context::Prompt, Action::Cancel)
+            );
+            let room = width.saturating_sub(str_width(label) + str_width(&hint) + 1);
             // Show the end of a long input.
             let shown: String = {
                 let w = str_width(input);
@@ -381,21 +404,25 @@ impl Widget for StatusLine<'_> {
                     input.clone()
                 } else {
                     let skip = input.chars().count().saturating_sub(room.saturating_sub(1));
-                    format!("…{}", input.chars().skip(skip).collect::<String>())
+                    format!(
+                        "{}{}",
+                        if theme.ascii { "<" } else { "…" },
+                        input.chars().skip(skip).collect::<String>()
+                    )
                 }
             };
             let sanitized = fit(app, &crate::text::sanitize::sanitize_str(&shown), room);
             let line = Line::from(vec![
                 Span::styled(label, theme.prompt),
                 Span::raw(sanitized),
-                Span::styled("▏", theme.prompt),
+                Span::styled(theme.cursor(), theme.prompt),
             ]);
             buf.set_line(area.x, area.y, &line, area.width);
-            let hint_w = str_width(hint).min(width);
+            let hint_w = str_width(&hint).min(width);
             buf.set_stringn(
                 area.x + (width - hint_w) as u16,
                 area.y,
-                hint,
+                &hint,
                 hint_w,
                 theme.list_facts,
             );
@@ -406,11 +433,12 @@ impl Widget for StatusLine<'_> {
         let bottom = (app.top() + app.page()).min(total);
         let percent = (bottom * 100).checked_div(total).unwrap_or(100);
         let sep = theme.separator();
+        let dot = theme.dot();
         let help = format!(
             "{} help ",
-            app.settings.keymap.hint(crate::app::Action::ToggleHelp)
+            app.settings().keymap.hint(crate::app::Action::ToggleHelp)
         );
-        let search = match &app.search {
+        let search = match &app.search() {
             Some(s) => format!(" /{} ({}) {sep}", fit(app, &s.query, 16), s.matches.len()),
             None => String::new(),
         };
@@ -418,12 +446,12 @@ impl Widget for StatusLine<'_> {
             (Some((i, sec)), Some(a)) => {
                 // The word count only where there is room for it.
                 let words = if width >= 110 {
-                    format!(" · {} words", sec.words)
+                    format!(" {dot} {} words", sec.words)
                 } else {
                     String::new()
                 };
                 format!(
-                    " {} §{}/{}{words} · {} min {sep}",
+                    " {} §{}/{}{words} {dot} {} min {sep}",
                     lang_badge(sec.lang).unwrap_or("··"),
                     i + 1,
                     a.sections.len(),
@@ -432,31 +460,41 @@ impl Widget for StatusLine<'_> {
             }
             _ => String::new(),
         };
+        let warnings = match app.messages().len() {
+            0 => String::new(),
+            n => format!(
+                " {n} msg ({}) {sep}",
+                app.settings().keymap.hint(crate::app::Action::ShowMessages)
+            ),
+        };
         let position = if app.geometry().column.width == 0 {
-            format!(" {help}")
+            format!("{warnings} {help}")
         } else {
+            // The lines on screen, and how far down the last of them is (as less shows it).
             format!(
-                "{search}{section} line {}/{} {}% {sep} {help}",
+                "{search}{section}{warnings} lines {}-{}/{} {}% {sep} {help}",
                 (app.top() + 1).min(total),
+                bottom,
                 total,
                 percent
             )
         };
         let right_w = str_width(&position).min(width);
         let room = width.saturating_sub(right_w + 1);
-        let left = match (&app.message, app.article()) {
+        let left = match (&app.message(), app.article()) {
             (Some(m), _) => format!(" {}", fit(app, m, room.saturating_sub(1))),
             (None, Some(a)) => {
                 let head = format!(
-                    " {}/{} {}{} — ",
-                    app.selected + 1,
-                    app.library.articles.len(),
+                    " {}/{} {}{} {} ",
+                    app.selected() + 1,
+                    app.library().articles.len(),
                     printable(&a.file_name),
                     if a.had_invalid_utf8 {
                         " (invalid UTF-8 shown as \u{FFFD})"
                     } else {
                         ""
                     },
+                    theme.dash(),
                 );
                 let head = truncate(&head, room);
                 let title = fit(app, &a.title, room.saturating_sub(str_width(&head)));
@@ -464,7 +502,7 @@ impl Widget for StatusLine<'_> {
             }
             (None, None) => " no articles".into(),
         };
-        let style = if app.message.is_some() {
+        let style = if app.message().is_some() {
             theme.status_message
         } else {
             theme.status
@@ -543,9 +581,11 @@ impl Widget for HelpOverlay<'_> {
 pub struct PickerOverlay<'a> {
     pub theme: &'a Theme,
     pub title: String,
-    /// (key column, text) per row.
-    pub rows: &'a [(String, String)],
+    /// How many rows there are.
+    pub len: usize,
     pub selected: usize,
+    /// (key column, text) of row `i`; asked only for the rows on screen.
+    pub row: &'a dyn Fn(usize) -> (String, String),
 }
 
 impl Widget for PickerOverlay<'_> {
@@ -553,19 +593,19 @@ impl Widget for PickerOverlay<'_> {
         let popup = popup(
             area,
             area.width.saturating_sub(6).min(110),
-            self.rows.len() as u16 + 2,
+            (self.len as u16).saturating_add(2),
         );
         Clear.render(popup, buf);
         let block = pane_block(self.title, true, self.theme);
         let inner = block.inner(popup);
         block.render(popup, buf);
         let h = inner.height as usize;
-        if h == 0 {
+        if h == 0 || inner.width == 0 {
             return;
         }
         let first = self.selected.saturating_sub(h - 1);
-        for (row, (i, (key, text))) in self.rows.iter().enumerate().skip(first).take(h).enumerate()
-        {
+        for (row, i) in (first..self.len).take(h).enumerate() {
+            let (key, text) = (self.row)(i);
             let y = inner.y + row as u16;
             let style = if i == self.selected {
                 self.theme.selected
@@ -573,12 +613,51 @@ impl Widget for PickerOverlay<'_> {
                 Style::default()
             };
             buf.set_style(Rect::new(inner.x, y, inner.width, 1), style);
-            let text = truncate(text, (inner.width as usize).saturating_sub(key.len() + 1));
+            let text = truncate(&text, (inner.width as usize).saturating_sub(key.len() + 1));
             let line = Line::from(vec![
                 Span::styled(format!(" {key}"), style.patch(self.theme.hotkey)),
                 Span::styled(text, style),
             ]);
             buf.set_line(inner.x, y, &line, inner.width);
+        }
+    }
+}
+
+/// Every message and warning since the start, oldest first, one line each.
+pub struct MessagesOverlay<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+    pub scroll: usize,
+}
+
+impl Widget for MessagesOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let messages = self.app.messages();
+        let popup = popup(
+            area,
+            area.width.saturating_sub(4).min(120),
+            (messages.len() as u16).saturating_add(2),
+        );
+        Clear.render(popup, buf);
+        let title = format!(" Messages ({}) ", messages.len());
+        let block = pane_block(title, true, self.theme);
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let width = inner.width as usize;
+        for (row, message) in messages
+            .iter()
+            .skip(self.scroll)
+            .take(inner.height as usize)
+            .enumerate()
+        {
+            let text = fit(self.app, message, width.saturating_sub(1));
+            buf.set_stringn(
+                inner.x + 1,
+                inner.y + row as u16,
+                text,
+                width.saturating_sub(1),
+                Style::default(),
+            );
         }
     }
 }
@@ -596,7 +675,7 @@ impl Widget for JumpOverlay<'_> {
         let entries: Vec<(&String, &str)> = self
             .labels
             .iter()
-            .zip(&self.app.library.articles)
+            .zip(&self.app.library().articles)
             .filter(|(label, _)| label.starts_with(self.typed))
             .map(|(label, article)| (label, article.title.as_str()))
             .collect();

@@ -238,6 +238,21 @@ impl Theme {
     pub fn separator(&self) -> &'static str {
         if self.ascii { "|" } else { "│" }
     }
+
+    /// The dot between facts (`EN · 3 min`).
+    pub fn dot(&self) -> &'static str {
+        if self.ascii { "-" } else { "·" }
+    }
+
+    /// The dash between a name and a title.
+    pub fn dash(&self) -> &'static str {
+        if self.ascii { "-" } else { "—" }
+    }
+
+    /// The prompt's cursor.
+    pub fn cursor(&self) -> &'static str {
+        if self.ascii { "_" } else { "▏" }
+    }
 }
 
 /// A colour the terminal at `depth` can show.

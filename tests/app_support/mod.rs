@@ -24,7 +24,11 @@ impl Harness {
     }
 
     pub fn with(library: Library, cols: u16, rows: u16) -> Harness {
-        let app = App::new(Arc::new(library), Settings::defaults(), cols, rows);
+        Harness::configured(library, Settings::defaults(), cols, rows)
+    }
+
+    pub fn configured(library: Library, settings: Settings, cols: u16, rows: u16) -> Harness {
+        let app = App::new(Arc::new(library), settings, cols, rows);
         let terminal = Terminal::new(TestBackend::new(cols, rows)).unwrap();
         Harness { app, terminal }
     }

@@ -1,0 +1,258 @@
+//! The reader pane's state: the open article laid out for the reading column, where in it the
+//! reader is (and was, in every article), the jumps to go back to, and the search in it.
+
+use std::sync::Arc;
+
+use super::search::ArticleSearch;
+use crate::library::{Article, ParagraphKind};
+use crate::text::document::{Anchor, DocumentLayout, layout_document};
+use crate::text::layout::LayoutOptions;
+
+/// Bytes of laid-out articles kept besides the one shown, so switching back and forth does not
+/// lay out again. A budget of bytes, not a count: one huge article or a burst of resizes must not
+/// pile up layouts (each width of a 15 MB article is hundreds of megabytes).
+pub(crate) const LAYOUT_CACHE_BYTES: usize = 64 << 20;
+
+/// How many jumps `jump_back` remembers.
+const JUMP_HISTORY: usize = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct LayoutKey {
+    article: usize,
+    opts: LayoutOptions,
+    boilerplate: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Reader {
+    /// The open article laid out (empty while the reader is hidden).
+    layout: Arc<DocumentLayout>,
+    /// Recently used layouts, least recent first, with their sizes in bytes.
+    cache: Vec<(LayoutKey, Arc<DocumentLayout>, usize)>,
+    /// Changes whenever `layout` is replaced, so a front end can tell a scroll from a relayout.
+    epoch: u64,
+    /// The article shown.
+    article: usize,
+    /// First line of the layout shown at the top of the reading column.
+    top: usize,
+    /// Lines the reading column shows.
+    page: usize,
+    /// Where the reader was in each article.
+    positions: Vec<Anchor>,
+    /// Where the reader was before each jump (article, place), most recent last.
+    jumps: Vec<(usize, Anchor)>,
+    /// The search in the open article, with its matches.
+    pub search: Option<ArticleSearch>,
+    /// Whether boilerplate paragraphs are laid out (dimmed) or hidden.
+    pub show_boilerplate: bool,
+}
+
+impl Reader {
+    pub fn new(articles: usize, show_boilerplate: bool) -> Reader {
+        Reader {
+            positions: vec![Anchor::default(); articles],
+            show_boilerplate,
+            ..Reader::default()
+        }
+    }
+
+    pub fn layout(&self) -> &DocumentLayout {
+        &self.layout
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    pub fn top(&self) -> usize {
+        self.top
+    }
+
+    pub fn page(&self) -> usize {
+        self.page.max(1)
+    }
+
+    pub fn max_top(&self) -> usize {
+        self.layout.lines.len().saturating_sub(self.page())
+    }
+
+    pub fn cached_bytes(&self) -> usize {
+        self.cache.iter().map(|(_, _, b)| b).sum()
+    }
+
+    /// Where the reader is, as an anchor that survives a change of width.
+    pub fn here(&self) -> Anchor {
+        self.layout.anchor(self.top)
+    }
+
+    /// Set where the reader is in `article` without showing it.
+    pub fn set_position(&mut self, article: usize, anchor: Anchor) {
+        if let Some(p) = self.positions.get_mut(article) {
+            *p = anchor;
+        }
+    }
+
+    pub fn position(&self, article: usize) -> Anchor {
+        self.positions.get(article).copied().unwrap_or_default()
+    }
+
+    /// Show `article` (index `index`) laid out with `opts` — or nothing, when the reader is
+    /// hidden — from the cache when possible, at the place remembered for it.
+    pub fn show(
+        &mut self,
+        index: usize,
+        article: Option<&Article>,
+        opts: Option<LayoutOptions>,
+        page: usize,
+    ) {
+        self.page = page;
+        self.article = index;
+        let Some(opts) = opts else {
+            if !self.layout.lines.is_empty() {
+                self.layout = Arc::default();
+                self.epoch += 1;
+            }
+            self.top = 0;
+            return;
+        };
+        let key = LayoutKey {
+            article: index,
+            opts,
+            boilerplate: self.show_boilerplate,
+        };
+        let layout = match self.cache.iter().position(|(k, _, _)| *k == key) {
+            Some(i) => {
+                let entry = self.cache.remove(i);
+                let layout = entry.1.clone();
+                self.cache.push(entry);
+                layout
+            }
+            None => {
+                // Let go of what the old layout holds before making the new one.
+                self.layout = Arc::default();
+                let layout = Arc::new(match article {
+                    Some(article) => layout_document(
+                        article
+                            .paragraphs
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, p)| {
+                                key.boilerplate || p.kind != ParagraphKind::Boilerplate
+                            })
+                            .map(|(i, p)| (i, p.text.as_str(), p.dir)),
+                        &key.opts,
+                    ),
+                    None => DocumentLayout::default(),
+                });
+                let bytes = layout.heap_bytes();
+                self.cache.push((key, layout.clone(), bytes));
+                layout
+            }
+        };
+        // Evict least recently used layouts until the cache fits its budget; the layout shown
+        // stays alive through `self.layout` even when it alone is over budget.
+        let mut total = self.cached_bytes();
+        while total > LAYOUT_CACHE_BYTES && !self.cache.is_empty() {
+            total -= self.cache.remove(0).2;
+        }
+        if !Arc::ptr_eq(&self.layout, &layout) {
+            self.layout = layout;
+            self.epoch += 1;
+        }
+        self.top = self.layout.find(self.position(index)).min(self.max_top());
+        self.refresh_search(index, article);
+    }
+
+    /// Keep the search's matches in step with the open article.
+    fn refresh_search(&mut self, index: usize, article: Option<&Article>) {
+        let stale = self
+            .search
+            .as_ref()
+            .is_some_and(|s| s.article != index || s.boilerplate != self.show_boilerplate);
+        if stale && let (Some(old), Some(article)) = (&self.search, article) {
+            let query = old.query.clone();
+            self.search = Some(ArticleSearch::new(
+                &query,
+                index,
+                article,
+                self.show_boilerplate,
+            ));
+        }
+    }
+
+    /// Scroll so that line `top` is at the top, and remember the place (a relayout that clamps
+    /// the top, as a taller full-width column does near the end, remembers nothing: leaving
+    /// and entering full width keeps the place). Returns whether the end is now on screen.
+    pub fn scroll_to(&mut self, top: usize) -> bool {
+        if self.layout.lines.is_empty() {
+            return false;
+        }
+        self.top = top.min(self.max_top());
+        let here = self.here();
+        self.set_position(self.article, here);
+        self.top == self.max_top()
+    }
+
+    /// Remember where the reader is, so `jump_back` can return here.
+    pub fn push_jump(&mut self) {
+        let here = (self.article, self.position(self.article));
+        if self.jumps.last() != Some(&here) {
+            if self.jumps.len() == JUMP_HISTORY {
+                self.jumps.remove(0);
+            }
+            self.jumps.push(here);
+        }
+    }
+
+    pub fn pop_jump(&mut self) -> Option<(usize, Anchor)> {
+        self.jumps.pop()
+    }
+
+    /// The paragraph at the top of the reading column (after a gap: the one the gap precedes).
+    pub fn top_paragraph(&self) -> Option<usize> {
+        self.layout.lines.get(self.top).map(|l| l.para)
+    }
+
+    /// The line that shows a place in the open article.
+    pub fn line_of(&self, para: usize, byte: usize) -> usize {
+        self.layout.find(Anchor {
+            para,
+            byte,
+            gap: false,
+        })
+    }
+
+    /// Line of the first paragraph of the next (`forward`) or previous section that is laid out.
+    pub fn section_target(&self, article: &Article, forward: bool) -> Option<usize> {
+        let here = self.top_paragraph()?;
+        let starts = article
+            .sections
+            .iter()
+            .filter_map(|s| self.layout.first_line_of(s.paragraphs.start));
+        if forward {
+            starts
+                .into_iter()
+                .find(|&line| line > self.top && self.layout.lines[line].para > here)
+        } else {
+            starts.into_iter().rfind(|&line| line < self.top)
+        }
+    }
+
+    /// The section the top of the reading column is in (index, section), for articles with
+    /// more than one.
+    pub fn current_section<'a>(
+        &self,
+        article: &'a Article,
+    ) -> Option<(usize, &'a crate::library::Section)> {
+        if article.sections.len() < 2 {
+            return None;
+        }
+        let para = self.top_paragraph()?;
+        article
+            .sections
+            .iter()
+            .enumerate()
+            .rfind(|(_, s)| s.paragraphs.start <= para)
+            .or_else(|| article.sections.first().map(|s| (0, s)))
+    }
+}
