@@ -8,13 +8,11 @@ use folio::config::Settings;
 use folio::library::{self, Lang, ParagraphKind};
 use folio::store::Store;
 use folio::text::Direction;
-use folio::ui::{Screen, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use folio::ui::Theme;
 use ratatui::buffer::Buffer;
 
-mod support;
-use support::buffer_text;
+mod app_support;
+use app_support::buffer_text;
 
 fn app() -> App {
     App::new(
@@ -36,12 +34,7 @@ fn key(app: &mut App, code: KeyCode) {
 }
 
 fn render(app: &App) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let theme = Theme::default();
-    terminal
-        .draw(|f| f.render_widget(Screen { app, theme: &theme }, f.area()))
-        .unwrap();
-    terminal.backend().buffer().clone()
+    app_support::render(app, 100, 30)
 }
 
 /// The paragraph shown on the top line of the reading column.
@@ -71,20 +64,7 @@ fn next_section_in_003_lands_on_the_first_arabic_paragraph() {
     assert!(status.contains("AR §2/2 · 1 min"), "{status}");
     // With room, the section's word count too.
     app.resize(120, 30);
-    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
-    let theme = Theme::default();
-    terminal
-        .draw(|f| {
-            f.render_widget(
-                Screen {
-                    app: &app,
-                    theme: &theme,
-                },
-                f.area(),
-            )
-        })
-        .unwrap();
-    let status = buffer_text(terminal.backend().buffer());
+    let status = buffer_text(&app_support::render(&app, 120, 30));
     let words = app.article().unwrap().sections[1].words;
     assert!(
         status.contains(&format!("AR §2/2 · {words} words")),

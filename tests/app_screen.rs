@@ -11,54 +11,8 @@ use folio::ui::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-mod support;
-use support::buffer_text;
-
-struct Harness {
-    app: App,
-    terminal: Terminal<TestBackend>,
-}
-
-impl Harness {
-    fn seeds(cols: u16, rows: u16) -> Harness {
-        let app = App::new(
-            Arc::new(library::load_seeds()),
-            Settings::defaults(),
-            cols,
-            rows,
-        );
-        let terminal = Terminal::new(TestBackend::new(cols, rows)).unwrap();
-        Harness { app, terminal }
-    }
-
-    fn press(&mut self, keys: &str) -> &mut Self {
-        for c in keys.chars() {
-            self.app.handle_key(Key::char(c));
-        }
-        self
-    }
-
-    fn key(&mut self, key: Key) -> &mut Self {
-        self.app.handle_key(key);
-        self
-    }
-
-    /// The frame as text: one line per row, wide characters once.
-    fn frame(&mut self) -> String {
-        self.terminal
-            .draw(|f| {
-                f.render_widget(
-                    folio::ui::Screen {
-                        app: &self.app,
-                        theme: &Theme::default(),
-                    },
-                    f.area(),
-                )
-            })
-            .unwrap();
-        buffer_text(self.terminal.backend().buffer())
-    }
-}
+mod app_support;
+use app_support::{Harness, buffer_text};
 
 #[test]
 fn first_frame() {

@@ -55,18 +55,7 @@ impl Harness {
 
     /// Draw a frame and return the buffer.
     pub fn render(&mut self) -> &Buffer {
-        let app = &self.app;
-        self.terminal
-            .draw(|f| {
-                f.render_widget(
-                    folio::ui::Screen {
-                        app,
-                        theme: &Theme::default(),
-                    },
-                    f.area(),
-                )
-            })
-            .unwrap();
+        draw(&mut self.terminal, &self.app);
         self.terminal.backend().buffer()
     }
 
@@ -74,6 +63,28 @@ impl Harness {
     pub fn frame(&mut self) -> String {
         buffer_text(self.render())
     }
+}
+
+/// Draw the whole app on `terminal` with the default theme.
+pub fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                folio::ui::Screen {
+                    app,
+                    theme: &Theme::default(),
+                },
+                f.area(),
+            )
+        })
+        .unwrap();
+}
+
+/// `app` drawn once at `cols`×`rows`.
+pub fn render(app: &App, cols: u16, rows: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(cols, rows)).unwrap();
+    draw(&mut terminal, app);
+    terminal.backend().buffer().clone()
 }
 
 /// A buffer as text: one line per row, trailing blanks trimmed, wide characters once.
