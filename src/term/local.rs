@@ -2,6 +2,7 @@
 //! exit, error, panic, SIGTERM, SIGHUP), and threads that feed keys and signals to the loop.
 
 use std::io::{self, BufWriter, Stdout, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Once, OnceLock};
@@ -190,6 +191,50 @@ fn external_command(program: ExternalProgram) -> String {
     }
 }
 
+/// Most bytes of an article's name kept in its temporary copy's file name.
+const MAX_NAME: usize = 100;
+
+/// `name` made safe as one file name: no folders, no control characters, not `.` or `..`, not
+/// too long for the file system.
+fn safe_file_name(name: &str) -> String {
+    let mut safe = String::new();
+    for c in name.chars() {
+        if safe.len() + c.len_utf8() > MAX_NAME {
+            break;
+        }
+        safe.push(if c == '/' || c == '\\' || c.is_control() {
+            '_'
+        } else {
+            c
+        });
+    }
+    if safe.trim_matches('.').is_empty() {
+        "article.txt".into()
+    } else {
+        safe
+    }
+}
+
+/// Write `text` to a new file named like the article in a new folder only this user can read,
+/// so nobody can plant a link there for folio to write through. The folder goes when the
+/// returned [`tempfile::TempDir`] is dropped.
+fn temporary_copy(name: &str, text: &str) -> io::Result<(tempfile::TempDir, PathBuf)> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    // tempfile leaves the folder's mode to the umask unless told.
+    let dir = tempfile::Builder::new()
+        .prefix("folio-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    let path = dir.path().join(safe_file_name(name));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    file.write_all(text.as_bytes())?;
+    Ok((dir, path))
+}
+
 /// Hand the terminal to another program, then take it back.
 fn run_external(
     program: ExternalProgram,
@@ -197,15 +242,13 @@ fn run_external(
     bidi: BidiMode,
     mouse: bool,
 ) -> Option<String> {
-    let (path, temporary) = match file {
-        ExternalFile::Path(p) => (p.clone(), false),
-        ExternalFile::Text { name, text } => {
-            let path = std::env::temp_dir().join(format!("folio-{}-{name}", std::process::id()));
-            if let Err(e) = std::fs::write(&path, text) {
-                return Some(format!("Could not write a temporary copy: {e}"));
-            }
-            (path, true)
-        }
+    // A built-in article goes to a fresh private folder, removed when `_copy` is dropped.
+    let (path, _copy) = match file {
+        ExternalFile::Path(p) => (p.clone(), None),
+        ExternalFile::Text { name, text } => match temporary_copy(name, text) {
+            Ok((dir, path)) => (path, Some(dir)),
+            Err(e) => return Some(format!("Could not write a temporary copy: {e}")),
+        },
     };
     let command = external_command(program);
     PAUSED.store(true, Ordering::SeqCst);
@@ -227,9 +270,6 @@ fn run_external(
         let _ = modes::enable_mouse(&mut out);
     }
     PAUSED.store(false, Ordering::SeqCst);
-    if temporary {
-        let _ = std::fs::remove_file(&path);
-    }
     match status {
         Ok(s) if s.success() => None,
         Ok(s) => Some(format!("{command} exited with {s}")),
@@ -281,4 +321,40 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     drop(painter);
     drop(guard);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_names_become_one_plain_file_name() {
+        assert_eq!(safe_file_name("001_4e18.txt"), "001_4e18.txt");
+        assert_eq!(safe_file_name("../../.bashrc"), ".._.._.bashrc");
+        assert_eq!(safe_file_name("a\x1b]0;x\x07b\u{9b}c\n"), "a_]0;x_b_c_");
+        assert_eq!(safe_file_name(".."), "article.txt");
+        assert_eq!(safe_file_name(""), "article.txt");
+        let long = safe_file_name(&"é".repeat(200));
+        assert!(long.len() <= MAX_NAME && long.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_temporary_copy_lives_in_a_private_folder_that_goes_away() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, path) = temporary_copy("a/b.txt", "سلام").unwrap();
+        assert_eq!(path.parent(), Some(dir.path()));
+        assert_eq!(path.file_name().unwrap(), "a_b.txt");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "سلام");
+        let folder = dir.path().file_name().unwrap().to_str().unwrap();
+        assert!(folder.starts_with("folio-"), "{folder}");
+        assert_ne!(folder, format!("folio-{}", std::process::id()));
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        // A second copy of the same article gets a folder of its own.
+        let (other, _) = temporary_copy("a/b.txt", "").unwrap();
+        assert_ne!(other.path(), dir.path());
+        let folder = dir.path().to_path_buf();
+        drop(dir);
+        assert!(!folder.exists());
+    }
 }
