@@ -69,12 +69,46 @@ fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
             app.handle_key(key);
         }
         Input::Resize(cols, rows) => {
+            #[cfg(test)]
+            tests::RESIZES_APPLIED.with(|n| n.set(n.get() + 1));
             painter.resize(cols, rows);
             app.resize(cols, rows);
         }
         Input::Mouse(mouse) => app.handle_mouse(mouse),
         Input::Paste(text) => app.handle_paste(&text),
         Input::Terminate => app.exit = Some(Exit::Terminated),
+    }
+}
+
+/// Apply `first` and then whatever input is already waiting, until the app wants to stop.
+///
+/// Of consecutive resizes only the last reaches the app: dragging a window sends dozens, and
+/// each would lay the article out again at a size that is gone before it is drawn.
+fn apply_batch<W: Write>(
+    painter: &mut Painter<W>,
+    app: &mut App,
+    first: Input,
+    input: &Receiver<Input>,
+) {
+    let mut size = None;
+    let mut next = Some(first);
+    while let Some(item) = next {
+        match item {
+            Input::Resize(cols, rows) => size = Some((cols, rows)),
+            other => {
+                if let Some((cols, rows)) = size.take() {
+                    apply(painter, app, Input::Resize(cols, rows));
+                }
+                apply(painter, app, other);
+                if app.exit.is_some() {
+                    return;
+                }
+            }
+        }
+        next = input.try_recv().ok();
+    }
+    if let Some((cols, rows)) = size {
+        apply(painter, app, Input::Resize(cols, rows));
     }
 }
 
@@ -171,13 +205,7 @@ pub fn run_with<W: Write>(
         let Ok(first) = input.recv() else {
             return Ok(Exit::Terminated);
         };
-        apply(painter, app, first);
-        while app.exit.is_none() {
-            match input.try_recv() {
-                Ok(next) => apply(painter, app, next),
-                Err(_) => break,
-            }
-        }
+        apply_batch(painter, app, first, input);
         perform(painter, app, external)?;
         if let Some(exit) = app.exit {
             return Ok(exit);
@@ -194,6 +222,100 @@ pub fn run_with<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::sync::Arc;
+    use std::sync::mpsc;
+
+    use crate::app::Key;
+    use crate::config::Settings;
+    use crate::library;
+
+    thread_local! {
+        /// Resizes the loop passed on to the app, each a new layout of the open article.
+        pub(super) static RESIZES_APPLIED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn reader(cols: u16, rows: u16) -> (App, Painter<Vec<u8>>) {
+        let app = App::new(
+            Arc::new(library::load_seeds()),
+            Settings::defaults(),
+            cols,
+            rows,
+        );
+        (app, Painter::new(Vec::new(), cols, rows))
+    }
+
+    /// Run the loop on `inputs`, all waiting before it starts (one batch); returns how it
+    /// ended and how many resizes reached the app.
+    fn run_batch(
+        app: &mut App,
+        painter: &mut Painter<Vec<u8>>,
+        inputs: Vec<Input>,
+    ) -> (Exit, usize) {
+        let (tx, rx) = mpsc::channel();
+        for input in inputs {
+            tx.send(input).unwrap();
+        }
+        RESIZES_APPLIED.with(|n| n.set(0));
+        let exit = run(painter, app, &Theme::default(), &rx).unwrap();
+        (exit, RESIZES_APPLIED.with(Cell::get))
+    }
+
+    #[test]
+    fn a_burst_of_resizes_lays_out_once_for_the_last_size() {
+        let (mut app, mut painter) = reader(100, 30);
+        app.handle_key(Key::char('l'));
+        let mut inputs: Vec<Input> = (0..20).map(|i| Input::Resize(60 + i, 20 + i % 7)).collect();
+        inputs.push(Input::Key(Key::char('q')));
+        let (exit, resizes) = run_batch(&mut app, &mut painter, inputs);
+        assert_eq!(exit, Exit::Quit);
+        assert_eq!(resizes, 1);
+        assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 79, 25));
+        let mut expected = App::new(
+            Arc::new(library::load_seeds()),
+            Settings::defaults(),
+            100,
+            30,
+        );
+        expected.handle_key(Key::char('l'));
+        expected.resize(79, 25);
+        assert_eq!(app.geometry(), expected.geometry());
+    }
+
+    #[test]
+    fn only_consecutive_resizes_are_merged_and_other_input_keeps_its_order() {
+        let (mut app, mut painter) = reader(100, 30);
+        let inputs = vec![
+            Input::Resize(80, 24),
+            Input::Key(Key::char('j')),
+            Input::Resize(90, 24),
+            Input::Resize(70, 20),
+            Input::Key(Key::char('q')),
+            // After quitting nothing more is applied.
+            Input::Resize(50, 10),
+        ];
+        let (exit, resizes) = run_batch(&mut app, &mut painter, inputs);
+        assert_eq!(exit, Exit::Quit);
+        assert_eq!(resizes, 2);
+        assert_eq!(app.selected, 1);
+        assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 70, 20));
+    }
+
+    #[test]
+    fn a_resize_at_the_end_of_a_batch_is_applied() {
+        let (mut app, mut painter) = reader(100, 30);
+        let (tx, rx) = mpsc::channel();
+        for i in 0..5 {
+            tx.send(Input::Resize(70 + i, 20)).unwrap();
+        }
+        drop(tx);
+        RESIZES_APPLIED.with(|n| n.set(0));
+        // The channel closes after the batch: the loop ends as if the front end went away.
+        let exit = run(&mut painter, &mut app, &Theme::default(), &rx).unwrap();
+        assert_eq!(exit, Exit::Terminated);
+        assert_eq!(RESIZES_APPLIED.with(Cell::get), 1);
+        assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 74, 20));
+    }
 
     #[test]
     fn osc52_carries_base64_text() {
