@@ -57,6 +57,8 @@ pub enum Action {
     OpenPager,
     /// Hide the list pane and read full width.
     ToggleZoom,
+    /// Stop the reader and go back to the shell until it is resumed (`fg`).
+    Suspend,
 }
 
 /// Names and help texts, in the order the help overlay lists them.
@@ -144,6 +146,11 @@ const NAMED: &[(Action, &str, &str)] = &[
     ),
     (Action::ToggleZoom, "toggle_zoom", "Full-width reading"),
     (Action::ToggleHelp, "help", "Show or hide this help"),
+    (
+        Action::Suspend,
+        "suspend",
+        "Suspend to the shell (fg resumes)",
+    ),
     (Action::Quit, "quit", "Quit"),
 ];
 

@@ -49,6 +49,8 @@ pub enum Effect {
         program: ExternalProgram,
         file: ExternalFile,
     },
+    /// Stop the reader and give the terminal back to the shell until it is resumed.
+    Suspend,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1258,6 +1260,14 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::OpenEditor => app.open_external(ExternalProgram::Editor),
         Action::OpenPager => app.open_external(ExternalProgram::Pager),
+        Action::Suspend => {
+            // A served session must never stop the server.
+            if app.served {
+                app.message = Some("Suspending is disabled on this server".into());
+            } else {
+                app.effects.push(Effect::Suspend);
+            }
+        }
         Action::ToggleZoom => {
             app.remember_position();
             app.zoom = !app.zoom;

@@ -14,7 +14,7 @@ use ratatui::widgets::Widget;
 
 pub use painter::{Painter, Scroll};
 
-use crate::app::{App, Effect, Exit, ExternalFile, ExternalProgram, Key, Mouse};
+use crate::app::{Action, App, Effect, Exit, ExternalFile, ExternalProgram, Key, Mouse};
 use crate::ui::{Screen, Theme};
 
 /// What a front end feeds the loop.
@@ -26,6 +26,8 @@ pub enum Input {
     Mouse(Mouse),
     /// Text pasted with bracketed paste.
     Paste(String),
+    /// Suspend as Ctrl-z does (SIGTSTP from outside).
+    Suspend,
     /// Stop: a signal, or the connection went away.
     Terminate,
 }
@@ -45,9 +47,38 @@ pub fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{encoded}\x07")
 }
 
-/// What a front end does for effects the loop cannot do alone (start another program).
-/// Returns a message for the status line when it could not.
-pub type ExternalRunner<'a> = dyn FnMut(ExternalProgram, &ExternalFile) -> Option<String> + 'a;
+/// What only a front end can do for the loop: the effects outside the screen it draws on.
+pub trait FrontEnd {
+    /// Give the terminal to `program` on `file` until it exits. Returns a message for the status
+    /// line when that did not go well.
+    fn open(&mut self, program: ExternalProgram, file: &ExternalFile) -> Option<String>;
+    /// Give the terminal back to the shell and stop until resumed.
+    fn suspend(&mut self) -> Resumed;
+}
+
+/// How [`FrontEnd::suspend`] came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resumed {
+    /// The terminal is ours again, and everything on it must be drawn again.
+    Redraw,
+    /// Not suspended, for this reason.
+    Refused(String),
+    /// Told to end while stopped; the terminal was left to the shell.
+    Ended,
+}
+
+/// A front end that starts no programs and never stops its process (a network front end).
+struct Confined;
+
+impl FrontEnd for Confined {
+    fn open(&mut self, _: ExternalProgram, _: &ExternalFile) -> Option<String> {
+        Some("Opening other programs is not available here".into())
+    }
+
+    fn suspend(&mut self) -> Resumed {
+        Resumed::Refused("Suspending is not available here".into())
+    }
+}
 
 /// Draw one frame. `scroll` says which rows moved since the last frame, if only they did.
 pub fn draw<W: Write>(
@@ -76,6 +107,7 @@ fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
         }
         Input::Mouse(mouse) => app.handle_mouse(mouse),
         Input::Paste(text) => app.handle_paste(&text),
+        Input::Suspend => crate::app::update(app, Action::Suspend),
         Input::Terminate => app.exit = Some(Exit::Terminated),
     }
 }
@@ -116,8 +148,9 @@ fn apply_batch<W: Write>(
 fn perform<W: Write>(
     painter: &mut Painter<W>,
     app: &mut App,
-    external: &mut ExternalRunner<'_>,
+    front: &mut dyn FrontEnd,
 ) -> io::Result<()> {
+    let mut suspended = false;
     for effect in std::mem::take(&mut app.effects) {
         match effect {
             Effect::Clipboard(text) => {
@@ -125,11 +158,27 @@ fn perform<W: Write>(
                 painter.writer().flush()?;
             }
             Effect::External { program, file } => {
-                if let Some(message) = external(program, &file) {
+                painter.writer().flush()?;
+                if let Some(message) = front.open(program, &file) {
                     app.message = Some(message);
                 }
                 // The other program drew over us: draw everything again.
                 painter.invalidate();
+            }
+            // Asked twice before the first took effect (Ctrl-z and SIGTSTP): stop once.
+            Effect::Suspend if suspended => {}
+            Effect::Suspend => {
+                suspended = true;
+                painter.writer().flush()?;
+                match front.suspend() {
+                    // The shell drew over us.
+                    Resumed::Redraw => painter.invalidate(),
+                    Resumed::Refused(message) => app.message = Some(message),
+                    Resumed::Ended => {
+                        app.exit = Some(Exit::Terminated);
+                        return Ok(());
+                    }
+                }
             }
         }
     }
@@ -175,16 +224,14 @@ impl View {
 }
 
 /// Run the reader until the user quits or the front end says stop. Other programs cannot be
-/// started (as for a network front end).
+/// started and the process never stops (as for a network front end).
 pub fn run<W: Write>(
     painter: &mut Painter<W>,
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
 ) -> io::Result<Exit> {
-    run_with(painter, app, theme, input, &mut |_, _| {
-        Some("Opening other programs is not available here".into())
-    })
+    run_with(painter, app, theme, input, &mut Confined)
 }
 
 /// Run the reader until the user quits or the front end says stop.
@@ -196,7 +243,7 @@ pub fn run_with<W: Write>(
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
-    external: &mut ExternalRunner<'_>,
+    front: &mut dyn FrontEnd,
 ) -> io::Result<Exit> {
     let mut scroll = None;
     loop {
@@ -206,7 +253,7 @@ pub fn run_with<W: Write>(
             return Ok(Exit::Terminated);
         };
         apply_batch(painter, app, first, input);
-        perform(painter, app, external)?;
+        perform(painter, app, front)?;
         if let Some(exit) = app.exit {
             return Ok(exit);
         }
@@ -299,6 +346,70 @@ mod tests {
         assert_eq!(resizes, 2);
         assert_eq!(app.selected, 1);
         assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 70, 20));
+    }
+
+    /// A front end that records what it was asked to do.
+    #[derive(Default)]
+    struct Recording {
+        suspends: usize,
+    }
+
+    impl FrontEnd for Recording {
+        fn open(&mut self, _: ExternalProgram, _: &ExternalFile) -> Option<String> {
+            None
+        }
+
+        fn suspend(&mut self) -> Resumed {
+            self.suspends += 1;
+            Resumed::Redraw
+        }
+    }
+
+    #[test]
+    fn ctrl_z_and_sigtstp_ask_the_front_end_to_suspend() {
+        let (mut app, mut painter) = reader(100, 30);
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::ctrl('z'))).unwrap();
+        tx.send(Input::Suspend).unwrap();
+        drop(tx);
+        let mut front = Recording::default();
+        let exit = run_with(&mut painter, &mut app, &Theme::default(), &rx, &mut front).unwrap();
+        assert_eq!(exit, Exit::Terminated);
+        // Both in one batch, before the first took effect: one stop.
+        assert_eq!(front.suspends, 1);
+        assert_eq!(app.message, None);
+    }
+
+    #[test]
+    fn a_served_reader_refuses_to_suspend() {
+        let (mut app, mut painter) = reader(100, 30);
+        app.served = true;
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::ctrl('z'))).unwrap();
+        drop(tx);
+        // Even a front end that could stop is never asked.
+        let mut front = Recording::default();
+        run_with(&mut painter, &mut app, &Theme::default(), &rx, &mut front).unwrap();
+        assert_eq!(front.suspends, 0);
+        assert!(app.effects.is_empty());
+        assert_eq!(
+            app.message.as_deref(),
+            Some("Suspending is disabled on this server")
+        );
+    }
+
+    #[test]
+    fn the_network_loop_never_suspends_its_process() {
+        let (mut app, mut painter) = reader(100, 30);
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::ctrl('z'))).unwrap();
+        drop(tx);
+        // Not marked served, yet `run` has no way to stop the process.
+        run(&mut painter, &mut app, &Theme::default(), &rx).unwrap();
+        assert_eq!(
+            app.message.as_deref(),
+            Some("Suspending is not available here")
+        );
     }
 
     #[test]
