@@ -292,6 +292,35 @@ fn kill_tstp_suspends_like_ctrl_z() {
 }
 
 #[test]
+fn sigterm_and_sighup_with_an_overlay_open_restore_the_terminal() {
+    for (signal, code) in [(libc::SIGTERM, 128 + 15), (libc::SIGHUP, 128 + 1)] {
+        let mut pty = Pty::spawn(&[], 100, 30);
+        pty.wait_for("1/5 000_");
+        pty.send("?");
+        pty.wait_for("Keys (any key closes)");
+        pty.signal(signal);
+        assert_eq!(pty.wait_exit(), code, "signal {signal}");
+        pty.assert_restored();
+    }
+}
+
+#[test]
+fn sigterm_and_sighup_after_suspend_and_fg_restore_the_terminal() {
+    for (signal, code) in [(libc::SIGTERM, 128 + 15), (libc::SIGHUP, 128 + 1)] {
+        let (mut pty, folio) = suspended(|pty, _| pty.send(CTRL_Z));
+        resume(&mut pty, folio);
+        signal_pid(folio, signal);
+        wait_for_exit(folio);
+        pty.wait_until_screen("the main screen", |s| {
+            !s.alternate_screen() && !s.hide_cursor()
+        });
+        pty.send("exit\r");
+        assert_eq!(pty.wait_exit(), code, "signal {signal}");
+        pty.assert_restored();
+    }
+}
+
+#[test]
 fn killed_while_suspended_it_ends_without_taking_the_terminal_back() {
     let (mut pty, folio) = suspended(|pty, _| pty.send(CTRL_Z));
     let before = pty.output().len();
