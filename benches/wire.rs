@@ -224,9 +224,10 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
 /// What folio's status line says: the first line shown and the article's line count.
 fn folio_position(rows: &[String]) -> Option<(usize, usize)> {
     let status = rows.last()?;
-    let at = status.rfind(" line ")?;
-    let rest = &status[at + " line ".len()..];
-    let (first, rest) = rest.split_once('/')?;
+    let at = status.rfind(" lines ")?;
+    let rest = &status[at + " lines ".len()..];
+    let (first, rest) = rest.split_once('-')?;
+    let (_, rest) = rest.split_once('/')?;
     let total: String = rest.chars().take_while(char::is_ascii_digit).collect();
     Some((first.parse().ok()?, total.parse().ok()?))
 }

@@ -28,9 +28,9 @@ fn status(pty: &Pty) -> String {
 /// The line number the status line shows for the top of the reading column.
 fn top_line(pty: &Pty) -> usize {
     let s = status(pty);
-    let at = s.find(" line ").expect("status shows the line");
-    s[at + 6..]
-        .split('/')
+    let at = s.find(" lines ").expect("status shows the lines");
+    s[at + 7..]
+        .split('-')
         .next()
         .unwrap()
         .trim()
@@ -126,7 +126,7 @@ fn hotkeys_sections_and_the_jump_prompt() {
     });
     pty.send("'");
     pty.wait_for("Jump to:");
-    pty.send("s");
+    pty.send("c"); // source 2 is labelled with its hotkey
     pty.wait_for("2/5 001_");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
@@ -217,6 +217,71 @@ fn e_opens_the_editor_and_the_reader_comes_back() {
     let text = std::fs::read_to_string(&copy).unwrap();
     assert!(text.contains("Hamas chief"), "{text}");
     pty.with_screen(|s| assert!(s.alternate_screen()));
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+    pty.assert_restored();
+}
+
+#[test]
+fn e_writes_a_built_in_article_to_a_private_file_never_through_a_planted_link() {
+    let home = tempfile::tempdir().unwrap();
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let victim = home.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let used = home.path().join("used-path.txt");
+    let copy = home.path().join("edited.txt");
+    let script = home.path().join("editor.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}'\ncp \"$1\" '{}'\n",
+            used.display(),
+            copy.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = script.to_str().unwrap().to_string();
+    let mut pty = Pty::spawn_with(
+        &[],
+        100,
+        30,
+        home,
+        &[("VISUAL", &script), ("TMPDIR", tmp.to_str().unwrap())],
+    );
+    pty.wait_for("1/5 000_");
+    // Where folio used to write a built-in article: a name anyone could guess and plant first.
+    let name = "001_4e1852c0d95101e1.txt";
+    let planted = tmp.join(format!("folio-{}-{name}", pty.pid()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    pty.send("2e");
+    pty.wait_until("the reader to come back", |s| {
+        copy.exists() && s.contains("2/5 001_")
+    });
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let text = std::fs::read_to_string(&copy).unwrap();
+    assert!(text.contains("Hamas chief"), "{text}");
+    let used = std::path::PathBuf::from(std::fs::read_to_string(&used).unwrap());
+    assert_ne!(used, planted);
+    assert_eq!(
+        used.file_name().unwrap(),
+        name,
+        "the editor shows the article's name"
+    );
+    let folder = used.parent().unwrap();
+    assert_eq!(folder.parent(), Some(tmp.as_path()));
+    let folder_name = folder.file_name().unwrap().to_str().unwrap();
+    assert!(folder_name.starts_with("folio-"), "{folder_name}");
+    assert_ne!(folder_name, format!("folio-{}", pty.pid()));
+    // The copy and its folder are gone; only the planted link is left.
+    assert!(!folder.exists(), "{} was not removed", folder.display());
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(left, vec![planted]);
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
     pty.assert_restored();

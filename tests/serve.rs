@@ -33,10 +33,10 @@ fn a_session_reads_keys_resizes_and_quits_to_an_intact_terminal() {
         // Every key of a packet counts: four lines down in one write.
         term.send("l").await;
         term.send("g").await;
-        term.wait_until("the top", |_| term.status().contains(" line 1/"))
+        term.wait_until("the top", |_| term.status().contains(" lines 1-"))
             .await;
         term.send("jjjj").await;
-        term.wait_until("four lines down", |_| term.status().contains(" line 5/"))
+        term.wait_until("four lines down", |_| term.status().contains(" lines 5-"))
             .await;
 
         // A lone ESC is the Esc key: it closes the help overlay.

@@ -1,16 +1,19 @@
 //! The local terminal front end: raw mode, a guard that always restores the terminal (normal
-//! exit, error, panic, SIGTERM, SIGHUP), and threads that feed keys and signals to the loop.
+//! exit, error, panic, SIGTERM, SIGHUP), suspending to the shell (Ctrl-z, SIGTSTP), and threads
+//! that feed keys and signals to the loop.
 
 use std::io::{self, BufWriter, Stdout, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Sender};
-use std::sync::{Once, OnceLock};
+use std::sync::{Mutex, Once, OnceLock, PoisonError};
 use std::thread;
+use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind, KeyModifiers, MouseEventKind};
 use crossterm::terminal;
 
-use super::{Input, Painter, modes, run_with};
+use super::{FrontEnd, Input, Painter, Resumed, modes, run_with};
 use crate::app::{App, Exit, ExternalFile, ExternalProgram, Key, KeyCode, Mouse};
 use crate::text::BidiMode;
 use crate::ui::Theme;
@@ -21,8 +24,12 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static BIDI: AtomicU8 = AtomicU8::new(0);
 /// The signal that stopped the reader, if any.
 static SIGNAL: OnceLock<i32> = OnceLock::new();
-/// Set while another program has the terminal: the input thread must not read its keys.
+/// Set while the terminal is lent out (to another program, or to the shell while suspended):
+/// the input thread must not read its keys.
 static PAUSED: AtomicBool = AtomicBool::new(false);
+/// Held by the input thread while it polls or reads the terminal. Taking it after setting
+/// [`PAUSED`] waits until the thread has stopped reading.
+static READING: Mutex<()> = Mutex::new(());
 /// For tests of the panic path: the key named by `FOLIO_TEST_PANIC_KEY` makes the reader panic
 /// while the terminal is in raw mode on the alternate screen.
 static PANIC_REQUESTED: AtomicBool = AtomicBool::new(false);
@@ -49,7 +56,8 @@ pub fn restore() {
 pub struct Guard(());
 
 impl Guard {
-    pub fn enter(bidi: BidiMode) -> io::Result<Guard> {
+    /// Raw mode and folio's modes (mouse reports if `mouse`), until the guard is dropped.
+    pub fn enter(bidi: BidiMode, mouse: bool) -> io::Result<Guard> {
         install_panic_hook();
         BIDI.store(
             match bidi {
@@ -59,12 +67,23 @@ impl Guard {
             },
             Ordering::SeqCst,
         );
-        terminal::enable_raw_mode()?;
-        ACTIVE.store(true, Ordering::SeqCst);
         let guard = Guard(());
-        modes::enter(&mut io::stdout(), bidi)?;
+        take_terminal(bidi, mouse)?;
         Ok(guard)
     }
+}
+
+/// Raw mode and folio's modes, marked active as soon as raw mode is on so that a failure half
+/// way is still undone by [`restore`].
+fn take_terminal(bidi: BidiMode, mouse: bool) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    modes::enter(&mut out, bidi)?;
+    if mouse {
+        modes::enable_mouse(&mut out)?;
+    }
+    Ok(())
 }
 
 impl Drop for Guard {
@@ -134,12 +153,14 @@ fn spawn_input(tx: Sender<Input>) {
         .map(Key::char);
     thread::spawn(move || {
         loop {
+            let reading = READING.lock().unwrap_or_else(PoisonError::into_inner);
             if PAUSED.load(Ordering::SeqCst) {
-                thread::sleep(std::time::Duration::from_millis(20));
+                drop(reading);
+                thread::sleep(Duration::from_millis(20));
                 continue;
             }
-            // Poll briefly so a pause takes effect before another program reads the terminal.
-            match event::poll(std::time::Duration::from_millis(50)) {
+            // Poll briefly so a pause takes effect soon after it is asked for.
+            match event::poll(Duration::from_millis(50)) {
                 Ok(false) => continue,
                 Ok(true) => {}
                 Err(_) => {
@@ -164,6 +185,7 @@ fn spawn_input(tx: Sender<Input>) {
                 // The terminal is gone.
                 Err(_) => Input::Terminate,
             };
+            drop(reading);
             let input = match input {
                 Input::Key(k) if Some(k) == panic_key => {
                     PANIC_REQUESTED.store(true, Ordering::SeqCst);
@@ -190,60 +212,194 @@ fn external_command(program: ExternalProgram) -> String {
     }
 }
 
-/// Hand the terminal to another program, then take it back.
-fn run_external(
-    program: ExternalProgram,
-    file: &ExternalFile,
-    bidi: BidiMode,
-    mouse: bool,
-) -> Option<String> {
-    let (path, temporary) = match file {
-        ExternalFile::Path(p) => (p.clone(), false),
-        ExternalFile::Text { name, text } => {
-            let path = std::env::temp_dir().join(format!("folio-{}-{name}", std::process::id()));
-            if let Err(e) = std::fs::write(&path, text) {
-                return Some(format!("Could not write a temporary copy: {e}"));
-            }
-            (path, true)
+/// Most bytes of an article's name kept in its temporary copy's file name.
+const MAX_NAME: usize = 100;
+
+/// `name` made safe as one file name: no folders, no control characters, not `.` or `..`, not
+/// too long for the file system.
+fn safe_file_name(name: &str) -> String {
+    let mut safe = String::new();
+    for c in name.chars() {
+        if safe.len() + c.len_utf8() > MAX_NAME {
+            break;
         }
-    };
-    let command = external_command(program);
-    PAUSED.store(true, Ordering::SeqCst);
-    // Let the input thread finish its current poll.
-    thread::sleep(std::time::Duration::from_millis(80));
-    let mut out = io::stdout();
-    let _ = modes::leave(&mut out, bidi);
-    let _ = terminal::disable_raw_mode();
-    // Through the shell, so `EDITOR="code --wait"` works; the path is an argument, never code.
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{command} \"$1\""))
-        .arg("folio")
-        .arg(&path)
-        .status();
-    let _ = terminal::enable_raw_mode();
-    let _ = modes::enter(&mut out, bidi);
-    if mouse {
-        let _ = modes::enable_mouse(&mut out);
+        safe.push(if c == '/' || c == '\\' || c.is_control() {
+            '_'
+        } else {
+            c
+        });
     }
-    PAUSED.store(false, Ordering::SeqCst);
-    if temporary {
-        let _ = std::fs::remove_file(&path);
-    }
-    match status {
-        Ok(s) if s.success() => None,
-        Ok(s) => Some(format!("{command} exited with {s}")),
-        Err(e) => Some(format!("Could not start {command}: {e}")),
+    if safe.trim_matches('.').is_empty() {
+        "article.txt".into()
+    } else {
+        safe
     }
 }
 
+/// Write `text` to a new file named like the article in a new folder only this user can read,
+/// so nobody can plant a link there for folio to write through. The folder goes when the
+/// returned [`tempfile::TempDir`] is dropped.
+fn temporary_copy(name: &str, text: &str) -> io::Result<(tempfile::TempDir, PathBuf)> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    // tempfile leaves the folder's mode to the umask unless told.
+    let dir = tempfile::Builder::new()
+        .prefix("folio-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    let path = dir.path().join(safe_file_name(name));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    file.write_all(text.as_bytes())?;
+    Ok((dir, path))
+}
+
+/// The local terminal as a front end: it lends the terminal to other programs and to the shell,
+/// and takes it back.
+struct Local {
+    bidi: BidiMode,
+    mouse: bool,
+    /// The loop's input, to tell it the screen's size after a stop (a shell does not pass on
+    /// resizes to a stopped job).
+    input: Sender<Input>,
+}
+
+impl Local {
+    /// Stop reading keys and put the terminal back as we found it, for someone else to use.
+    fn lend(&self) {
+        PAUSED.store(true, Ordering::SeqCst);
+        // Wait for the input thread to finish its poll: it must not read keys meant for others.
+        drop(READING.lock().unwrap_or_else(PoisonError::into_inner));
+        restore();
+    }
+
+    /// Take the terminal back after [`Local::lend`].
+    fn take_back(&self) {
+        let _ = take_terminal(self.bidi, self.mouse);
+        PAUSED.store(false, Ordering::SeqCst);
+    }
+}
+
+impl FrontEnd for Local {
+    /// Hand the terminal to another program, then take it back.
+    fn open(&mut self, program: ExternalProgram, file: &ExternalFile) -> Option<String> {
+        // A built-in article goes to a fresh private folder, removed when `_copy` is dropped.
+        let (path, _copy) = match file {
+            ExternalFile::Path(p) => (p.clone(), None),
+            ExternalFile::Text { name, text } => match temporary_copy(name, text) {
+                Ok((dir, path)) => (path, Some(dir)),
+                Err(e) => return Some(format!("Could not write a temporary copy: {e}")),
+            },
+        };
+        let command = external_command(program);
+        self.lend();
+        // Through the shell, so `EDITOR="code --wait"` works; the path is an argument, never code.
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} \"$1\""))
+            .arg("folio")
+            .arg(&path)
+            .status();
+        self.take_back();
+        match status {
+            Ok(s) if s.success() => None,
+            Ok(s) => Some(format!("{command} exited with {s}")),
+            Err(e) => Some(format!("Could not start {command}: {e}")),
+        }
+    }
+
+    /// Give the terminal back to the shell and stop until the shell resumes us (`fg`).
+    fn suspend(&mut self) -> Resumed {
+        let size = terminal::size().ok();
+        self.lend();
+        let stopped = stop();
+        if !wait_for_the_terminal() {
+            // Told to end while stopped: the terminal stays as the shell has it.
+            return Resumed::Ended;
+        }
+        self.take_back();
+        // The window may have been resized while we were stopped, unseen by us.
+        if let Ok((cols, rows)) = terminal::size()
+            && Some((cols, rows)) != size
+        {
+            let _ = self.input.send(Input::Resize(cols, rows));
+        }
+        match stopped {
+            Ok(()) => Resumed::Redraw,
+            Err(e) => Resumed::Refused(format!("Could not suspend: {e}")),
+        }
+    }
+}
+
+/// Stop this process as the terminal's Ctrl-z would: SIGTSTP with its default action, for the
+/// moment replacing the handler that turns it into [`Input::Suspend`]. Returns once continued.
+/// The kernel ignores it when no shell could resume us (an orphaned process group, e.g. folio
+/// started directly by a terminal window), so the reader is never left stopped for good.
+fn stop() -> io::Result<()> {
+    use signal_hook::consts::SIGTSTP;
+    // One stop at a time: two at once could put back each other's handlers in the wrong order.
+    static STOPPING: Mutex<()> = Mutex::new(());
+    let _one = STOPPING.lock().unwrap_or_else(PoisonError::into_inner);
+    // SAFETY: sigaction structs are plain data and all-zero is a valid value; we swap in the
+    // default action, raise the signal in this thread, and put back exactly what was there.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        let mut previous: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(SIGTSTP, &default, &mut previous) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Delivered to this thread before `raise` returns: the process stops right here.
+        let raised = signal_hook::low_level::raise(SIGTSTP);
+        libc::sigaction(SIGTSTP, &previous, std::ptr::null_mut());
+        raised
+    }
+}
+
+/// After a stop: wait until the terminal is ours again. `fg` makes us the terminal's foreground
+/// at once; continued in the background (`bg`, `kill -CONT`), folio must not draw over the
+/// shell, so it waits. False when a signal said to end meanwhile (a shell's `kill %1`).
+fn wait_for_the_terminal() -> bool {
+    use std::os::fd::AsRawFd;
+    let tty = std::fs::File::open("/dev/tty").ok();
+    loop {
+        if SIGNAL.get().is_some() {
+            return false;
+        }
+        let Some(tty) = &tty else {
+            return true;
+        };
+        // SAFETY: tcgetpgrp and getpgrp only read process state; the descriptor is open.
+        let (foreground, ours) = unsafe { (libc::tcgetpgrp(tty.as_raw_fd()), libc::getpgrp()) };
+        if foreground < 0 || foreground == ours {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Turn signals into input for the loop. Only the local front end does this: a server must
+/// never stop on SIGTSTP.
 fn spawn_signals(tx: Sender<Input>) -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP])?;
     thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            let _ = SIGNAL.set(signal);
-            let _ = tx.send(Input::Terminate);
+        for signal in signals.forever() {
+            if signal != SIGTSTP {
+                let _ = SIGNAL.set(signal);
+                let _ = tx.send(Input::Terminate);
+                return;
+            }
+            if PAUSED.load(Ordering::SeqCst) {
+                // Another program has the terminal (Ctrl-z there stops its whole process
+                // group): stop with it, so the shell gets the terminal back.
+                let _ = stop();
+            } else if tx.send(Input::Suspend).is_err() {
+                return;
+            }
         }
     });
     Ok(())
@@ -260,20 +416,20 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     spawn_signals(tx.clone())?;
     let bidi = app.settings().config.reader.bidi;
     let mouse = app.settings().config.ui.mouse;
-    let guard = Guard::enter(bidi)?;
-    if mouse {
-        modes::enable_mouse(&mut io::stdout())?;
-    }
+    let guard = Guard::enter(bidi, mouse)?;
     let (cols, rows) = terminal::size()?;
     let out: BufWriter<Stdout> = BufWriter::with_capacity(64 * 1024, io::stdout());
     let mut painter = Painter::new(out, cols, rows);
     let term = std::env::var("TERM").unwrap_or_default();
     painter.set_scroll_regions(!term.is_empty() && term != "dumb");
     app.resize(cols, rows);
+    let mut local = Local {
+        bidi,
+        mouse,
+        input: tx.clone(),
+    };
     spawn_input(tx);
-    let result = run_with(&mut painter, app, theme, &rx, &mut |program, file| {
-        run_external(program, file, bidi, mouse)
-    });
+    let result = run_with(&mut painter, app, theme, &rx, &mut local);
     let _ = painter.writer().flush();
     if PANIC_REQUESTED.load(Ordering::SeqCst) {
         panic!("a test asked folio to panic ({TEST_PANIC_KEY})");
@@ -281,4 +437,40 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     drop(painter);
     drop(guard);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_names_become_one_plain_file_name() {
+        assert_eq!(safe_file_name("001_4e18.txt"), "001_4e18.txt");
+        assert_eq!(safe_file_name("../../.bashrc"), ".._.._.bashrc");
+        assert_eq!(safe_file_name("a\x1b]0;x\x07b\u{9b}c\n"), "a_]0;x_b_c_");
+        assert_eq!(safe_file_name(".."), "article.txt");
+        assert_eq!(safe_file_name(""), "article.txt");
+        let long = safe_file_name(&"é".repeat(200));
+        assert!(long.len() <= MAX_NAME && long.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_temporary_copy_lives_in_a_private_folder_that_goes_away() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, path) = temporary_copy("a/b.txt", "سلام").unwrap();
+        assert_eq!(path.parent(), Some(dir.path()));
+        assert_eq!(path.file_name().unwrap(), "a_b.txt");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "سلام");
+        let folder = dir.path().file_name().unwrap().to_str().unwrap();
+        assert!(folder.starts_with("folio-"), "{folder}");
+        assert_ne!(folder, format!("folio-{}", std::process::id()));
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        // A second copy of the same article gets a folder of its own.
+        let (other, _) = temporary_copy("a/b.txt", "").unwrap();
+        assert_ne!(other.path(), dir.path());
+        let folder = dir.path().to_path_buf();
+        drop(dir);
+        assert!(!folder.exists());
+    }
 }

@@ -14,7 +14,7 @@ use ratatui::widgets::Widget;
 
 pub use painter::{Painter, Scroll};
 
-use crate::app::{App, Effect, Exit, ExternalFile, ExternalProgram, Key, Mouse};
+use crate::app::{Action, App, Effect, Exit, ExternalFile, ExternalProgram, Key, Mouse};
 use crate::ui::{Screen, Theme};
 
 /// What a front end feeds the loop.
@@ -26,6 +26,8 @@ pub enum Input {
     Mouse(Mouse),
     /// Text pasted with bracketed paste.
     Paste(String),
+    /// Suspend as Ctrl-z does (SIGTSTP from outside).
+    Suspend,
     /// Stop: a signal, or the connection went away.
     Terminate,
 }
@@ -45,9 +47,38 @@ pub fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{encoded}\x07")
 }
 
-/// What a front end does for effects the loop cannot do alone (start another program).
-/// Returns a message for the status line when it could not.
-pub type ExternalRunner<'a> = dyn FnMut(ExternalProgram, &ExternalFile) -> Option<String> + 'a;
+/// What only a front end can do for the loop: the effects outside the screen it draws on.
+pub trait FrontEnd {
+    /// Give the terminal to `program` on `file` until it exits. Returns a message for the status
+    /// line when that did not go well.
+    fn open(&mut self, program: ExternalProgram, file: &ExternalFile) -> Option<String>;
+    /// Give the terminal back to the shell and stop until resumed.
+    fn suspend(&mut self) -> Resumed;
+}
+
+/// How [`FrontEnd::suspend`] came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resumed {
+    /// The terminal is ours again, and everything on it must be drawn again.
+    Redraw,
+    /// Not suspended, for this reason.
+    Refused(String),
+    /// Told to end while stopped; the terminal was left to the shell.
+    Ended,
+}
+
+/// A front end that starts no programs and never stops its process (a network front end).
+struct Confined;
+
+impl FrontEnd for Confined {
+    fn open(&mut self, _: ExternalProgram, _: &ExternalFile) -> Option<String> {
+        Some("Opening other programs is not available here".into())
+    }
+
+    fn suspend(&mut self) -> Resumed {
+        Resumed::Refused("Suspending is not available here".into())
+    }
+}
 
 /// Draw one frame. `scroll` says which rows moved since the last frame, if only they did.
 pub fn draw<W: Write>(
@@ -69,12 +100,47 @@ fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
             app.handle_key(key);
         }
         Input::Resize(cols, rows) => {
+            #[cfg(test)]
+            tests::RESIZES_APPLIED.with(|n| n.set(n.get() + 1));
             painter.resize(cols, rows);
             app.resize(cols, rows);
         }
         Input::Mouse(mouse) => app.handle_mouse(mouse),
         Input::Paste(text) => app.handle_paste(&text),
+        Input::Suspend => crate::app::update(app, Action::Suspend),
         Input::Terminate => app.terminate(),
+    }
+}
+
+/// Apply `first` and then whatever input is already waiting, until the app wants to stop.
+///
+/// Of consecutive resizes only the last reaches the app: dragging a window sends dozens, and
+/// each would lay the article out again at a size that is gone before it is drawn.
+fn apply_batch<W: Write>(
+    painter: &mut Painter<W>,
+    app: &mut App,
+    first: Input,
+    input: &Receiver<Input>,
+) {
+    let mut size = None;
+    let mut next = Some(first);
+    while let Some(item) = next {
+        match item {
+            Input::Resize(cols, rows) => size = Some((cols, rows)),
+            other => {
+                if let Some((cols, rows)) = size.take() {
+                    apply(painter, app, Input::Resize(cols, rows));
+                }
+                apply(painter, app, other);
+                if app.exit().is_some() {
+                    return;
+                }
+            }
+        }
+        next = input.try_recv().ok();
+    }
+    if let Some((cols, rows)) = size {
+        apply(painter, app, Input::Resize(cols, rows));
     }
 }
 
@@ -82,8 +148,9 @@ fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
 fn perform<W: Write>(
     painter: &mut Painter<W>,
     app: &mut App,
-    external: &mut ExternalRunner<'_>,
+    front: &mut dyn FrontEnd,
 ) -> io::Result<()> {
+    let mut suspended = false;
     for effect in app.take_effects() {
         match effect {
             Effect::Save => {
@@ -96,13 +163,28 @@ fn perform<W: Write>(
                 painter.writer().flush()?;
             }
             Effect::External { program, file } => {
-                if let Some(message) = external(program, &file) {
+                painter.writer().flush()?;
+                if let Some(message) = front.open(program, &file) {
                     app.notify(message);
                 }
                 // The other program drew over us: draw everything again.
                 painter.invalidate();
             }
-            Effect::Suspend => app.notify("Suspending is not available here".into()),
+            // Asked twice before the first took effect (Ctrl-z and SIGTSTP): stop once.
+            Effect::Suspend if suspended => {}
+            Effect::Suspend => {
+                suspended = true;
+                painter.writer().flush()?;
+                match front.suspend() {
+                    // The shell drew over us.
+                    Resumed::Redraw => painter.invalidate(),
+                    Resumed::Refused(message) => app.notify(message),
+                    Resumed::Ended => {
+                        app.terminate();
+                        return Ok(());
+                    }
+                }
+            }
         }
     }
     Ok(())
@@ -143,16 +225,14 @@ impl View {
 }
 
 /// Run the reader until the user quits or the front end says stop. Other programs cannot be
-/// started (as for a network front end).
+/// started and the process never stops (as for a network front end).
 pub fn run<W: Write>(
     painter: &mut Painter<W>,
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
 ) -> io::Result<Exit> {
-    run_with(painter, app, theme, input, &mut |_, _| {
-        Some("Opening other programs is not available here".into())
-    })
+    run_with(painter, app, theme, input, &mut Confined)
 }
 
 /// Run the reader until the user quits or the front end says stop.
@@ -164,7 +244,7 @@ pub fn run_with<W: Write>(
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
-    external: &mut ExternalRunner<'_>,
+    front: &mut dyn FrontEnd,
 ) -> io::Result<Exit> {
     let mut scroll = None;
     loop {
@@ -173,14 +253,8 @@ pub fn run_with<W: Write>(
         let Ok(first) = input.recv() else {
             return Ok(Exit::Terminated);
         };
-        apply(painter, app, first);
-        while app.exit().is_none() {
-            match input.try_recv() {
-                Ok(next) => apply(painter, app, next),
-                Err(_) => break,
-            }
-        }
-        perform(painter, app, external)?;
+        apply_batch(painter, app, first, input);
+        perform(painter, app, front)?;
         if let Some(exit) = app.exit() {
             return Ok(exit);
         }
@@ -191,6 +265,158 @@ pub fn run_with<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::sync::Arc;
+    use std::sync::mpsc;
+
+    use crate::app::Key;
+    use crate::config::Settings;
+    use crate::library;
+
+    thread_local! {
+        /// Resizes the loop passed on to the app, each a new layout of the open article.
+        pub(super) static RESIZES_APPLIED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn reader(cols: u16, rows: u16) -> (App, Painter<Vec<u8>>) {
+        let app = App::new(
+            Arc::new(library::load_seeds()),
+            Settings::defaults(),
+            cols,
+            rows,
+        );
+        (app, Painter::new(Vec::new(), cols, rows))
+    }
+
+    /// Run the loop on `inputs`, all waiting before it starts (one batch); returns how it
+    /// ended and how many resizes reached the app.
+    fn run_batch(
+        app: &mut App,
+        painter: &mut Painter<Vec<u8>>,
+        inputs: Vec<Input>,
+    ) -> (Exit, usize) {
+        let (tx, rx) = mpsc::channel();
+        for input in inputs {
+            tx.send(input).unwrap();
+        }
+        RESIZES_APPLIED.with(|n| n.set(0));
+        let exit = run(painter, app, &Theme::default(), &rx).unwrap();
+        (exit, RESIZES_APPLIED.with(Cell::get))
+    }
+
+    #[test]
+    fn a_burst_of_resizes_lays_out_once_for_the_last_size() {
+        let (mut app, mut painter) = reader(100, 30);
+        app.handle_key(Key::char('l'));
+        let mut inputs: Vec<Input> = (0..20).map(|i| Input::Resize(60 + i, 20 + i % 7)).collect();
+        inputs.push(Input::Key(Key::char('q')));
+        let (exit, resizes) = run_batch(&mut app, &mut painter, inputs);
+        assert_eq!(exit, Exit::Quit);
+        assert_eq!(resizes, 1);
+        assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 79, 25));
+        let mut expected = App::new(
+            Arc::new(library::load_seeds()),
+            Settings::defaults(),
+            100,
+            30,
+        );
+        expected.handle_key(Key::char('l'));
+        expected.resize(79, 25);
+        assert_eq!(app.geometry(), expected.geometry());
+    }
+
+    #[test]
+    fn only_consecutive_resizes_are_merged_and_other_input_keeps_its_order() {
+        let (mut app, mut painter) = reader(100, 30);
+        let inputs = vec![
+            Input::Resize(80, 24),
+            Input::Key(Key::char('j')),
+            Input::Resize(90, 24),
+            Input::Resize(70, 20),
+            Input::Key(Key::char('q')),
+            // After quitting nothing more is applied.
+            Input::Resize(50, 10),
+        ];
+        let (exit, resizes) = run_batch(&mut app, &mut painter, inputs);
+        assert_eq!(exit, Exit::Quit);
+        assert_eq!(resizes, 2);
+        assert_eq!(app.selected(), 1);
+        assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 70, 20));
+    }
+
+    /// A front end that records what it was asked to do.
+    #[derive(Default)]
+    struct Recording {
+        suspends: usize,
+    }
+
+    impl FrontEnd for Recording {
+        fn open(&mut self, _: ExternalProgram, _: &ExternalFile) -> Option<String> {
+            None
+        }
+
+        fn suspend(&mut self) -> Resumed {
+            self.suspends += 1;
+            Resumed::Redraw
+        }
+    }
+
+    #[test]
+    fn ctrl_z_and_sigtstp_ask_the_front_end_to_suspend() {
+        let (mut app, mut painter) = reader(100, 30);
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::ctrl('z'))).unwrap();
+        tx.send(Input::Suspend).unwrap();
+        drop(tx);
+        let mut front = Recording::default();
+        let exit = run_with(&mut painter, &mut app, &Theme::default(), &rx, &mut front).unwrap();
+        assert_eq!(exit, Exit::Terminated);
+        // Both in one batch, before the first took effect: one stop.
+        assert_eq!(front.suspends, 1);
+        assert_eq!(app.message(), None);
+    }
+
+    #[test]
+    fn a_served_reader_refuses_to_suspend() {
+        let (mut app, mut painter) = reader(100, 30);
+        app.set_policy(crate::app::Policy::SERVED);
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::ctrl('z'))).unwrap();
+        drop(tx);
+        // Even a front end that could stop is never asked.
+        let mut front = Recording::default();
+        run_with(&mut painter, &mut app, &Theme::default(), &rx, &mut front).unwrap();
+        assert_eq!(front.suspends, 0);
+        assert!(app.effects().is_empty());
+        assert_eq!(app.message(), Some("Suspending is disabled on this server"));
+    }
+
+    #[test]
+    fn the_network_loop_never_suspends_its_process() {
+        let (mut app, mut painter) = reader(100, 30);
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::ctrl('z'))).unwrap();
+        drop(tx);
+        // Not marked served, yet `run` has no way to stop the process.
+        run(&mut painter, &mut app, &Theme::default(), &rx).unwrap();
+        assert_eq!(app.message(), Some("Suspending is not available here"));
+    }
+
+    #[test]
+    fn a_resize_at_the_end_of_a_batch_is_applied() {
+        let (mut app, mut painter) = reader(100, 30);
+        let (tx, rx) = mpsc::channel();
+        for i in 0..5 {
+            tx.send(Input::Resize(70 + i, 20)).unwrap();
+        }
+        drop(tx);
+        RESIZES_APPLIED.with(|n| n.set(0));
+        // The channel closes after the batch: the loop ends as if the front end went away.
+        let exit = run(&mut painter, &mut app, &Theme::default(), &rx).unwrap();
+        assert_eq!(exit, Exit::Terminated);
+        assert_eq!(RESIZES_APPLIED.with(Cell::get), 1);
+        assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 74, 20));
+    }
 
     #[test]
     fn osc52_carries_base64_text() {

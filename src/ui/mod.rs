@@ -460,7 +460,9 @@ impl Widget for StatusLine<'_> {
             }
             _ => String::new(),
         };
+        // How many messages there are, when none is on the line itself.
         let warnings = match app.messages().len() {
+            _ if app.message().is_some() => String::new(),
             0 => String::new(),
             n => format!(
                 " {n} msg ({}) {sep}",

@@ -53,6 +53,50 @@ impl Pty {
     ) -> Pty {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_folio"));
         cmd.args(args);
+        Pty::clean_env(&mut cmd, &home, env);
+        Pty::start(cmd, cols, rows, Some(home))
+    }
+
+    /// Start an interactive shell with job control (`sh -i`), in the same clean environment,
+    /// whose prompt is [`PROMPT`]. Start folio in it with [`Pty::start_folio`], so that Ctrl-z
+    /// and `fg` work as they do for a user.
+    pub fn shell(cols: u16, rows: u16) -> Pty {
+        let home = tempfile::tempdir().expect("temp home");
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.arg("-i");
+        Pty::clean_env(&mut cmd, &home, &[("PS1", PROMPT)]);
+        cmd.env_remove("ENV");
+        let pty = Pty::start(cmd, cols, rows, Some(home));
+        pty.wait_for(PROMPT);
+        pty
+    }
+
+    /// In a [`Pty::shell`], type the command that starts folio with `args`; returns folio's pid
+    /// once it has drawn its first frame.
+    pub fn start_folio(&mut self, args: &[&str]) -> u32 {
+        let mut line = shell_quote(env!("CARGO_BIN_EXE_folio"));
+        for arg in args {
+            line.push(' ');
+            line.push_str(&shell_quote(arg));
+        }
+        line.push('\r');
+        self.send(&line);
+        let shell = self.pid();
+        let start = Instant::now();
+        let folio = loop {
+            if let Some(pid) = child_of(shell) {
+                break pid;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("folio did not start; the screen shows:\n{}", self.screen());
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        self.wait_until("folio's first frame", |s| s.contains(" help"));
+        folio
+    }
+
+    fn clean_env(cmd: &mut CommandBuilder, home: &tempfile::TempDir, env: &[(&str, &str)]) {
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
         cmd.env_remove("LC_ALL");
@@ -65,7 +109,6 @@ impl Pty {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        Pty::start(cmd, cols, rows, Some(home))
     }
 
     /// Run another program (e.g. OpenSSH's `ssh`) in a `cols`×`rows` terminal with `home` as
@@ -224,9 +267,21 @@ impl Pty {
 
     /// Send a signal to folio, e.g. `libc::SIGTERM`.
     pub fn signal(&self, signal: i32) {
-        // SAFETY: kill(2) with a pid we spawned and a valid signal number has no memory effects.
-        let rc = unsafe { libc::kill(self.pid() as libc::pid_t, signal) };
-        assert_eq!(rc, 0, "kill({signal}) failed");
+        signal_pid(self.pid(), signal);
+    }
+
+    /// Wait until `ok` holds for the emulated terminal (its mode, cursor, screen).
+    pub fn wait_until_screen(&self, what: &str, ok: impl Fn(&vt100::Screen) -> bool) {
+        let start = Instant::now();
+        while !self.with_screen(&ok) {
+            if start.elapsed() > PATIENCE {
+                panic!(
+                    "waited {PATIENCE:?} for {what}; the screen shows:\n{}",
+                    self.screen()
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Assert the terminal was given back: main screen, cursor shown, bidi mode reset.
@@ -241,6 +296,65 @@ impl Pty {
         assert!(reset > entered, "bidi mode reset before it was set");
         assert!(out.rfind("\x1b[?1049l") > out.rfind("\x1b[?1049h"));
     }
+}
+
+/// The prompt of [`Pty::shell`].
+pub const PROMPT: &str = "folio-test$ ";
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Send `signal` to process `pid`.
+pub fn signal_pid(pid: u32, signal: i32) {
+    // SAFETY: kill(2) with a pid we started and a valid signal number has no memory effects.
+    let rc = unsafe { libc::kill(pid as libc::pid_t, signal) };
+    assert_eq!(rc, 0, "kill({pid}, {signal}) failed");
+}
+
+/// The fields of /proc/PID/stat after the command name: state, parent, …; None once the
+/// process is gone.
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    Some(after_name.split_whitespace().map(String::from).collect())
+}
+
+/// The state letter of a process (`S` sleeping, `R` running, `T` stopped, `Z` exited but not
+/// yet reaped); None once it is gone.
+pub fn process_state(pid: u32) -> Option<char> {
+    stat_fields(pid)?.first()?.chars().next()
+}
+
+/// Wait until process `pid` is in `state` (see [`process_state`]).
+pub fn wait_for_state(pid: u32, state: char) {
+    let start = Instant::now();
+    while process_state(pid) != Some(state) {
+        if start.elapsed() > PATIENCE {
+            panic!("process {pid} is {:?}, not {state:?}", process_state(pid));
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Wait until process `pid` has exited.
+pub fn wait_for_exit(pid: u32) {
+    let start = Instant::now();
+    while !matches!(process_state(pid), None | Some('Z')) {
+        if start.elapsed() > PATIENCE {
+            panic!("process {pid} is still {:?}", process_state(pid));
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A child process of `parent`, if it has one.
+fn child_of(parent: u32) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let fields = stat_fields(pid)?;
+        (fields.get(1)?.parse::<u32>().ok()? == parent).then_some(pid)
+    })
 }
 
 fn nz(n: u16) -> std::num::NonZeroU16 {
