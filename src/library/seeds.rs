@@ -4,7 +4,7 @@ use super::manifest::{apply_manifest, parse_manifest};
 use super::{Library, Origin, parse_article};
 
 /// The seeds' file names and raw text, exactly as copied from the news sites.
-const SEEDS: [(&str, &[u8]); 5] = [
+pub(crate) const SEEDS: [(&str, &[u8]); 5] = [
     (
         "000_855e5a4968ca3ef5.txt",
         include_bytes!("../../seeds/000_855e5a4968ca3ef5.txt"),

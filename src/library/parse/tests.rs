@@ -7,28 +7,7 @@ use crate::text::Direction::{Ltr, Rtl};
 use ParagraphKind::{Body, Boilerplate, Heading, Meta, Title};
 
 /// The seeds as files, parsed without the sources manifest.
-const SEEDS: [(&str, &[u8]); 5] = [
-    (
-        "000_855e5a4968ca3ef5.txt",
-        include_bytes!("../../../seeds/000_855e5a4968ca3ef5.txt"),
-    ),
-    (
-        "001_4e1852c0d95101e1.txt",
-        include_bytes!("../../../seeds/001_4e1852c0d95101e1.txt"),
-    ),
-    (
-        "002_1d8038a1fe6f818a.txt",
-        include_bytes!("../../../seeds/002_1d8038a1fe6f818a.txt"),
-    ),
-    (
-        "003_9421ad859a52f834.txt",
-        include_bytes!("../../../seeds/003_9421ad859a52f834.txt"),
-    ),
-    (
-        "004_cd995ce927069bad.txt",
-        include_bytes!("../../../seeds/004_cd995ce927069bad.txt"),
-    ),
-];
+use crate::library::seeds::SEEDS;
 
 fn seed(prefix: &str) -> Article {
     let (name, bytes) = SEEDS
