@@ -25,6 +25,7 @@ use crate::config::Settings;
 use crate::library::{Article, Library, Origin, ParagraphKind};
 use crate::store::{Bookmark, Position, Store};
 use crate::text::document::{Anchor, DocumentLayout};
+use crate::text::isolate;
 use crate::text::layout::{LayoutOptions, logical_line};
 use list::List;
 use overlay::Outcome;
@@ -569,7 +570,7 @@ impl App {
         };
         if search.matches.is_empty() {
             let query = search.query.clone();
-            self.say(format!("Pattern not found: {query}"));
+            self.say(format!("Pattern not found: {}", isolate(&query)));
             return;
         }
         let n = search.matches.len();
@@ -687,7 +688,7 @@ impl App {
             }
             Outcome::NoLabel(typed) => {
                 self.overlay = None;
-                self.say(format!("No source is labelled '{typed}'"));
+                self.say(format!("No source is labelled {}", isolate(&typed)));
             }
             Outcome::OpenHit { query, hit } => {
                 self.overlay = None;
@@ -792,7 +793,7 @@ impl App {
                 let hits =
                     search::search_library(&self.library, &input, self.reader.show_boilerplate);
                 if hits.is_empty() {
-                    self.say(format!("Not found in the library: {input}"));
+                    self.say(format!("Not found in the library: {}", isolate(&input)));
                     return;
                 }
                 self.overlay = Some(Overlay::Results {
@@ -861,7 +862,7 @@ impl App {
             excerpt: excerpt.clone(),
         });
         marks.sort_by_key(|b| (b.position.para, b.position.byte));
-        self.message = Some(format!("Bookmarked: {excerpt}"));
+        self.message = Some(format!("Bookmarked: {}", isolate(&excerpt)));
         self.effect(Effect::Save);
     }
 
@@ -894,7 +895,7 @@ fn shadowed_hotkeys(library: &Library, keymap: &Keymap) -> Vec<String> {
             let action = keymap.action(&Key::char(c))?;
             Some(format!(
                 "hotkey '{c}' of {} is taken by {action}; use the jump prompt instead",
-                a.file_name
+                isolate(&a.file_name)
             ))
         })
         .collect()

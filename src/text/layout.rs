@@ -1058,7 +1058,10 @@ pub fn display_line(text: &str, max: usize, shape: ShapeMode, bidi: BidiMode) ->
         .chars()
         .map(|c| if c == '\n' { ' ' } else { c })
         .collect();
-    let dir = super::bidi::paragraph_direction(&one_line).unwrap_or(Direction::Ltr);
+    // The text around isolates decides; a title with none decides as a paragraph would.
+    let dir = super::bidi::paragraph_direction(&super::outside_isolates(&one_line))
+        .or_else(|| super::bidi::paragraph_direction(&one_line))
+        .unwrap_or(Direction::Ltr);
     let opts = LayoutOptions {
         width: usize::MAX / 4,
         shape,

@@ -21,6 +21,29 @@ pub use width::{cluster_width, str_width, truncate};
 
 use serde::{Deserialize, Serialize};
 
+/// `text` as an isolate (FSI … PDI): what an interface string wraps around text it quotes (a
+/// title, an excerpt, a query), so the quoted text takes its own direction and the sentence
+/// around it keeps its own. Layout draws the isolate marks as nothing.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
+/// `text` without what its isolates hold, for deciding the direction of the text around them
+/// (UAX #9 P2 skips isolates). An unclosed isolate runs to the end.
+pub fn outside_isolates(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2066}' | '\u{2067}' | '\u{2068}' => depth += 1,
+            '\u{2069}' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The direction of a paragraph or of a run of text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

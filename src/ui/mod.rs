@@ -77,7 +77,7 @@ impl Widget for Screen<'_> {
                 len: picker.items.len(),
                 selected: picker.selected,
                 // Only the rows on screen are formatted, however many hits there are.
-                row: &|i| {
+                row: &|i, width| {
                     let h = &picker.items[i];
                     let title = app
                         .library()
@@ -86,12 +86,7 @@ impl Widget for Screen<'_> {
                         .map_or("", |a| a.title.as_str());
                     (
                         format!("{} ", h.article + 1),
-                        format!(
-                            "{} {} {}",
-                            fit(app, title, 36),
-                            theme.dash(),
-                            fit(app, &h.context, 70)
-                        ),
+                        two_parts(app, theme, title, &h.context, width, 36),
                     )
                 },
             }
@@ -105,7 +100,7 @@ impl Widget for Screen<'_> {
                 ),
                 len: picker.items.len(),
                 selected: picker.selected,
-                row: &|i| bookmark_row(app, theme, &picker.items[i]),
+                row: &|i, width| bookmark_row(app, theme, &picker.items[i], width),
             }
             .render(area, buf),
             Some(Overlay::Prompt { .. }) | None => {}
@@ -142,7 +137,7 @@ fn scrub(area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn bookmark_row(app: &App, theme: &Theme, b: &BookmarkEntry) -> (String, String) {
+fn bookmark_row(app: &App, theme: &Theme, b: &BookmarkEntry, width: usize) -> (String, String) {
     let title = app
         .library()
         .articles
@@ -150,13 +145,26 @@ fn bookmark_row(app: &App, theme: &Theme, b: &BookmarkEntry) -> (String, String)
         .map_or("", |a| a.title.as_str());
     (
         format!("{} ", b.article + 1),
-        format!(
-            "{} {} {}",
-            fit(app, title, 40),
-            theme.dash(),
-            fit(app, &b.excerpt, 60)
-        ),
+        two_parts(app, theme, title, &b.excerpt, width, 40),
     )
+}
+
+/// `first — second` in `width` columns, each laid out on its own (an Arabic excerpt after an
+/// English title reads right to left as a block) and cut at its logical end: the first gets up
+/// to `first_max` columns, the second what is left. Composed this way, nothing needs cutting
+/// after reordering, which would drop the start of a right-to-left text instead of its end.
+fn two_parts(
+    app: &App,
+    theme: &Theme,
+    first: &str,
+    second: &str,
+    width: usize,
+    first_max: usize,
+) -> String {
+    let first = fit(app, first, first_max.min(width * 2 / 5));
+    let joint = format!(" {} ", theme.dash());
+    let rest = width.saturating_sub(str_width(&first) + str_width(&joint));
+    format!("{first}{joint}{}", fit(app, second, rest))
 }
 
 fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
@@ -532,6 +540,34 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// Clear where a pop-up goes, and the pieces of text it would leave beside it: a line of the
+/// reader cut by the pop-up leaves a letter or two between the pop-up's border and the pane's
+/// (for a right-to-left line, its first letters), which read as stray glyphs. On each of the
+/// pop-up's rows, text up to the next border on either side is cleared too.
+fn clear_popup(area: Rect, popup: Rect, buf: &mut Buffer) {
+    Clear.render(popup, buf);
+    let is_border = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| ('\u{2500}'..='\u{257F}').contains(&c) || "|+-".contains(c))
+    };
+    let area = area.intersection(buf.area);
+    for y in popup.top()..popup.bottom().min(area.bottom()) {
+        for x in popup.right()..area.right() {
+            if is_border(buf[(x, y)].symbol()) {
+                break;
+            }
+            buf[(x, y)].reset();
+        }
+        for x in (area.left()..popup.left()).rev() {
+            if is_border(buf[(x, y)].symbol()) {
+                break;
+            }
+            buf[(x, y)].reset();
+        }
+    }
+}
+
 /// Keys and what they do, generated from the keymap so it cannot go stale.
 pub struct HelpOverlay<'a> {
     pub app: &'a App,
@@ -551,7 +587,7 @@ impl Widget for HelpOverlay<'_> {
         let columns = lines.len().div_ceil(room).clamp(1, max_columns);
         let per_column = lines.len().div_ceil(columns);
         let popup = popup(area, entry_w * columns as u16 + 2, per_column as u16 + 2);
-        Clear.render(popup, buf);
+        clear_popup(area, popup, buf);
         let block = pane_block(" Keys (any key closes) ".into(), true, self.theme);
         let inner = block.inner(popup);
         block.render(popup, buf);
@@ -586,8 +622,9 @@ pub struct PickerOverlay<'a> {
     /// How many rows there are.
     pub len: usize,
     pub selected: usize,
-    /// (key column, text) of row `i`; asked only for the rows on screen.
-    pub row: &'a dyn Fn(usize) -> (String, String),
+    /// (key column, text) of row `i` with the text fitted to the given columns; asked only for
+    /// the rows on screen.
+    pub row: &'a dyn Fn(usize, usize) -> (String, String),
 }
 
 impl Widget for PickerOverlay<'_> {
@@ -597,7 +634,7 @@ impl Widget for PickerOverlay<'_> {
             area.width.saturating_sub(6).min(110),
             (self.len as u16).saturating_add(2),
         );
-        Clear.render(popup, buf);
+        clear_popup(area, popup, buf);
         let block = pane_block(self.title, true, self.theme);
         let inner = block.inner(popup);
         block.render(popup, buf);
@@ -607,7 +644,9 @@ impl Widget for PickerOverlay<'_> {
         }
         let first = self.selected.saturating_sub(h - 1);
         for (row, i) in (first..self.len).take(h).enumerate() {
-            let (key, text) = (self.row)(i);
+            // The key column is a number: ` 12 ` at most a few cells.
+            let key_w = 8;
+            let (key, text) = (self.row)(i, (inner.width as usize).saturating_sub(key_w + 1));
             let y = inner.y + row as u16;
             let style = if i == self.selected {
                 self.theme.selected
@@ -640,7 +679,7 @@ impl Widget for MessagesOverlay<'_> {
             area.width.saturating_sub(4).min(120),
             (messages.len() as u16).saturating_add(2),
         );
-        Clear.render(popup, buf);
+        clear_popup(area, popup, buf);
         let title = format!(" Messages ({}) ", messages.len());
         let block = pane_block(title, true, self.theme);
         let inner = block.inner(popup);
@@ -689,7 +728,7 @@ impl Widget for JumpOverlay<'_> {
             .div_ceil(columns)
             .min(max_h.saturating_sub(2));
         let popup = popup(area, w, rows + 2);
-        Clear.render(popup, buf);
+        clear_popup(area, popup, buf);
         let title = format!(" Jump to: {}▏ (Esc cancels) ", self.typed);
         let block = pane_block(title, true, self.theme);
         let inner = block.inner(popup);
