@@ -15,8 +15,8 @@ use folio::library::{self, Article, Library, ParagraphKind};
 use folio::serve::{self, Access};
 use folio::store::{Store, default_state_path};
 use folio::term::local;
-use folio::text::document::layout_document;
-use folio::text::layout::{LayoutOptions, dump_line, logical_line};
+use folio::text::Direction;
+use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph, logical_line};
 use folio::text::sanitize::printable;
 use folio::text::{BidiMode, ShapeMode};
 use folio::ui::{ColorDepth, Theme};
@@ -240,12 +240,27 @@ fn read(cli: ReadArgs) -> ExitCode {
         return print_or_fail(list(&library, cli.json));
     }
     if cli.dump {
-        let text = if cli.plain {
-            plain(&library)
+        let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+        let result = if cli.plain {
+            plain(&library, &mut out)
         } else {
-            dump(&library, &settings, cli.width as usize, cli.logical)
+            dump(
+                &library,
+                &settings,
+                cli.width as usize,
+                cli.logical,
+                &mut out,
+            )
         };
-        return print_or_fail(text);
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            // A closed pipe (`folio --dump | head`) is not an error worth a message.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                warn(&e.to_string());
+                ExitCode::FAILURE
+            }
+        };
     }
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         eprintln!("folio: not a terminal; use --dump or --list to print articles");
@@ -448,63 +463,100 @@ fn list(library: &Library, json: bool) -> String {
     }
 }
 
-/// Each article's text, under a `==> file <==` header when there are several (as `head` does).
-fn per_article(library: &Library, mut text: impl FnMut(&Article, &mut String)) -> String {
+/// Each article's text, under a `==> file <==` header when there are several (as `head` does),
+/// written as it is made: memory stays bounded by a paragraph, whatever the article's size.
+fn per_article(
+    library: &Library,
+    out: &mut impl Write,
+    mut text: impl FnMut(&Article, &mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let many = library.articles.len() > 1;
-    let mut out = String::new();
     for (n, article) in library.articles.iter().enumerate() {
         if many {
             if n > 0 {
-                out.push('\n');
+                out.write_all(b"\n")?;
             }
-            out.push_str(&format!("==> {} <==\n", printable(&article.file_name)));
+            writeln!(out, "==> {} <==", printable(&article.file_name))?;
         }
-        text(article, &mut out);
+        text(article, out)?;
     }
-    out
+    out.flush()
+}
+
+/// Every paragraph of an article in reading order as (index or offset, text, direction): a large
+/// article's lines are read from the file one at a time.
+fn paragraphs_of<'a>(
+    article: &'a Article,
+    boilerplate: bool,
+) -> Box<dyn Iterator<Item = (usize, std::borrow::Cow<'a, str>, Direction)> + 'a> {
+    match &article.large {
+        Some(text) => {
+            let mut next = Some(text.first());
+            let mut previous = Direction::Ltr;
+            Box::new(std::iter::from_fn(move || {
+                let para = next.take()?;
+                next = text.next(&para);
+                let body = text.text(&para);
+                previous = folio::text::bidi::paragraph_direction(&body).unwrap_or(previous);
+                Some((para.start, body, previous))
+            }))
+        }
+        None => Box::new(
+            article
+                .paragraphs
+                .iter()
+                .enumerate()
+                .filter(move |(_, p)| boilerplate || p.kind != ParagraphKind::Boilerplate)
+                .map(|(i, p)| (i, std::borrow::Cow::Borrowed(p.text.as_str()), p.dir)),
+        ),
+    }
 }
 
 /// The reading column as text: each article's lines exactly as the reader lays them out.
-fn dump(library: &Library, settings: &Settings, width: usize, logical: bool) -> String {
+fn dump(
+    library: &Library,
+    settings: &Settings,
+    width: usize,
+    logical: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let opts = LayoutOptions {
         width,
         shape: settings.config.reader.shape,
         bidi: settings.config.reader.bidi,
     };
-    per_article(library, |article, out| {
-        let paragraphs = &article.paragraphs;
-        let doc = layout_document(
-            paragraphs
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i, p.text.as_str(), p.dir)),
-            &opts,
-        );
-        for line in &doc.lines {
-            if logical {
-                let para = paragraphs.get(line.para).map_or("", |p| p.text.as_str());
-                if !line.gap {
-                    out.push_str(&logical_line(para, &line.line));
-                }
-            } else {
-                out.push_str(&dump_line(&line.line));
+    per_article(library, out, |article, out| {
+        let large = article.large.is_some();
+        for (n, (_, text, dir)) in paragraphs_of(article, true).enumerate() {
+            // Paragraphs are separated by a blank line; a large article's lines are its
+            // paragraphs and follow each other.
+            if n > 0 && !large {
+                out.write_all(b"\n")?;
             }
-            out.push('\n');
+            for line in layout_paragraph(&text, dir, &opts).lines {
+                if logical {
+                    out.write_all(logical_line(&text, &line).as_bytes())?;
+                } else {
+                    out.write_all(dump_line(&line).as_bytes())?;
+                }
+                out.write_all(b"\n")?;
+            }
         }
+        Ok(())
     })
 }
 
 /// Logical text for other tools: one paragraph per line, a blank line between, no boilerplate.
-fn plain(library: &Library) -> String {
-    per_article(library, |article, out| {
-        let paragraphs: Vec<String> = article
-            .paragraphs
-            .iter()
-            .filter(|p| p.kind != ParagraphKind::Boilerplate)
-            .map(|p| printable_logical(&p.text))
-            .collect();
-        out.push_str(&paragraphs.join("\n\n"));
-        out.push('\n');
+fn plain(library: &Library, out: &mut impl Write) -> io::Result<()> {
+    per_article(library, out, |article, out| {
+        let large = article.large.is_some();
+        for (n, (_, text, _)) in paragraphs_of(article, false).enumerate() {
+            if n > 0 {
+                out.write_all(if large { b"\n" } else { b"\n\n" })?;
+            }
+            out.write_all(printable_logical(&text).as_bytes())?;
+        }
+        out.write_all(b"\n")
     })
 }
 

@@ -395,6 +395,22 @@ impl App {
         self.reader.page()
     }
 
+    /// For a large article (laid out a window at a time, its length in lines unknown): how far
+    /// through it the bottom of the screen is, as a fraction of its bytes.
+    pub fn fraction_read(&self) -> Option<f64> {
+        self.reader.fraction_read()
+    }
+
+    /// The text of paragraph `para` of the open article (for a large article, `para` is where
+    /// the paragraph starts in the file).
+    fn paragraph_text(&self, para: usize) -> Option<String> {
+        let article = self.article()?;
+        match &article.large {
+            Some(text) => Some(text.text(&text.paragraph_at(para)).into_owned()),
+            None => Some(article.paragraphs.get(para)?.text.clone()),
+        }
+    }
+
     /// Lines of the help overlay: each bound action with its keys.
     pub fn help_lines(&self) -> &[(String, String)] {
         &self.help
@@ -542,13 +558,15 @@ impl App {
 
     /// The text to copy for the paragraph at the top of the reader: logical order, unshaped.
     fn top_paragraph_text(&self) -> Option<String> {
-        let para = self.reader.top_paragraph()?;
-        Some(self.article()?.paragraphs.get(para)?.text.clone())
+        self.paragraph_text(self.reader.top_paragraph()?)
     }
 
     /// The article as logical text, paragraphs separated by blank lines.
     fn article_text(&self) -> Option<String> {
         let article = self.article()?;
+        if article.large.is_some() {
+            return None;
+        }
         Some(
             article
                 .paragraphs
@@ -772,6 +790,13 @@ impl App {
 
     fn submit_prompt(&mut self, kind: PromptKind, input: String) {
         match kind {
+            PromptKind::Search if self.reader.windowed() => {
+                self.say(format!(
+                    "Searching articles over {} MiB is not available yet: open it in the pager with {}",
+                    crate::library::LARGE_FILE_BYTES >> 20,
+                    self.settings.keymap.hint(Action::OpenPager)
+                ));
+            }
             PromptKind::Search => {
                 if input.is_empty() {
                     // Like less: an empty search repeats the last one.
@@ -837,21 +862,17 @@ impl App {
         let Some(article) = self.article() else {
             return;
         };
-        let para_text = article
-            .paragraphs
-            .get(line.para)
-            .map(|p| p.text.as_str())
-            .unwrap_or_default();
+        let key = article.key.clone();
+        let para_text = self.paragraph_text(line.para).unwrap_or_default();
         let excerpt = if line.gap {
-            crate::text::truncate(para_text, 60)
+            crate::text::truncate(&para_text, 60)
         } else {
-            crate::text::truncate(&logical_line(para_text, &line.line), 60)
+            crate::text::truncate(&logical_line(&para_text, &line.line), 60)
         };
         let position = Position {
             para: line.para,
             byte: if line.gap { 0 } else { line.line.src.start },
         };
-        let key = article.key.clone();
         let marks = &mut self.store.article_mut(&key).bookmarks;
         if marks.iter().any(|b| b.position == position) {
             self.message = Some("Already bookmarked".into());
@@ -1117,12 +1138,19 @@ pub fn update(app: &mut App, action: Action) {
             } else {
                 (app.article_text(), "article")
             };
-            if let Some(text) = text {
-                app.message = Some(format!(
-                    "Copied the {what} ({} characters) to the clipboard",
-                    text.chars().count()
-                ));
-                app.effect(Effect::Clipboard(text));
+            match text {
+                Some(text) => {
+                    app.message = Some(format!(
+                        "Copied the {what} ({} characters) to the clipboard",
+                        text.chars().count()
+                    ));
+                    app.effect(Effect::Clipboard(text));
+                }
+                None if app.article().is_some_and(|a| a.large.is_some()) => app.say(
+                    "This article is too large to copy whole: copy a paragraph, or open it with e"
+                        .into(),
+                ),
+                None => {}
             }
         }
         Action::OpenEditor => app.open_external(ExternalProgram::Editor),

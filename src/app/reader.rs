@@ -4,9 +4,49 @@
 use std::sync::Arc;
 
 use super::search::ArticleSearch;
-use crate::library::{Article, ParagraphKind};
-use crate::text::document::{Anchor, DocumentLayout, layout_document};
-use crate::text::layout::LayoutOptions;
+use crate::library::{Article, LargeText, ParagraphKind};
+use crate::text::document::{Anchor, DocLine, DocumentLayout, layout_document};
+use crate::text::layout::{LayoutOptions, layout_paragraph};
+use crate::text::{Direction, bidi};
+
+/// A large article is laid out a window at a time: this many screens around the place read.
+const WINDOW_PAGES: usize = 3;
+
+/// A window of a large article: the paragraphs laid out around the place being read. Its lines'
+/// `para` is the byte offset where their paragraph starts.
+#[derive(Debug)]
+struct Window {
+    text: Arc<LargeText>,
+    opts: LayoutOptions,
+    /// The first and last paragraphs laid out (byte ranges of the file).
+    first: std::ops::Range<usize>,
+    last: std::ops::Range<usize>,
+}
+
+impl Window {
+    fn lay_out(&self, para: &std::ops::Range<usize>) -> Vec<DocLine> {
+        let text = self.text.text(para);
+        let dir = bidi::paragraph_direction(&text).unwrap_or(Direction::Ltr);
+        layout_paragraph(&text, dir, &self.opts)
+            .lines
+            .into_iter()
+            .map(|mut line| {
+                // Lines know their bytes in the paragraph's text; the paragraph is named by where
+                // it starts in the file, so a place survives any width.
+                line.dir = dir;
+                DocLine {
+                    para: para.start,
+                    gap: false,
+                    line,
+                }
+            })
+            .collect()
+    }
+
+    fn at_end(&self) -> bool {
+        self.text.next(&self.last).is_none()
+    }
+}
 
 /// Bytes of laid-out articles kept besides the one shown, so switching back and forth does not
 /// lay out again. A budget of bytes, not a count: one huge article or a burst of resizes must not
@@ -37,6 +77,8 @@ pub(crate) struct Reader {
     top: usize,
     /// Lines the reading column shows.
     page: usize,
+    /// For a large article: the part of it laid out.
+    window: Option<Window>,
     /// Where the reader was in each article.
     positions: Vec<Anchor>,
     /// Where the reader was before each jump (article, place), most recent last.
@@ -72,8 +114,100 @@ impl Reader {
         self.page.max(1)
     }
 
+    /// Whether the article shown is laid out a window at a time (a large article).
+    pub fn windowed(&self) -> bool {
+        self.window.is_some()
+    }
+
     pub fn max_top(&self) -> usize {
         self.layout.lines.len().saturating_sub(self.page())
+    }
+
+    /// For a large article: how far through it the bottom of the screen is, as a fraction.
+    pub fn fraction_read(&self) -> Option<f64> {
+        let window = self.window.as_ref()?;
+        let bottom = (self.top + self.page()).min(self.layout.lines.len());
+        let end = match self.layout.lines.get(bottom) {
+            Some(l) => l.para + l.line.src.start,
+            None if window.at_end() => window.text.len(),
+            None => window.last.end,
+        };
+        Some(end as f64 / window.text.len().max(1) as f64)
+    }
+
+    /// Lay a large article out around the remembered place: a few screens, not the file.
+    fn show_window(&mut self, text: Arc<LargeText>, opts: LayoutOptions) {
+        let anchor = self.position(self.article);
+        let para = text.paragraph_at(anchor.para);
+        let window = Window {
+            text,
+            opts,
+            first: para.clone(),
+            last: para.clone(),
+        };
+        let lines = window.lay_out(&para);
+        self.window = Some(window);
+        self.layout = Arc::new(DocumentLayout { lines });
+        self.epoch += 1;
+        self.top = self.layout.find(anchor);
+        self.fill_window();
+    }
+
+    /// Lay out more of a large article so the window holds a few screens on either side of the
+    /// top, and let go of what is far from it.
+    fn fill_window(&mut self) {
+        let Some(window) = &mut self.window else {
+            return;
+        };
+        let page = self.page.max(1);
+        let want = page * WINDOW_PAGES;
+        let layout = Arc::make_mut(&mut self.layout);
+        // Before the top.
+        while self.top < want {
+            let Some(prev) = window.text.prev(window.first.start) else {
+                break;
+            };
+            let lines = window.lay_out(&prev);
+            self.top += lines.len();
+            window.first = prev;
+            layout.lines.splice(0..0, lines);
+        }
+        // After it.
+        while layout.lines.len() < self.top + page + want {
+            let Some(next) = window.text.next(&window.last) else {
+                break;
+            };
+            layout.lines.extend(window.lay_out(&next));
+            window.last = next;
+        }
+        // Far before the top: drop whole paragraphs.
+        while self.top > 2 * want {
+            let first = layout.lines[0].para;
+            let n = layout.lines.iter().take_while(|l| l.para == first).count();
+            if n >= self.top {
+                break;
+            }
+            layout.lines.drain(..n);
+            self.top -= n;
+            window.first = window.text.paragraph_at(layout.lines[0].para);
+        }
+        // Far after it.
+        while layout.lines.len() > self.top + page + 2 * want {
+            let last = layout.lines[layout.lines.len() - 1].para;
+            let n = layout
+                .lines
+                .iter()
+                .rev()
+                .take_while(|l| l.para == last)
+                .count();
+            if layout.lines.len() - n < self.top + page + want {
+                break;
+            }
+            layout.lines.truncate(layout.lines.len() - n);
+            window.last = window
+                .text
+                .paragraph_at(layout.lines[layout.lines.len() - 1].para);
+        }
     }
 
     pub fn cached_bytes(&self) -> usize {
@@ -115,6 +249,11 @@ impl Reader {
             self.top = 0;
             return;
         };
+        if let Some(text) = article.and_then(|a| a.large.clone()) {
+            self.show_window(text, opts);
+            return;
+        }
+        self.window = None;
         let key = LayoutKey {
             article: index,
             opts,
@@ -186,6 +325,34 @@ impl Reader {
     pub fn scroll_to(&mut self, top: usize) -> bool {
         if self.layout.lines.is_empty() {
             return false;
+        }
+        if let Some(window) = &self.window {
+            if top == usize::MAX {
+                // The end of a large article: lay out its last paragraph and what comes before.
+                let text = window.text.clone();
+                let opts = window.opts;
+                let last = text.last();
+                let anchor = Anchor {
+                    para: last.start,
+                    byte: last.len(),
+                    gap: false,
+                };
+                self.set_position(self.article, anchor);
+                self.show_window(text, opts);
+                self.top = self.max_top();
+            } else {
+                self.top = top.min(self.layout.lines.len().saturating_sub(1));
+                self.fill_window();
+            }
+            let at_end = self.window.as_ref().is_some_and(Window::at_end);
+            self.top = self.top.min(if at_end {
+                self.max_top()
+            } else {
+                self.layout.lines.len().saturating_sub(1)
+            });
+            let here = self.here();
+            self.set_position(self.article, here);
+            return at_end && self.top == self.max_top();
         }
         self.top = top.min(self.max_top());
         let here = self.here();

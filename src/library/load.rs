@@ -6,19 +6,24 @@
 //! - Paths are loaded in the order given.
 //! - A path that is missing or unreadable, or a folder with no articles, is an error; a file
 //!   inside a folder that cannot be read is a warning (the others still open).
-//! - Files larger than [`MAX_FILE_BYTES`] are refused rather than read.
+//! - Files larger than [`LARGE_FILE_BYTES`] are mapped, not read: their paragraphs are found as
+//!   they are read (see [`super::large`]). There is no size limit; what is not a regular file
+//!   (a device, a FIFO) is refused.
 
 use std::fmt;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use super::large::LargeText;
 use super::manifest::{apply_manifest, parse_manifest};
+use super::parse::large_article;
 use super::{Library, Origin, parse_article};
 use crate::text::sanitize::sanitize_str;
 
-/// The largest article folio reads.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Files larger than this are mapped and read a screen at a time, like less reads them,
+/// instead of being parsed whole (no outlet, sections or boilerplate are found in them).
+pub const LARGE_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// The name of a folder's sources manifest.
 pub const MANIFEST_NAME: &str = "sources.toml";
@@ -30,7 +35,6 @@ pub enum LoadFailure {
     Unreadable(String),
     /// Neither a regular file nor a folder (a device, a socket…).
     NotAFile,
-    TooLarge,
     /// A folder with no `.txt` or `.md` file.
     NoArticles,
 }
@@ -48,11 +52,6 @@ impl fmt::Display for LoadError {
         match &self.reason {
             LoadFailure::Unreadable(why) => write!(f, "cannot open '{path}': {why}"),
             LoadFailure::NotAFile => write!(f, "cannot open '{path}': not a file or folder"),
-            LoadFailure::TooLarge => write!(
-                f,
-                "cannot open '{path}': larger than {} MiB",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
             LoadFailure::NoArticles => write!(f, "no .txt or .md files in '{path}'"),
         }
     }
@@ -81,23 +80,36 @@ fn error(path: &Path, reason: LoadFailure) -> LoadError {
     }
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+/// A file's contents: read whole, or mapped when it is large.
+enum Contents {
+    Bytes(Vec<u8>),
+    Large(LargeText),
+}
+
+fn read_file(path: &Path) -> Result<Contents, LoadError> {
     let unreadable = |e: io::Error| error(path, LoadFailure::Unreadable(io_reason(&e)));
     let meta = fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
         return Err(error(path, LoadFailure::NotAFile));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(error(path, LoadFailure::TooLarge));
+    if meta.len() > LARGE_FILE_BYTES {
+        return LargeText::open(path)
+            .map(Contents::Large)
+            .map_err(unreadable);
     }
     let mut bytes = Vec::new();
     fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(LARGE_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(error(path, LoadFailure::TooLarge));
+    Ok(Contents::Bytes(bytes))
+}
+
+/// The article in a file.
+fn article(name: &str, path: &Path, contents: Contents) -> super::Article {
+    match contents {
+        Contents::Bytes(bytes) => parse_article(name, Origin::File(path.to_path_buf()), &bytes),
+        Contents::Large(text) => large_article(name, path, text),
     }
-    Ok(bytes)
 }
 
 fn is_article_name(name: &str) -> bool {
@@ -136,7 +148,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             let mut first_failure = None;
             for (name, file) in files {
                 match read_file(&file) {
-                    Ok(bytes) => articles.push(parse_article(&name, Origin::File(file), &bytes)),
+                    Ok(contents) => articles.push(article(&name, &file, contents)),
                     Err(e) => {
                         lib.warnings.push(e.to_string());
                         first_failure.get_or_insert(e);
@@ -149,7 +161,12 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             let manifest_path = path.join(MANIFEST_NAME);
             if manifest_path.is_file() {
                 match read_file(&manifest_path) {
-                    Ok(bytes) => {
+                    Ok(Contents::Large(_)) => lib.warnings.push(format!(
+                        "{}: larger than {} MiB; titles and outlets are inferred",
+                        shown(&manifest_path),
+                        LARGE_FILE_BYTES >> 20
+                    )),
+                    Ok(Contents::Bytes(bytes)) => {
                         let text = String::from_utf8_lossy(&bytes);
                         let manifest =
                             parse_manifest(&shown(&manifest_path), &text, &mut lib.warnings);
@@ -162,13 +179,12 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             }
             lib.articles.extend(articles);
         } else {
-            let bytes = read_file(path)?;
+            let contents = read_file(path)?;
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.to_string_lossy().into_owned());
-            lib.articles
-                .push(parse_article(&name, Origin::File(path.clone()), &bytes));
+            lib.articles.push(article(&name, path, contents));
         }
     }
     // Keys are absolute paths, so the same file is the same article from any folder.

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::text::Direction;
 
 mod clues;
+pub mod large;
 mod list;
 mod load;
 mod manifest;
@@ -22,8 +23,9 @@ mod parse;
 pub mod rules;
 mod seeds;
 
+pub use large::LargeText;
 pub use list::{ListRow, format_list, list_rows};
-pub use load::{LoadError, LoadFailure, load_paths};
+pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths};
 pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
 pub use parse::{TITLE_MAX, WPM_AR, WPM_EN, WRAP_MAX, count_words, parse_article};
 pub use seeds::load_seeds;
@@ -107,6 +109,9 @@ pub struct Article {
     pub reading_minutes: u32,
     /// The file was not valid UTF-8 (bad bytes show as U+FFFD).
     pub had_invalid_utf8: bool,
+    /// A file too large to read whole: mapped, its paragraphs (lines) found around the place
+    /// being read; `paragraphs` and `sections` are then empty.
+    pub large: Option<std::sync::Arc<LargeText>>,
 }
 
 impl Article {

@@ -49,6 +49,7 @@ use super::clues::{
     is_byline, is_caption, is_date_line, is_section_label, lang_of, reads_as_headline, shorten,
     strip_dateline, width,
 };
+use super::large::LargeText;
 use super::rules::{self, BOILERPLATE, MAX_LINK_TITLE_WIDTH, MAX_LINK_TITLES, Match};
 use super::{Article, Lang, Origin, Paragraph, ParagraphKind, Section};
 use crate::text::bidi::{paragraph_direction, paragraph_directions};
@@ -160,6 +161,37 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         words,
         reading_minutes,
         had_invalid_utf8: clean.had_invalid_utf8,
+        large: None,
+    }
+}
+
+/// An article too large to read whole: its title from its first line, its paragraphs found
+/// as it is read (see [`super::large`]).
+pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -> Article {
+    let file_name = display_file_name(file_name);
+    let title = match text.title() {
+        t if t.is_empty() => file_stem(&file_name),
+        t => t,
+    };
+    // About six bytes a word: a reading time to show, not to count on.
+    let words = text.len() / 6;
+    Article {
+        key: path.display().to_string(),
+        file_name,
+        origin: Origin::File(path.to_path_buf()),
+        title,
+        outlet: None,
+        date: None,
+        dateline: None,
+        url: None,
+        hotkey: None,
+        language: None,
+        paragraphs: Vec::new(),
+        sections: Vec::new(),
+        words,
+        reading_minutes: (words / WPM_EN as usize).max(1) as u32,
+        had_invalid_utf8: false,
+        large: Some(std::sync::Arc::new(text)),
     }
 }
 

@@ -479,6 +479,13 @@ impl Widget for StatusLine<'_> {
         };
         let position = if app.geometry().column.width == 0 {
             format!("{warnings} {help}")
+        } else if let Some(fraction) = app.fraction_read() {
+            // A large article's length in lines is not known: say how far through its bytes
+            // the bottom of the screen is, as less does.
+            format!(
+                "{search}{warnings} {}% {sep} {help}",
+                (fraction * 100.0).floor() as u32
+            )
         } else {
             // The lines on screen, and how far down the last of them is (as less shows it).
             format!(
