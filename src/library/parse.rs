@@ -189,7 +189,7 @@ pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -
         paragraphs: Vec::new(),
         sections: Vec::new(),
         words,
-        reading_minutes: (words / WPM_EN as usize).max(1) as u32,
+        reading_minutes: (words / WPM_EN).max(1) as u32,
         had_invalid_utf8: false,
         large: Some(std::sync::Arc::new(text)),
     }
