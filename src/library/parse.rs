@@ -238,6 +238,10 @@ fn shape(line: &str, markdown: bool) -> Shape {
     }
 }
 
+/// A list item: a bullet, or a number of one to three digits and `.` or `)`, then a space.
+/// The number may be in Western (`1.`), Arabic-Indic (`١.`) or Persian (`۱.`) digits, all of one
+/// kind; after Arabic-Indic and Persian digits a dash (`١- `) or the Urdu full stop (`۱۔ `)
+/// closes the number too, as Arabic, Persian and Urdu lists often write it.
 fn is_list_item(t: &str) -> bool {
     if ["- ", "* ", "+ ", "• ", "· "]
         .iter()
@@ -245,8 +249,30 @@ fn is_list_item(t: &str) -> bool {
     {
         return true;
     }
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
-    (1..=3).contains(&digits) && (t[digits..].starts_with(". ") || t[digits..].starts_with(") "))
+    let Some(zero) = t.chars().next().and_then(digit_zero) else {
+        return false;
+    };
+    let digits: Vec<char> = t
+        .chars()
+        .take_while(|&c| digit_zero(c) == Some(zero))
+        .collect();
+    let rest = &t[digits.iter().map(|c| c.len_utf8()).sum::<usize>()..];
+    let closers: &[&str] = if zero == '0' {
+        &[". ", ") "]
+    } else {
+        &[". ", ") ", "- ", "۔ "]
+    };
+    (1..=3).contains(&digits.len()) && closers.iter().any(|c| rest.starts_with(c))
+}
+
+/// The zero of the decimal digits `c` belongs to, for the digit systems list numbers use.
+fn digit_zero(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some('0'),
+        '\u{0660}'..='\u{0669}' => Some('\u{0660}'),
+        '\u{06F0}'..='\u{06F9}' => Some('\u{06F0}'),
+        _ => None,
+    }
 }
 
 /// A line that is always a paragraph of its own.

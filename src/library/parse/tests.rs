@@ -488,6 +488,47 @@ fn reading_time_per_language() {
 }
 
 #[test]
+fn lists_numbered_in_arabic_indic_and_persian_digits_are_items() {
+    let items = "\
+أهم ما جاء في البيان الختامي للقمة العربية الطارئة:
+١. وقف إطلاق النار فوراً في جميع المناطق والمدن
+٢. إدخال المساعدات الإنسانية دون أي قيود أو شروط
+٣. الإفراج عن جميع المحتجزين والأسرى من الطرفين
+";
+    let a = parse("a.txt", items);
+    assert_eq!(a.paragraphs.len(), 4, "{:?}", texts(&a.paragraphs));
+    assert!(a.paragraphs[1].text.starts_with("١. وقف"));
+    assert!(a.paragraphs[3].text.starts_with("٣. الإفراج"));
+    // The same lines without their numbers are hard-wrapped prose, joined: the block is one
+    // that would have been merged.
+    let unnumbered = items
+        .replace("١. ", "")
+        .replace("٢. ", "")
+        .replace("٣. ", "");
+    assert!(parse("a.txt", &unnumbered).paragraphs.len() < 4);
+
+    let persian = "\
+مهم‌ترین تصمیم‌های نشست امروز دولت در تهران چنین است:
+۱. افزایش حقوق کارمندان دولت از ابتدای سال آینده
+۲- ساخت ده هزار واحد مسکونی در استان‌های محروم کشور
+۳) کاهش تعرفه واردات دارو و تجهیزات پزشکی بیمارستان‌ها
+";
+    let a = parse("a.txt", persian);
+    assert_eq!(a.paragraphs.len(), 4, "{:?}", texts(&a.paragraphs));
+    let urdu = "\
+اجلاس میں درج ذیل فیصلے کیے گئے جن کا اعلان آج کیا گیا:
+۱۔ سرکاری ملازمین کی تنخواہوں میں اضافہ کیا جائے گا
+۲۔ بجلی کی قیمتوں میں کمی کا اعلان اگلے ہفتے ہوگا
+";
+    assert_eq!(parse("a.txt", urdu).paragraphs.len(), 3);
+    // Mixed digit systems, or four digits, are not a list number.
+    assert!(!is_list_item("١2. x"));
+    assert!(!is_list_item("۱۴۰۲. سال"));
+    assert!(!is_list_item("2- x"));
+    assert!(is_list_item("٩) x"));
+}
+
+#[test]
 fn persian_urdu_and_hebrew_sections_and_reading_time() {
     let text = "\
 رئیس‌جمهور ایران روز پنجشنبه برای دیدار با همتای روس خود به مسکو رفت.
