@@ -6,7 +6,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use crate::library::{Article, Library, ParagraphKind};
-use crate::text::search::Query;
+use crate::text::search::{Query, fold_str};
 use crate::text::truncate;
 
 /// A search in the open article: the query and where it matches.
@@ -123,7 +123,9 @@ pub fn filter_articles(library: &Library, filter: &str) -> Vec<usize> {
     if filter.trim().is_empty() {
         return (0..library.articles.len()).collect();
     }
-    let pattern = Pattern::parse(filter, CaseMatching::Smart, Normalization::Smart);
+    // Arabic-script and Hebrew spellings are folded as in-article search folds them (ایران
+    // finds إيران); nucleo folds case and Latin accents itself.
+    let pattern = Pattern::parse(&fold_str(filter), CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
     let mut scored: Vec<(u32, usize)> = library
@@ -131,12 +133,12 @@ pub fn filter_articles(library: &Library, filter: &str) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter_map(|(i, a)| {
-            let hay = format!(
+            let hay = fold_str(&format!(
                 "{} {} {}",
                 a.title,
                 a.outlet.as_deref().unwrap_or(""),
                 a.file_name
-            );
+            ));
             let score = pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher)?;
             Some((score, i))
         })
@@ -190,6 +192,36 @@ mod tests {
         assert!(hits.iter().any(|h| h.article == 1));
         assert!(hits.iter().all(|h| h.context.contains("Lavrov")));
         assert!(hits.iter().all(|h| h.context.chars().count() < 120));
+    }
+
+    #[test]
+    fn persian_spelling_finds_arabic_in_the_article_and_the_library() {
+        let lib = load_seeds();
+        let a = &lib.articles[3];
+        // Seed 003 writes "الإيراني" with hamza and Arabic yeh; a Persian reader types ایرانی.
+        let s = ArticleSearch::new("ایرانی", 3, a, true);
+        assert!(s.matches.len() >= 3, "{:?}", s.matches);
+        for (p, r) in &s.matches {
+            assert_eq!(&a.paragraphs[*p].text[r.clone()], "إيراني");
+        }
+        let hits = search_library(&lib, "ایرانی", true);
+        assert_eq!(hits.len(), s.matches.len());
+
+        let mut lib = Library::default();
+        for (name, text) in [
+            ("a.txt", "Talks in Moscow\n\nThe talks went on."),
+            (
+                "b.txt",
+                "إيران تستضيف القمة\n\nقالت الوزارة إن القمة ستعقد غدا.",
+            ),
+        ] {
+            lib.articles.push(crate::library::parse_article(
+                name,
+                crate::library::Origin::Embedded,
+                text.as_bytes(),
+            ));
+        }
+        assert_eq!(filter_articles(&lib, "ایران"), vec![1]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::rules::{
     ABBREVIATIONS, CAPTION_PREFIXES, DANGLING_WORDS, GENERIC_CRUMBS, MONTHS_AR, MONTHS_EN,
     WEEKDAY_LEADS_AR, WEEKDAY_LEADS_EN, WEEKDAYS_AR, WEEKDAYS_EN, agency_name,
 };
+use crate::text::script::{Script, script_of, telling_words};
 
 // ---------------------------------------------------------------- scripts and language
 
@@ -23,45 +24,102 @@ fn is_arabic_letter(c: char) -> bool {
         && c.is_alphabetic()
 }
 
-fn is_latin_letter(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || (c.is_alphabetic()
-            && matches!(c,
-                'ª' | 'º'
-                | '\u{00C0}'..='\u{024F}'
-                | '\u{1E00}'..='\u{1EFF}'
-                | '\u{2C60}'..='\u{2C7F}'
-                | '\u{A720}'..='\u{A7FF}'
-                | '\u{FB00}'..='\u{FB06}'))
-}
-
-/// The language of a paragraph by the script most of its letters are in: Arabic letters make
-/// it [`Lang::Ar`], Latin letters [`Lang::En`], letters of any other script (or none at all)
-/// [`Lang::Other`]. A tie goes to the script seen first.
+/// The language of a paragraph.
+///
+/// 1. **Script, by words**: each word that tells ([`telling_words`]: no URL, e-mail address,
+///    quotation or text set apart by bidi controls) goes to the script of most of its letters;
+///    the script with most words wins, a tie going to the one seen first. Latin is
+///    [`Lang::En`], Hebrew [`Lang::He`], another script (or no letter at all) [`Lang::Other`].
+///    So `قال "Hello world"` is Arabic and `He said «مرحبا بكم»` English.
+/// 2. **Arabic letters** are told apart by spelling ([`arabic_script_lang`]).
 pub fn lang_of(text: &str) -> Lang {
-    // Counts and first-seen positions for Ar, En, Other.
-    let mut count = [0usize; 3];
-    let mut first = [usize::MAX; 3];
-    for (i, c) in text.chars().enumerate() {
-        let slot = if is_arabic_letter(c) {
-            0
-        } else if is_latin_letter(c) {
-            1
-        } else if c.is_alphabetic() {
-            2
-        } else {
+    const SCRIPTS: [Script; 4] = [Script::Arabic, Script::Latin, Script::Hebrew, Script::Other];
+    let mut count = [0usize; 4];
+    let mut first = [usize::MAX; 4];
+    for (i, word) in telling_words(text).into_iter().enumerate() {
+        let Some(script) = word_script(word) else {
             continue;
         };
+        let slot = SCRIPTS.iter().position(|&s| s == script).unwrap_or(3);
         count[slot] += 1;
         first[slot] = first[slot].min(i);
     }
-    let best = (0..3)
+    let best = (0..4)
         .filter(|&s| count[s] > 0)
         .max_by(|&a, &b| count[a].cmp(&count[b]).then(first[b].cmp(&first[a])));
-    match best {
-        Some(0) => Lang::Ar,
-        Some(1) => Lang::En,
+    match best.map(|s| SCRIPTS[s]) {
+        Some(Script::Arabic) => arabic_script_lang(text),
+        Some(Script::Latin) => Lang::En,
+        Some(Script::Hebrew) => Lang::He,
         _ => Lang::Other,
+    }
+}
+
+/// The script of most of a word's letters (the first one's on a tie).
+fn word_script(word: &str) -> Option<Script> {
+    let mut counts: Vec<(Script, usize)> = Vec::new();
+    for s in word.chars().filter_map(script_of) {
+        match counts.iter_mut().find(|(c, _)| *c == s) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((s, 1)),
+        }
+    }
+    // `max_by_key` keeps the last of equals: look from the end so the first seen wins.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|&(_, n)| n)
+        .map(|(s, _)| s)
+}
+
+/// Letters only Urdu spells with: tteh, ddal, rreh, noon ghunna, yeh barree, heh goal, heh
+/// doachashmee.
+const URDU_LETTERS: &[char] = &['ٹ', 'ڈ', 'ڑ', 'ں', 'ے', 'ۓ', 'ہ', 'ۂ', 'ۃ', 'ھ'];
+/// Letters Persian (and Urdu) spell with and Arabic does not: peh, tcheh, jeh, gaf, Farsi yeh,
+/// keheh.
+const PERSIAN_LETTERS: &[char] = &['پ', 'چ', 'ژ', 'گ', 'ی', 'ک'];
+/// Letters Arabic spells with where Persian and Urdu use others: yeh, kaf, alef maksura, teh
+/// marbuta.
+const ARABIC_LETTERS: &[char] = &['ي', 'ك', 'ى', 'ة'];
+
+/// Whether an Arabic-script text has a letter that tells Arabic, Persian and Urdu apart.
+pub fn shows_arabic_spelling(text: &str) -> bool {
+    text.chars().any(|c| {
+        URDU_LETTERS.contains(&c) || PERSIAN_LETTERS.contains(&c) || ARABIC_LETTERS.contains(&c)
+    })
+}
+
+/// Which language a text in Arabic letters is in, by its spelling (letters counted in the
+/// words that tell, see [`lang_of`]):
+/// - **Urdu** when it has Urdu's own letters (ٹ ڈ ڑ ں ے ہ ھ), at least one for every two
+///   Persian-style letters (an Urdu sentence is full of کے، نے، ہے، میں; a Persian one naming
+///   Bhutto has one or two), and Persian-style spelling outweighs Arabic;
+/// - **Persian** when Persian-style letters (پ چ ژ گ and the Persian yeh and kaf, ی ک)
+///   outnumber Arabic's own spellings (ي ك ى ة);
+/// - **Arabic** otherwise, and when nothing tells (a Persian or Urdu name in an Arabic sentence
+///   does not make it Persian: its ي and ة outnumber the name's letters).
+///
+/// A detector such as `whatlang` would tell these apart too, from trigrams; the letters are
+/// simpler, need no data, work on a two-word heading, and are how a reader tells them apart.
+pub fn arabic_script_lang(text: &str) -> Lang {
+    let (mut ur, mut fa, mut ar) = (0usize, 0usize, 0usize);
+    for word in telling_words(text) {
+        for c in word.chars() {
+            if URDU_LETTERS.contains(&c) {
+                ur += 1;
+            } else if PERSIAN_LETTERS.contains(&c) {
+                fa += 1;
+            } else if ARABIC_LETTERS.contains(&c) {
+                ar += 1;
+            }
+        }
+    }
+    if ur > 0 && 2 * ur >= fa && ur + fa > ar {
+        Lang::Ur
+    } else if fa > ar {
+        Lang::Fa
+    } else {
+        Lang::Ar
     }
 }
 
@@ -644,6 +702,57 @@ mod tests {
         assert_eq!(lang_of(""), Lang::Other);
         assert_eq!(lang_of("ab سل"), Lang::En);
         assert_eq!(lang_of("سل ab"), Lang::Ar);
+    }
+
+    #[test]
+    fn languages_are_weighed_by_words_not_letters() {
+        // A quote, a credit or an address outweighs the sentence in letters, not in words.
+        assert_eq!(lang_of("قال \"Hello world\""), Lang::Ar);
+        assert_eq!(lang_of("المصدر: Reuters"), Lang::Ar);
+        assert_eq!(
+            lang_of("להרשמה: info@example.org https://example.org/registration"),
+            Lang::He
+        );
+        assert_eq!(lang_of("He said «مرحبا بكم» twice."), Lang::En);
+        assert_eq!(lang_of("Ebrāhīm Ra’īsī"), Lang::En);
+    }
+
+    #[test]
+    fn arabic_persian_and_urdu_by_their_letters() {
+        for (text, lang) in [
+            (
+                "وقف جرائم الاحتلال في غزة محور المحادثات بين بوتين ورئيسي",
+                Lang::Ar,
+            ),
+            ("اقترح الرئيس الروسي تبادل وجهات النظر", Lang::Ar),
+            ("رئیس‌جمهور ایران روز پنجشنبه به مسکو رفت.", Lang::Fa),
+            ("منبع: ایرنا", Lang::Fa),
+            ("این کتاب را دیروز خریدم", Lang::Fa),
+            (
+                "پاکستان کے وزیراعظم نے کہا ہے کہ مذاکرات جاری رہیں گے۔",
+                Lang::Ur,
+            ),
+            ("میں آپ سے ملنے آیا ہوں", Lang::Ur),
+            // A Persian name in an Arabic sentence does not make it Persian.
+            (
+                "التقى الرئيس الإيراني بوزير الخارجية عباس عراقچی في العاصمة",
+                Lang::Ar,
+            ),
+            // An Urdu name in a Persian sentence does not make it Urdu.
+            (
+                "ذوالفقار علی بوتو در سال ۱۹۷۹ در پاکستان اعدام شد و بھٹو نام خانوادگی اوست",
+                Lang::Fa,
+            ),
+            // Nothing tells: Arabic, the default.
+            ("در تهران", Lang::Ar),
+            ("שלום עולם", Lang::He),
+            ("בְּרֵאשִׁית בָּרָא", Lang::He),
+        ] {
+            assert_eq!(lang_of(text), lang, "{text}");
+        }
+        assert!(!shows_arabic_spelling("در تهران"));
+        assert!(shows_arabic_spelling("غزة"));
+        assert!(shows_arabic_spelling("ایران"));
     }
 
     #[test]

@@ -64,14 +64,6 @@ fn cell(s: &str) -> String {
     printable(&one_line)
 }
 
-fn lang_code(l: Lang) -> &'static str {
-    match l {
-        Lang::En => "en",
-        Lang::Ar => "ar",
-        Lang::Other => "other",
-    }
-}
-
 /// The rows as an aligned table with a header, one article per line. The title comes last so
 /// that right-to-left titles cannot disturb the alignment of the other columns.
 pub fn format_list(rows: &[ListRow]) -> String {
@@ -88,7 +80,7 @@ pub fn format_list(rows: &[ListRow]) -> String {
             cell(&r.file),
             r.languages
                 .iter()
-                .map(|&l| lang_code(l))
+                .map(|&l| l.code())
                 .collect::<Vec<_>>()
                 .join("+"),
             r.words.to_string(),
@@ -207,6 +199,39 @@ mod tests {
         );
         assert!(out.contains("Evil title here now"));
         assert!(out.contains("Outlet"));
+    }
+
+    #[test]
+    fn persian_urdu_and_hebrew_have_codes_in_the_table_and_json() {
+        let mut lib = Library::default();
+        for (name, text) in [
+            ("fa.txt", "این کتاب را دیروز در تهران خریدم و خواندم."),
+            ("ur.txt", "میں آپ سے ملنے آیا ہوں اور کل واپس جاؤں گا۔"),
+            (
+                "he.txt",
+                "ראש הממשלה אמר כי השיחות היו בונות.\n\nThe talks went on.",
+            ),
+        ] {
+            lib.articles
+                .push(parse_article(name, Origin::Embedded, text.as_bytes()));
+        }
+        let rows = list_rows(&lib);
+        let langs: Vec<Vec<Lang>> = rows.iter().map(|r| r.languages.clone()).collect();
+        assert_eq!(
+            langs,
+            vec![vec![Lang::Fa], vec![Lang::Ur], vec![Lang::He, Lang::En]]
+        );
+        let table = format_list(&rows);
+        let lang_cells: Vec<&str> = table
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().nth(4).unwrap_or_default())
+            .collect();
+        assert_eq!(lang_cells, ["fa", "ur", "he+en"]);
+        let json = serde_json::to_value(&rows).unwrap();
+        assert_eq!(json[2]["languages"], serde_json::json!(["he", "en"]));
+        assert_eq!(json[0]["languages"], serde_json::json!(["fa"]));
+        assert_eq!(json[1]["languages"], serde_json::json!(["ur"]));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! outlet = "…"
 //! date = "…"
 //! url = "https://…"
-//! language = "ar"                      # "en" or "ar"
+//! language = "ar"                      # "en", "ar", "fa", "ur" or "he", any case
 //! hotkey = "p"                         # one letter a–z or A–Z
 //! ```
 //!
@@ -117,10 +117,9 @@ pub fn parse_manifest(name: &str, text: &str, warnings: &mut Vec<String>) -> Man
             continue;
         }
         seen.insert(file.clone(), line);
-        let language = raw.language.and_then(|l| match l.trim().to_lowercase().as_str() {
-            "en" => Some(Lang::En),
-            "ar" => Some(Lang::Ar),
-            _ => {
+        let language = raw.language.and_then(|l| match Lang::from_code(&l) {
+            Some(lang) => Some(lang),
+            None => {
                 warnings.push(format!(
                     "{name} line {line}: language '{}' for '{shown}' is not \"en\" or \"ar\"; ignored",
                     sanitize_str(&l)
@@ -194,7 +193,7 @@ pub fn apply_manifest(
             article.url = Some(url.clone());
         }
         if let Some(lang) = entry.language {
-            article.language = Some(lang);
+            super::parse::declare_language(article, lang);
         }
         if let Some(key) = entry.hotkey {
             if taken.contains(&key) {
@@ -259,6 +258,24 @@ file = "b.txt"
         assert_eq!(a.hotkey, Some('p'));
         assert_eq!(arts[1].title, "Some words here.");
         assert_eq!(taken, vec!['p']);
+    }
+
+    #[test]
+    fn persian_urdu_and_hebrew_are_languages_too() {
+        let text = "[[source]]\nfile = \"a.txt\"\nlanguage = \"FA\"\n\n[[source]]\nfile = \"b.txt\"\nlanguage = \" ur \"\n\n[[source]]\nfile = \"c.txt\"\nlanguage = \"he\"\n\n[[source]]\nfile = \"d.txt\"\nlanguage = \"other\"\n";
+        let mut warnings = Vec::new();
+        let m = parse_manifest("sources.toml", text, &mut warnings);
+        let langs: Vec<Option<Lang>> = m.entries.iter().map(|e| e.language).collect();
+        assert_eq!(
+            langs,
+            vec![Some(Lang::Fa), Some(Lang::Ur), Some(Lang::He), None]
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("language 'other' for 'd.txt'"));
+        let mut arts = articles(&["a.txt", "b.txt", "c.txt", "d.txt"]);
+        apply_manifest(&m, &mut arts, &mut Vec::new(), &mut warnings);
+        assert_eq!(arts[2].language, Some(Lang::He));
+        assert_eq!(arts[2].languages(), vec![Lang::He, Lang::En]);
     }
 
     #[test]

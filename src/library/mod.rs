@@ -27,7 +27,9 @@ pub use large::LargeText;
 pub use list::{ListRow, format_list, list_rows};
 pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths};
 pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
-pub use parse::{TITLE_MAX, WPM_AR, WPM_EN, WRAP_MAX, count_words, parse_article};
+pub use parse::{
+    TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
+};
 pub use seeds::load_seeds;
 
 /// Where an article was read from.
@@ -38,14 +40,65 @@ pub enum Origin {
     File(PathBuf),
 }
 
-/// The language (script) of a paragraph or section.
+/// The language of a paragraph or section, as its letters tell it (see `clues::lang_of`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// Latin letters (folio reads them as English).
     En,
+    /// Arabic letters with nothing of Persian or Urdu spelling.
     Ar,
+    /// Persian: Arabic letters spelt with پ چ ژ گ and the Persian yeh and kaf (ی ک).
+    Fa,
+    /// Urdu: Arabic letters with ٹ ڈ ڑ ں ے ہ.
+    Ur,
+    /// Hebrew letters.
+    He,
     /// Text in another script, or with no letters.
     Other,
+}
+
+impl Lang {
+    /// Every language folio names, in the order of its codes.
+    pub const ALL: [Lang; 6] = [
+        Lang::En,
+        Lang::Ar,
+        Lang::Fa,
+        Lang::Ur,
+        Lang::He,
+        Lang::Other,
+    ];
+
+    /// The code `--list`, `--list --json` and `sources.toml` use: `en`, `ar`, `fa`, `ur`, `he`,
+    /// `other`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ar => "ar",
+            Lang::Fa => "fa",
+            Lang::Ur => "ur",
+            Lang::He => "he",
+            Lang::Other => "other",
+        }
+    }
+
+    /// The language a code names, whatever its case and surrounding spaces; `None` for a code
+    /// folio does not know, and for `other`, which names no language.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let code = code.trim().to_lowercase();
+        Lang::ALL
+            .into_iter()
+            .find(|l| *l != Lang::Other && l.code() == code)
+    }
+
+    /// The direction the language is written in; `None` for [`Lang::Other`].
+    pub fn direction(self) -> Option<Direction> {
+        match self {
+            Lang::En => Some(Direction::Ltr),
+            Lang::Ar | Lang::Fa | Lang::Ur | Lang::He => Some(Direction::Rtl),
+            Lang::Other => None,
+        }
+    }
 }
 
 /// What a paragraph is, which decides how it is drawn.

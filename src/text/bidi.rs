@@ -1,49 +1,127 @@
-//! Bidi: paragraph direction (UAX #9 P2/P3 with a majority rule) and per-line visual reordering.
+//! Bidi: paragraph direction ([`paragraph_direction_in`]) and per-line visual reordering.
 
 use std::ops::Range;
 
-use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
+use unicode_bidi::{BidiClass, BidiInfo, Level};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Direction;
+use super::script::{strong_direction, telling_words, word_direction};
 
-/// The direction of a paragraph, by folio's rule:
-/// a paragraph whose strong letters are mostly right-to-left is RTL, even when it opens with a
-/// Latin name or a digit; otherwise the first strong character decides (UAX #9 P2/P3).
-/// Returns `None` when the paragraph has no strong letter (the caller keeps the previous direction).
-pub fn paragraph_direction(text: &str) -> Option<Direction> {
-    let mut ltr = 0usize;
-    let mut rtl = 0usize;
-    let mut first = None;
-    for c in text.chars() {
-        let dir = match bidi_class(c) {
-            BidiClass::L => Direction::Ltr,
-            BidiClass::R | BidiClass::AL => Direction::Rtl,
-            _ => continue,
-        };
-        first.get_or_insert(dir);
-        match dir {
-            Direction::Ltr => ltr += 1,
-            Direction::Rtl => rtl += 1,
+impl Direction {
+    /// The other direction.
+    pub fn opposite(self) -> Direction {
+        match self {
+            Direction::Ltr => Direction::Rtl,
+            Direction::Rtl => Direction::Ltr,
         }
-    }
-    if rtl > ltr {
-        Some(Direction::Rtl)
-    } else if ltr > rtl {
-        Some(Direction::Ltr)
-    } else {
-        first
     }
 }
 
-/// Directions for a run of paragraphs: a paragraph with no strong letter takes the direction of
-/// the paragraph before it (LTR for the first).
+/// The direction of the first strong letter, skipping isolates (LRI, RLI, FSI) and everything
+/// up to their matching PDI: UAX #9 rule P2. `None` when there is none (P3 would say LTR).
+pub fn first_strong(text: &str) -> Option<Direction> {
+    let mut isolates = 0usize;
+    for c in text.chars() {
+        match c {
+            '\u{2066}'..='\u{2068}' => isolates += 1,
+            '\u{2069}' => isolates = isolates.saturating_sub(1),
+            _ if isolates == 0 => {
+                if let Some(d) = strong_direction(c) {
+                    return Some(d);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The direction of a paragraph, by folio's rule. This is the one place it is decided.
+///
+/// 1. **The first strong letter** decides (UAX #9 P2: letters inside isolates are skipped), so
+///    `قال "Hello world"` and `المصدر: Reuters, AFP` are RTL and `He said «مرحبا»` is LTR.
+/// 2. **Unless the paragraph is clearly in the other direction**, weighing words, not letters:
+///    of the words that tell ([`telling_words`]: no URLs, e-mail addresses, quotations or text
+///    set apart by bidi controls), more than twice as many go the other way. So `Reuters — قالت
+///    وزارة الخارجية…` and `Linux هو نظام تشغيل.` are RTL, and `«مرحبا» he told the crowd` is LTR.
+/// 3. **Context** (the direction of the section the paragraph sits in, or of the article's
+///    declared language) moves that bar: when it is the other direction, as many words that way
+///    as the first letter's way are enough (`Reuters: قالت الوزارة` in an Arabic article is
+///    RTL); when it is the first letter's direction, it takes more than three times as many
+///    (`تصویر: AFP / Getty Images` in an Urdu article stays RTL).
+///
+/// A word goes the way of most of its strong letters ([`word_direction`]). Returns `None` when
+/// the paragraph has no strong letter outside isolates (the caller keeps the context or the
+/// previous paragraph's direction).
+pub fn paragraph_direction_in(text: &str, context: Option<Direction>) -> Option<Direction> {
+    let lead = first_strong(text)?;
+    let (mut with, mut against) = (0usize, 0usize);
+    for w in telling_words(text) {
+        match word_direction(w) {
+            Some(d) if d == lead => with += 1,
+            Some(_) => against += 1,
+            None => {}
+        }
+    }
+    let other = lead.opposite();
+    let switch = against > 0
+        && match context {
+            Some(c) if c == other => against >= with,
+            None => against > 2 * with,
+            Some(_) => against > 3 * with,
+        };
+    Some(if switch { other } else { lead })
+}
+
+/// [`paragraph_direction_in`] with nothing known of the paragraph's surroundings.
+pub fn paragraph_direction(text: &str) -> Option<Direction> {
+    paragraph_direction_in(text, None)
+}
+
+/// Directions for a run of paragraphs with nothing declared: see [`paragraph_directions_in`].
 pub fn paragraph_directions<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Direction> {
-    let mut previous = Direction::Ltr;
-    paragraphs
-        .into_iter()
-        .map(|p| {
-            previous = paragraph_direction(p).unwrap_or(previous);
+    paragraph_directions_in(paragraphs, None)
+}
+
+/// Directions for the paragraphs of one article, in reading order. `declared` is the direction
+/// of the article's declared language (a manifest's `language`, later Markdown front matter or
+/// HTML `lang`/`dir`), if any.
+///
+/// Each paragraph is decided by [`paragraph_direction_in`] with, as context, the direction of
+/// its section: the direction both its nearest neighbours with strong letters take on their
+/// own (or the one neighbour's, at either end); where the neighbours disagree (a paragraph
+/// between an English and an Arabic part), the declared direction. A paragraph with no strong
+/// letter takes the direction of the paragraph before it (for the first: the declared
+/// direction, else LTR).
+pub fn paragraph_directions_in<'a>(
+    paragraphs: impl IntoIterator<Item = &'a str>,
+    declared: Option<Direction>,
+) -> Vec<Direction> {
+    let texts: Vec<&str> = paragraphs.into_iter().collect();
+    let own: Vec<Option<Direction>> = texts.iter().map(|t| paragraph_direction(t)).collect();
+    let mut before: Vec<Option<Direction>> = Vec::with_capacity(own.len());
+    let mut last = None;
+    for d in &own {
+        before.push(last);
+        last = d.or(last);
+    }
+    let mut after: Vec<Option<Direction>> = vec![None; own.len()];
+    let mut next = None;
+    for (i, d) in own.iter().enumerate().rev() {
+        after[i] = next;
+        next = d.or(next);
+    }
+    let mut previous = declared.unwrap_or_default();
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let section = match (before[i], after[i]) {
+                (Some(a), Some(b)) if a != b => None,
+                (a, b) => a.or(b),
+            };
+            previous = paragraph_direction_in(t, section.or(declared)).unwrap_or(previous);
             previous
         })
         .collect()
@@ -232,6 +310,190 @@ mod tests {
             vec![Rtl, Rtl, Ltr, Ltr]
         );
         assert_eq!(paragraph_directions(["", "x"]), vec![Ltr, Ltr]);
+    }
+
+    /// Real sentences in both directions, with what folio decides for them, alone (`None`) or
+    /// in a section or article of a known direction.
+    #[test]
+    fn paragraph_direction_table() {
+        let table: &[(&str, Option<Direction>, Option<Direction>)] = &[
+            // Arabic: a quote, a credit, a URL, a Latin name first, numbers.
+            ("قال \"Hello world\"", None, Some(Rtl)),
+            (
+                "قال “We will not back down” ثم غادر القاعة.",
+                None,
+                Some(Rtl),
+            ),
+            ("المصدر: Reuters, AFP", None, Some(Rtl)),
+            ("المصدر: Reuters, AFP", Some(Ltr), Some(Ltr)),
+            (
+                "للمزيد: https://www.aljazeera.net/news/2023/12/7/story",
+                None,
+                Some(Rtl),
+            ),
+            (
+                "Reuters — قالت وزارة الخارجية الروسية إن المحادثات ستستمر.",
+                None,
+                Some(Rtl),
+            ),
+            ("Linux هو نظام تشغيل.", None, Some(Rtl)),
+            ("Reuters: قالت الوزارة", None, Some(Ltr)),
+            ("Reuters: قالت الوزارة", Some(Rtl), Some(Rtl)),
+            (
+                "\"We will win\" قال المتحدث باسم الجيش أمس.",
+                None,
+                Some(Rtl),
+            ),
+            (
+                "أعلنت منظمة الصحة العالمية (WHO) حالة الطوارئ.",
+                None,
+                Some(Rtl),
+            ),
+            ("قُتل 25 شخصًا وأصيب 120 آخرون في الهجوم.", None, Some(Rtl)),
+            ("١٢٣ قتيلاً في غزة حتى الآن", None, Some(Rtl)),
+            (
+                "قال \u{2066}Hello world, how are you today my friends\u{2069} ثم غادر",
+                None,
+                Some(Rtl),
+            ),
+            // Persian.
+            (
+                "به گزارش BBC Persian، این نشست در تهران برگزار شد.",
+                None,
+                Some(Rtl),
+            ),
+            (
+                "iPhone 15 در ایران هنوز به‌صورت رسمی عرضه نشده است.",
+                None,
+                Some(Rtl),
+            ),
+            (
+                "می‌شود گفت که Tehran Times این خبر را تأیید کرد.",
+                None,
+                Some(Rtl),
+            ),
+            ("منبع: ایرنا", None, Some(Rtl)),
+            // Urdu.
+            (
+                "وزیراعظم نے کہا کہ \"We will not back down\" اور اجلاس ختم ہو گیا۔",
+                None,
+                Some(Rtl),
+            ),
+            ("تصویر: AFP / Getty Images", Some(Rtl), Some(Rtl)),
+            ("تصویر: AFP / Getty Images", None, Some(Ltr)),
+            // Hebrew.
+            (
+                "להרשמה: info@example.org https://example.org/register",
+                None,
+                Some(Rtl),
+            ),
+            (
+                "ראש הממשלה אמר כי \"the talks were constructive\" ועזב את החדר.",
+                None,
+                Some(Rtl),
+            ),
+            ("2024 הייתה שנה קשה לכלכלה הישראלית.", None, Some(Rtl)),
+            ("בְּרֵאשִׁית בָּרָא אֱלֹהִים", None, Some(Rtl)),
+            // English quoting each, credits and URLs.
+            ("He said «مرحبا بكم» and left the room.", None, Some(Ltr)),
+            (
+                "He said «مرحبا بكم» and left the room.",
+                Some(Rtl),
+                Some(Ltr),
+            ),
+            ("«مرحبا بكم» he told the crowd in Doha.", None, Some(Ltr)),
+            ("The word سلام means peace.", None, Some(Ltr)),
+            ("The Persian word «دوست» means friend.", None, Some(Ltr)),
+            (
+                "Urdu speakers greet with “آپ کیسے ہیں” every morning.",
+                None,
+                Some(Ltr),
+            ),
+            (
+                "Israeli officials said \"שלום עכשיו\" was painted on the wall.",
+                None,
+                Some(Ltr),
+            ),
+            (
+                "Prime Minister Benjamin Netanyahu (בנימין נתניהו) spoke on Sunday.",
+                None,
+                Some(Ltr),
+            ),
+            ("Source: Al Jazeera (الجزيرة)", None, Some(Ltr)),
+            (
+                "Visit https://example.org/ar/مقالة for the Arabic version.",
+                None,
+                Some(Ltr),
+            ),
+            (
+                "He wrote \u{2067}שלום לכולם וברוכים הבאים לכנס\u{2069} on the board.",
+                None,
+                Some(Ltr),
+            ),
+            ("سلام means peace", None, Some(Rtl)),
+            ("سلام means peace", Some(Ltr), Some(Ltr)),
+            ("2023 was a year of war.", None, Some(Ltr)),
+            (
+                "Ebrāhīm Ra’īsī arrived in Moscow on Thursday.",
+                None,
+                Some(Ltr),
+            ),
+            ("https://example.org/news", None, Some(Ltr)),
+            // No strong letter: the caller decides.
+            ("07 — 2023 (!)", None, None),
+            ("١٢/٠٧/٢٠٢٣", Some(Rtl), None),
+            ("\u{2067}مرحبا\u{2069}", None, None),
+        ];
+        assert!(table.len() >= 30);
+        for (text, context, want) in table {
+            assert_eq!(
+                paragraph_direction_in(text, *context),
+                *want,
+                "{text:?} in context {context:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn first_strong_skips_isolates_not_overrides() {
+        assert_eq!(first_strong("\u{2066}abc\u{2069} שלום"), Some(Rtl));
+        assert_eq!(first_strong("\u{2068}abc שלום"), None);
+        assert_eq!(first_strong("\u{202E}abc\u{202C} שלום"), Some(Ltr));
+        assert_eq!(first_strong("12 — «»"), None);
+    }
+
+    #[test]
+    fn a_paragraph_takes_its_sections_direction_when_it_could_go_either_way() {
+        let ar = "قالت وزارة الخارجية إن المحادثات مستمرة.";
+        let en = "The ministry said the talks would go on.";
+        let either = "Reuters: قالت الوزارة";
+        assert_eq!(
+            paragraph_directions_in([ar, either, ar], None),
+            vec![Rtl, Rtl, Rtl]
+        );
+        assert_eq!(
+            paragraph_directions_in([en, either, en], None),
+            vec![Ltr, Ltr, Ltr]
+        );
+        // At the edge of a section, the neighbour it has.
+        assert_eq!(paragraph_directions_in([either, ar], None), vec![Rtl, Rtl]);
+        // Between an English and an Arabic part, the declared language decides.
+        assert_eq!(
+            paragraph_directions_in([en, either, ar], None),
+            vec![Ltr, Ltr, Rtl]
+        );
+        assert_eq!(
+            paragraph_directions_in([en, either, ar], Some(Rtl)),
+            vec![Ltr, Rtl, Rtl]
+        );
+        // Alone, only the declared language says anything.
+        assert_eq!(paragraph_directions_in([either], None), vec![Ltr]);
+        assert_eq!(paragraph_directions_in([either], Some(Rtl)), vec![Rtl]);
+        // A paragraph with no letters follows the one before it, the first the declaration.
+        assert_eq!(
+            paragraph_directions_in(["2023", en], Some(Rtl)),
+            vec![Rtl, Ltr]
+        );
     }
 
     #[test]

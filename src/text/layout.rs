@@ -14,8 +14,14 @@
 //!   the lower of the levels on either side of it, outside the text it governs;
 //! - a control character that slipped past sanitizing is drawn as its picture (`␛`);
 //! - a combining mark with no letter to sit on is drawn on a dotted circle (`◌́`), one cell wide,
-//!   so no cell is ever empty yet printing; a stray joiner (ZWJ, ZWNJ) and an invisible character
-//!   (zero-width space, word joiner) are drawn as nothing, and so is a ZWJ ending a cluster, lest it fuse the cluster with its new neighbour on screen.
+//!   so no cell is ever empty yet printing; so is a lone spacing mark (`◌ा`, two cells); a stray
+//!   joiner (ZWJ, ZWNJ) and an invisible character (zero-width space, word joiner) are drawn as
+//!   nothing, and so is a ZWJ ending a cluster, lest it fuse the cluster with its new neighbour
+//!   on screen, and a ZWNJ ending one once shaping or reordering has used it;
+//! - a regional indicator that is not half of a flag is followed by a ZWNJ on reordered lines,
+//!   so that the terminal cannot pair it with a neighbour into a flag the text never had;
+//! - on reordered lines, a space that lands at either end of the line (from inside an isolate)
+//!   is drawn as nothing, so RTL lines stay flush right.
 
 use std::ops::Range;
 
@@ -93,6 +99,29 @@ enum Look {
     Picture(String),
     /// A combining mark with nothing to sit on, drawn on a dotted circle.
     Dotted,
+    /// A regional indicator that is not half of a flag. Reordering can draw it beside another
+    /// one ("🇸🇦" then a lone "🇺" reversed reads "🇺🇸🇦" on screen: the terminal would pair
+    /// 🇺🇸, a flag the text never had), so it is drawn followed by a ZWNJ, after which no
+    /// terminal that follows UAX #29 pairs it.
+    LoneFlag,
+}
+
+/// How units are drawn on a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Drawing {
+    /// The line is reordered by folio (lone regional indicators are guarded).
+    reordered: bool,
+    /// Joiners (ZWJ, ZWNJ) ending a cluster have done their work (shaping was done, or the
+    /// order changed) and are drawn as nothing.
+    drop_joiners: bool,
+}
+
+impl Drawing {
+    /// Logical order, as `--dump --logical` prints it.
+    const LOGICAL: Drawing = Drawing {
+        reordered: false,
+        drop_joiners: false,
+    };
 }
 
 const DOTTED_CIRCLE: char = '\u{25CC}';
@@ -145,18 +174,30 @@ fn look(g: &str, cells: usize) -> Look {
                 .collect(),
         );
     }
-    if cells == 0 && extends(first) {
+    // A mark with nothing to sit on: non-spacing (no cell of its own) or spacing (U+093E, one
+    // cell). A lone emoji modifier (two cells) is a swatch of its own and stays as it is.
+    if cells <= 1 && extends(first) {
         return Look::Dotted;
     }
+    if is_regional_indicator(first) && g.chars().filter(|&c| is_regional_indicator(c)).count() == 1
+    {
+        return Look::LoneFlag;
+    }
     Look::Text
+}
+
+fn is_regional_indicator(c: char) -> bool {
+    ('\u{1F1E6}'..='\u{1F1FF}').contains(&c)
 }
 
 impl Look {
     /// Cells the unit takes on screen, given the cells of its (shaped) text.
     fn cells(&self, text_cells: usize) -> usize {
         match self {
-            Look::Text => text_cells,
-            Look::Space | Look::Dotted => 1,
+            Look::Text | Look::LoneFlag => text_cells,
+            Look::Space => 1,
+            // The circle's cell, and the mark's if it is a spacing one.
+            Look::Dotted => (1 + text_cells).min(2),
             Look::Hidden => 0,
             Look::Override(label) => label.len(),
             Look::Picture(p) => str_width(p),
@@ -164,11 +205,26 @@ impl Look {
     }
 
     /// Append what is drawn for the unit whose (shaped) text is `shown`.
-    fn draw(&self, out: &mut String, shown: &str, rtl: bool) {
+    fn draw(&self, out: &mut String, shown: &str, rtl: bool, how: Drawing) {
         match self {
             // A joiner ending a cluster joins nothing; drawn, it could fuse this cluster with
-            // whatever lands next to it on screen (an emoji after a reversed emoji).
-            Look::Text => push_mirrored(out, shown.strip_suffix('\u{200D}').unwrap_or(shown), rtl),
+            // whatever lands next to it on screen (an emoji after a reversed emoji). A ZWNJ
+            // ending a letter's cluster ("ی‌" in "می‌شود") kept letters apart in shaping; once
+            // shaped or reordered it has nothing left to do, and in visual order it would sit
+            // on the wrong side of its letter.
+            Look::Text => {
+                let mut shown = shown.strip_suffix('\u{200D}').unwrap_or(shown);
+                if how.drop_joiners && shown.starts_with(char::is_alphabetic) {
+                    shown = shown.trim_end_matches(['\u{200C}', '\u{200D}']);
+                }
+                push_mirrored(out, shown, rtl);
+            }
+            Look::LoneFlag => {
+                Look::Text.draw(out, shown, rtl, how);
+                if how.reordered {
+                    out.push('\u{200C}');
+                }
+            }
             Look::Space => out.push(' '),
             Look::Hidden => {}
             Look::Override(label) => out.push_str(label),
@@ -264,10 +320,16 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
     let shown_text = shaped.as_ref().map_or(text, |s| s.text.as_str());
     let units = units(text, shaped.as_ref());
     let bidi = (opts.bidi == BidiMode::App).then(|| BidiParagraph::new(text, dir));
+    let how = Drawing {
+        reordered: bidi.is_some(),
+        drop_joiners: bidi.is_some() || shaped.is_some(),
+    };
+    // The paragraph's own leading spaces (an indent) are kept; they end at this byte.
+    let indent_end = text.len() - text.trim_start_matches(' ').len();
     let lines = break_lines(&units, width)
         .into_iter()
         .map(|range| {
-            let mut line = build_line(&units[range], shown_text, bidi.as_ref());
+            let mut line = build_line(&units[range], shown_text, bidi.as_ref(), how, indent_end);
             line.dir = dir;
             if bidi.is_some() && dir == Direction::Rtl && line.width > 0 {
                 line.indent = width.saturating_sub(line.width);
@@ -279,7 +341,19 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
 }
 
 /// One visual line from the units it shows (in logical order).
-fn build_line(units: &[Unit], shown_text: &str, bidi: Option<&BidiParagraph>) -> VisualLine {
+///
+/// Reordering can move a space to either end of a line (a space just inside an isolate lands
+/// at the line's far side); drawn there, it would push an RTL line one column in from the right
+/// margin. So in reordered lines, spaces at either visual end are drawn as nothing (kept as
+/// zero-width clusters, so every logical cluster is still accounted for), except the
+/// paragraph's own leading spaces, which end at byte `indent_end`.
+fn build_line(
+    units: &[Unit],
+    shown_text: &str,
+    bidi: Option<&BidiParagraph>,
+    how: Drawing,
+    indent_end: usize,
+) -> VisualLine {
     let (Some(first), Some(last)) = (units.first(), units.last()) else {
         return VisualLine::default();
     };
@@ -291,6 +365,19 @@ fn build_line(units: &[Unit], shown_text: &str, bidi: Option<&BidiParagraph>) ->
         }
         None => ((0..units.len()).collect(), None),
     };
+    let mut blank = vec![false; units.len()];
+    if bidi.is_some() {
+        let stray_space = |i: usize| units[i].look == Look::Space && units[i].src.end > indent_end;
+        let invisible = |i: usize| units[i].cells == 0;
+        for ends in [
+            &mut order.iter() as &mut dyn Iterator<Item = &usize>,
+            &mut order.iter().rev(),
+        ] {
+            for &i in ends.take_while(|&&i| stray_space(i) || invisible(i)) {
+                blank[i] = stray_space(i);
+            }
+        }
+    }
     let mut out = String::with_capacity(src.len() + src.len() / 2);
     let mut clusters = Vec::with_capacity(units.len());
     let mut col = 0;
@@ -298,15 +385,20 @@ fn build_line(units: &[Unit], shown_text: &str, bidi: Option<&BidiParagraph>) ->
         let unit = &units[i];
         let rtl = levels.as_ref().is_some_and(|l| l[i] % 2 == 1);
         let start = out.len();
-        unit.look
-            .draw(&mut out, &shown_text[unit.shown.clone()], rtl);
+        let cells = if blank[i] {
+            0
+        } else {
+            unit.look
+                .draw(&mut out, &shown_text[unit.shown.clone()], rtl, how);
+            unit.cells
+        };
         clusters.push(Cluster {
             vis: start..out.len(),
             col,
-            width: unit.cells,
+            width: cells,
             src: unit.src.clone(),
         });
-        col += unit.cells;
+        col += cells;
     }
     VisualLine {
         text: out,
@@ -364,7 +456,7 @@ pub fn logical_line(para_text: &str, line: &VisualLine) -> String {
     let text = para_text.get(line.src.clone()).unwrap_or_default();
     let mut out = String::with_capacity(text.len());
     for g in text.graphemes(true) {
-        look(g, cluster_width(g)).draw(&mut out, g, false);
+        look(g, cluster_width(g)).draw(&mut out, g, false, Drawing::LOGICAL);
     }
     out
 }
@@ -796,6 +888,85 @@ mod tests {
     }
 
     #[test]
+    fn golden_a_lone_spacing_mark_sits_on_a_dotted_circle() {
+        assert_eq!(plain("\u{93E}ab", 10), ["◌\u{93E}ab"]);
+        let p = lay("\u{93E}ab", opts(10, ShapeMode::Off, BidiMode::App));
+        assert_eq!(p.lines[0].width, 4);
+        assert_eq!(p.lines[0].clusters[0].width, 2);
+        // On its letter it is drawn as it is.
+        assert_eq!(plain("क\u{93E}b", 10), ["क\u{93E}b"]);
+    }
+
+    #[test]
+    fn golden_zwj_joins_the_letter_before_it() {
+        // The Persian abbreviation "ه‍.ش": initial heh, then the dot, then sheen, right to left.
+        assert_eq!(shaped("ه\u{200D}.ش", 10), [pad(7, "\u{FEB5}.\u{FEEB}")]);
+        assert_eq!(shaped("ب\u{200D}", 10), [pad(9, "\u{FE91}")]);
+        // Unshaped, the joiner is drawn as nothing all the same.
+        assert_eq!(plain("ب\u{200D}", 10), [pad(9, "ب")]);
+    }
+
+    #[test]
+    fn golden_zwnj_keeps_letters_apart_and_is_drawn_as_nothing() {
+        let word = "می\u{200C}شود";
+        assert_eq!(
+            shaped(word, 10),
+            [pad(5, "\u{FEA9}\u{FEEE}\u{FEB7}\u{FBFD}\u{FEE3}")]
+        );
+        assert_eq!(plain(word, 10), [pad(5, "دوشیم")]);
+        // Still accounted for: the yeh's cluster stands for the ZWNJ too.
+        let p = lay(word, opts(10, ShapeMode::On, BidiMode::App));
+        let yeh = p.lines[0]
+            .clusters
+            .iter()
+            .find(|c| &p.lines[0].text[c.vis.clone()] == "\u{FBFD}")
+            .unwrap();
+        assert_eq!(&word[yeh.src.clone()], "ی\u{200C}");
+        // A terminal that shapes gets it, in logical order, where it belongs.
+        assert_eq!(
+            screen(word, opts(10, ShapeMode::On, BidiMode::Terminal)),
+            [word]
+        );
+    }
+
+    #[test]
+    fn golden_a_space_inside_an_isolate_never_ends_a_line() {
+        // In an RTL paragraph, the space opening an RTL isolate lands at the right end.
+        let text = "\u{2067} مرحبا\u{2069} بك";
+        assert_eq!(
+            plain(text, 20),
+            [pad(12, &format!("{} {}", r("بك"), r("مرحبا")))]
+        );
+        let p = lay(text, opts(20, ShapeMode::Off, BidiMode::App));
+        assert_eq!((p.lines[0].width, p.lines[0].indent), (8, 12));
+        // In an LTR paragraph, the space closing an RTL isolate lands at the left end.
+        assert_eq!(
+            plain("\u{2067}مرحبا \u{2069}is hello", 20),
+            [format!("{}is hello", r("مرحبا"))]
+        );
+        // A paragraph's own indent stays, at its right end when RTL.
+        assert_eq!(plain("  مرحبا", 10), [pad(3, &format!("{}  ", r("مرحبا")))]);
+    }
+
+    #[test]
+    fn golden_a_lone_regional_indicator_never_pairs_on_screen() {
+        // "🇸🇦", a mark, then a lone "🇺": reversed, the lone one would sit left of the flag and
+        // the terminal would read 🇺🇸 then 🇦.
+        let text = "مرحبا 🇸🇦\u{200F}🇺";
+        let lines = plain(text, 20);
+        assert_eq!(lines, [pad(11, &format!("🇺\u{200C}🇸🇦 {}", r("مرحبا")))]);
+        let drawn: Vec<&str> = lines[0].trim_start().graphemes(true).collect();
+        assert_eq!(&drawn[..2], ["🇺\u{200C}", "🇸🇦"]);
+        // An override reverses a flag and a lone indicator.
+        assert_eq!(plain("\u{202E}🇸🇦🇺\u{202C}", 20), ["<RLO>🇺\u{200C}🇸🇦<PDF>"]);
+        // In logical order nothing is added.
+        assert_eq!(
+            screen("🇸🇦🇺", opts(20, ShapeMode::Off, BidiMode::Off)),
+            ["🇸🇦🇺"]
+        );
+    }
+
+    #[test]
     fn cjk_and_emoji_take_two_cells() {
         let p = lay("日本語 and 😀 here", opts(9, ShapeMode::Off, BidiMode::App));
         let lines: Vec<String> = p.lines.iter().map(dump_line).collect();
@@ -913,6 +1084,18 @@ mod tests {
                 .prop_map(String::from),
                 1 => prop::sample::select(vec!["e\u{301}", "\u{301}", "\u{200C}", "\u{200D}"])
                     .prop_map(String::from),
+                // Joiners beside Arabic letters, as Persian writes them.
+                2 => prop::sample::select(vec![
+                    "ه\u{200D}", "\u{200D}ش", "ب\u{200D}", "ل\u{200D}ا", "می\u{200C}شود",
+                    "\u{200C}", "\u{200D}",
+                ])
+                .prop_map(String::from),
+                // Regional indicators one at a time, so that pairs and lone ones both occur.
+                2 => prop::sample::select(vec!["\u{1F1F8}", "\u{1F1E6}", "\u{1F1FA}", "\u{200F}"])
+                    .prop_map(String::from),
+                // Spacing marks, alone and on their letter.
+                1 => prop::sample::select(vec!["\u{93E}", "\u{903}", "क\u{93E}", "\u{BBE}"])
+                    .prop_map(String::from),
             ]
         }
 
@@ -1006,6 +1189,45 @@ mod tests {
                         .chars()
                         .any(|c| is_bidi_control(c) || c.is_control())
                 );
+                if o.bidi == BidiMode::App {
+                    // No plain space at either visual end, but the paragraph's own indent.
+                    let indent_end = text.len() - text.trim_start_matches(' ').len();
+                    let drawn: Vec<&Cluster> =
+                        line.clusters.iter().filter(|c| c.width > 0).collect();
+                    for c in [drawn.first(), drawn.last()].into_iter().flatten() {
+                        prop_assert!(
+                            &text[c.src.clone()] != " " || c.src.end <= indent_end,
+                            "a space at the end of {:?}",
+                            line.text
+                        );
+                    }
+                    // The terminal pairs regional indicators as it sees them: every flag it
+                    // sees must be one the text has.
+                    let is_ri = |c: &char| ('\u{1F1E6}'..='\u{1F1FF}').contains(c);
+                    let flags = |s: &str| -> Vec<String> {
+                        s.graphemes(true)
+                            .map(|g| g.chars().filter(is_ri).collect::<String>())
+                            .filter(|f| f.chars().count() > 1)
+                            .collect()
+                    };
+                    let known = flags(text);
+                    for f in flags(&line.text) {
+                        prop_assert!(known.contains(&f), "{:?} pairs into {:?}", line.text, f);
+                    }
+                }
+                // No drawn cluster starts with a mark that would fall on the cell before it
+                // (a lone emoji modifier is a swatch of its own).
+                for c in &line.clusters {
+                    let first = line.text[c.vis.clone()].chars().next();
+                    prop_assert!(
+                        !first.is_some_and(
+                            |f| extends(f) && !('\u{1F3FB}'..='\u{1F3FF}').contains(&f)
+                        ),
+                        "{:?} starts with a mark in {:?}",
+                        &line.text[c.vis.clone()],
+                        line.text
+                    );
+                }
                 match (o.bidi, line.dir) {
                     (BidiMode::App, Rtl) if line.width > 0 => {
                         prop_assert_eq!(line.indent, o.width.saturating_sub(line.width))

@@ -9,6 +9,7 @@ pub mod bidi;
 pub mod document;
 pub mod layout;
 pub mod sanitize;
+pub mod script;
 pub mod search;
 pub mod shape;
 pub mod width;

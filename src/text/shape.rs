@@ -9,7 +9,8 @@
 //!   make a word unreadable in a narrow cell.
 //!
 //! Shaping works on runs of Arabic letters and harakat, so joining never crosses a space, a digit,
-//! a ZWNJ or anything else. Every run is aligned back to the original text: each shaped letter
+//! a ZWNJ or anything else; a ZWJ next to a run makes the letter beside it join towards it, as
+//! in the Persian abbreviation "ه‍.ش" (initial heh) or a lone "ب‍", and is then drawn as nothing. Every run is aligned back to the original text: each shaped letter
 //! with its harakat stands for one original letter with its harakat, a lam-alef ligature for the
 //! lam, the alef and their harakat. [`Shaped`] keeps that alignment so that layout can report
 //! exactly which logical bytes each drawn cell shows. Widths stay exact: presentation forms take
@@ -20,6 +21,8 @@ use std::sync::OnceLock;
 
 use ar_reshaper::prelude::LigatureNames;
 use ar_reshaper::{ArabicReshaper, ReshaperConfig};
+
+const ZWJ: char = '\u{200D}';
 
 /// Longest run (in chars) shaped in one go; longer "words" are shaped in pieces, so that
 /// pathological input cannot make shaping slow.
@@ -217,7 +220,10 @@ pub fn shape(text: &str) -> Shaped {
         }
         out.push_str(&text[copied..at]);
         let run = &text[at..end];
-        let shaped = reshaper().reshape(run);
+        // A ZWJ on either side makes the letter there join towards it ("ه‍.ش" shows the
+        // initial heh). The ZWJ itself stays in the text, outside the run, for layout to draw
+        // as nothing.
+        let shaped = reshape_joined(run, text[..at].ends_with(ZWJ), text[end..].starts_with(ZWJ));
         let base = out.len();
         match align(run, &shaped) {
             Some(segs) => {
@@ -236,6 +242,38 @@ pub fn shape(text: &str) -> Shaped {
     Shaped {
         text: out,
         segments,
+    }
+}
+
+/// Shape a run of letters and harakat, joined at its start and/or end to a neighbour that is
+/// not shaped (a ZWJ). The reshaper is shown a tatweel there, which joins on both sides and has
+/// no forms of its own, and the tatweel is taken off again. (Shown the ZWJ itself, ar-reshaper
+/// 1.5 drops it before looking for ligatures and then indexes past its output: "‍لا" panics.)
+fn reshape_joined(run: &str, before: bool, after: bool) -> String {
+    const TATWEEL: char = '\u{0640}';
+    if !before && !after {
+        return reshaper().reshape(run);
+    }
+    let mut joined = String::with_capacity(run.len() + 4);
+    if before {
+        joined.push(TATWEEL);
+    }
+    joined.push_str(run);
+    if after {
+        joined.push(TATWEEL);
+    }
+    let shaped = reshaper().reshape(&joined);
+    let trimmed = match (before, after) {
+        (true, true) => shaped
+            .strip_prefix(TATWEEL)
+            .and_then(|s| s.strip_suffix(TATWEEL)),
+        (true, false) => shaped.strip_prefix(TATWEEL),
+        _ => shaped.strip_suffix(TATWEEL),
+    };
+    match trimmed {
+        Some(t) => t.to_string(),
+        // Never expected; shaped on its own the run is at worst unjoined at that end.
+        None => reshaper().reshape(run),
     }
 }
 
@@ -352,6 +390,43 @@ mod tests {
         let s = shape("می\u{200C}خواهم");
         assert!(s.text.contains('\u{200C}'));
         assert!(s.text.starts_with("\u{FEE3}"));
+    }
+
+    #[test]
+    fn a_zwj_makes_the_letter_beside_it_join() {
+        // Heh before a ZWJ takes its initial form, not the isolated one.
+        let s = shape("ه\u{200D}.ش");
+        assert_eq!(s.text, "\u{FEEB}\u{200D}.\u{FEB5}");
+        assert_eq!(shape("ه").text, "\u{FEE9}");
+        assert_eq!(shape("ب\u{200D}").text, "\u{FE91}\u{200D}");
+        // After a ZWJ, the final form; between two, the medial.
+        assert_eq!(shape("\u{200D}ب").text, "\u{200D}\u{FE90}");
+        assert_eq!(shape("\u{200D}ب\u{200D}").text, "\u{200D}\u{FE92}\u{200D}");
+        // A ZWJ between two letters keeps them joined, and keeps lam and alef apart letters.
+        assert_eq!(shape("ل\u{200D}ا").text, "\u{FEDF}\u{200D}\u{FE8E}");
+        // A ZWJ before a lam-alef (which the reshaper itself cannot take) joins it too.
+        assert_eq!(shape("\u{200D}لا").text, "\u{200D}\u{FEFC}");
+        assert_eq!(
+            shape("\u{200D}لَا\u{200D}").text,
+            "\u{200D}\u{FEFC}\u{064E}\u{200D}"
+        );
+        // Offsets still map both ways across the joiner.
+        let text = "ه\u{200D}.ش";
+        for (i, _) in text.char_indices() {
+            if let Some(j) = s.to_shaped(i) {
+                assert_eq!(s.to_original(j), Some(i));
+            }
+        }
+        assert_eq!(s.to_shaped(2), Some(3));
+    }
+
+    #[test]
+    fn a_zwnj_keeps_persian_letters_apart_and_stays_in_place() {
+        // "می‌شود": meem initial, yeh final, ZWNJ, sheen initial, waw final, dal isolated.
+        let s = shape("می\u{200C}شود");
+        assert_eq!(s.text, "\u{FEE3}\u{FBFD}\u{200C}\u{FEB7}\u{FEEE}\u{FEA9}");
+        // Without the ZWNJ the yeh would join the sheen.
+        assert_eq!(shape("میشود").text.chars().nth(1), Some('\u{FBFF}'));
     }
 
     #[test]

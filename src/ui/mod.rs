@@ -184,6 +184,9 @@ fn lang_badge(lang: Lang) -> Option<&'static str> {
     match lang {
         Lang::En => Some("EN"),
         Lang::Ar => Some("AR"),
+        Lang::Fa => Some("FA"),
+        Lang::Ur => Some("UR"),
+        Lang::He => Some("HE"),
         Lang::Other => None,
     }
 }

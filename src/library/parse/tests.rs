@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::text::Direction::{Ltr, Rtl};
+use crate::text::Direction::{self, Ltr, Rtl};
 use ParagraphKind::{Body, Boilerplate, Heading, Meta, Title};
 
 /// The seeds as files, parsed without the sources manifest.
@@ -452,6 +452,130 @@ fn reading_time() {
     assert_eq!(minutes([(345, Lang::En)]), 2);
     assert_eq!(minutes([(300, Lang::Ar)]), 2);
     assert_eq!(minutes([(230, Lang::En), (150, Lang::Ar)]), 2);
+}
+
+#[test]
+fn reading_time_per_language() {
+    assert_eq!(minutes([(300, Lang::Fa)]), 2);
+    assert_eq!(minutes([(300, Lang::Ur)]), 2);
+    assert_eq!(minutes([(370, Lang::He)]), 2);
+    assert_eq!(minutes([(460, Lang::En)]), 2);
+    // 555 words: 3 minutes in Hebrew, 4 in Arabic, Persian and Urdu, 2 in English.
+    assert_eq!(minutes([(555, Lang::He)]), 3);
+    assert_eq!(minutes([(555, Lang::Fa)]), 4);
+    assert_eq!(minutes([(555, Lang::En)]), 2);
+}
+
+#[test]
+fn lists_numbered_in_arabic_indic_and_persian_digits_are_items() {
+    let items = "\
+أهم ما جاء في البيان الختامي للقمة العربية الطارئة:
+١. وقف إطلاق النار فوراً في جميع المناطق والمدن
+٢. إدخال المساعدات الإنسانية دون أي قيود أو شروط
+٣. الإفراج عن جميع المحتجزين والأسرى من الطرفين
+";
+    let a = parse("a.txt", items);
+    assert_eq!(a.paragraphs.len(), 4, "{:?}", texts(&a.paragraphs));
+    assert!(a.paragraphs[1].text.starts_with("١. وقف"));
+    assert!(a.paragraphs[3].text.starts_with("٣. الإفراج"));
+    // The same lines without their numbers are hard-wrapped prose, joined: the block is one
+    // that would have been merged.
+    let unnumbered = items
+        .replace("١. ", "")
+        .replace("٢. ", "")
+        .replace("٣. ", "");
+    assert!(parse("a.txt", &unnumbered).paragraphs.len() < 4);
+
+    let persian = "\
+مهم‌ترین تصمیم‌های نشست امروز دولت در تهران چنین است:
+۱. افزایش حقوق کارمندان دولت از ابتدای سال آینده
+۲- ساخت ده هزار واحد مسکونی در استان‌های محروم کشور
+۳) کاهش تعرفه واردات دارو و تجهیزات پزشکی بیمارستان‌ها
+";
+    let a = parse("a.txt", persian);
+    assert_eq!(a.paragraphs.len(), 4, "{:?}", texts(&a.paragraphs));
+    let urdu = "\
+اجلاس میں درج ذیل فیصلے کیے گئے جن کا اعلان آج کیا گیا:
+۱۔ سرکاری ملازمین کی تنخواہوں میں اضافہ کیا جائے گا
+۲۔ بجلی کی قیمتوں میں کمی کا اعلان اگلے ہفتے ہوگا
+";
+    assert_eq!(parse("a.txt", urdu).paragraphs.len(), 3);
+    // Mixed digit systems, or four digits, are not a list number.
+    assert!(!is_list_item("١2. x"));
+    assert!(!is_list_item("۱۴۰۲. سال"));
+    assert!(!is_list_item("2- x"));
+    assert!(is_list_item("٩) x"));
+}
+
+#[test]
+fn persian_urdu_and_hebrew_sections_and_reading_time() {
+    let text = "\
+رئیس‌جمهور ایران روز پنجشنبه برای دیدار با همتای روس خود به مسکو رفت.
+
+در تهران
+
+این سفر به دعوت رسمی رئیس‌جمهور روسیه انجام شد و دو طرف درباره وضعیت منطقه گفت‌وگو کردند.
+
+پاکستان کے وزیراعظم نے کہا ہے کہ مذاکرات جاری رہیں گے۔
+
+ראש הממשלה אמר כי השיחות היו בונות.
+
+The talks will go on next week.
+";
+    let a = parse("a.txt", text);
+    assert_eq!(
+        section_shape(&a),
+        vec![
+            (Lang::Fa, 0..3),
+            (Lang::Ur, 3..4),
+            (Lang::He, 4..5),
+            (Lang::En, 5..6)
+        ]
+    );
+    // The bare Arabic-script heading took its section's language.
+    assert_eq!(a.paragraphs[1].lang, Lang::Fa);
+    let dirs: Vec<Direction> = a.sections.iter().map(|s| s.dir).collect();
+    assert_eq!(
+        dirs,
+        vec![
+            Direction::Rtl,
+            Direction::Rtl,
+            Direction::Rtl,
+            Direction::Ltr
+        ]
+    );
+    let fa_words = a.sections[0].words;
+    assert_eq!(
+        a.sections[0].reading_minutes,
+        minutes([(fa_words, Lang::Fa)])
+    );
+    assert_eq!(a.languages(), vec![Lang::Fa, Lang::Ur, Lang::He, Lang::En]);
+}
+
+#[test]
+fn an_arabic_paragraph_quoting_english_stays_in_its_section() {
+    let a = parse(
+        "a.txt",
+        "قالت الوزارة في بيان إن المحادثات مستمرة.\n\nقال \"We will not back down from our demands\"\n\nوأضاف أن الوفد سيعود غدا.\n",
+    );
+    assert_eq!(section_shape(&a), vec![(Lang::Ar, 0..3)]);
+    assert!(a.paragraphs.iter().all(|p| p.dir == Rtl));
+}
+
+#[test]
+fn a_declared_language_settles_a_paragraph_that_could_go_either_way() {
+    let mut a = parse("a.txt", "Reuters: قالت الوزارة\n");
+    assert_eq!(a.paragraphs[0].dir, Ltr);
+    declare_language(&mut a, Lang::Ar);
+    assert_eq!(a.language, Some(Lang::Ar));
+    assert_eq!(a.paragraphs[0].dir, Rtl);
+    assert_eq!(a.sections[0].dir, Rtl);
+    declare_language(&mut a, Lang::En);
+    assert_eq!(a.paragraphs[0].dir, Ltr);
+    // A clear paragraph keeps its direction whatever is declared.
+    let mut a = parse("a.txt", "قالت وزارة الخارجية إن المحادثات مستمرة.\n");
+    declare_language(&mut a, Lang::En);
+    assert_eq!(a.paragraphs[0].dir, Rtl);
 }
 
 // ---------------------------------------------------------------- never panics, never loses text
