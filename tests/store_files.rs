@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use folio::store::{ArticleState, Bookmark, Position, Store};
 
@@ -208,6 +209,54 @@ fn a_journal_left_by_an_interrupted_fold_is_ignored() {
         "the snapshot as it is"
     );
     assert!(!store.article("seed:001_y.txt").unwrap().read);
+}
+
+#[test]
+fn temp_files_of_dead_writers_are_removed_at_open_and_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let (mut store, _) = Store::open(path.clone());
+    store.article_mut("seed:000_x.txt").read = true;
+    store.save().unwrap();
+
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let live = std::process::id();
+    let name = |pid: u32, file: &str| dir.path().join(format!(".{file}.{pid}.tmp"));
+    let dead_snapshot = name(dead, "state.json");
+    let dead_journal = name(dead, "state.json.journal");
+    let live_fresh = name(live, "state.json");
+    let live_stale = name(live, "state.json.journal");
+    let other = dir.path().join(".notes.txt.1.tmp");
+    for f in [
+        &dead_snapshot,
+        &dead_journal,
+        &live_fresh,
+        &live_stale,
+        &other,
+    ] {
+        fs::write(f, b"half a state").unwrap();
+    }
+    // A temp file of a live pid that is an hour old is left over too (the pid was reused).
+    fs::File::options()
+        .write(true)
+        .open(&live_stale)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+
+    let (again, warning) = Store::open(path);
+    assert!(warning.is_none());
+    assert!(again.article("seed:000_x.txt").unwrap().read);
+    assert!(!dead_snapshot.exists(), "the dead writer's snapshot temp");
+    assert!(!dead_journal.exists(), "the dead writer's journal temp");
+    assert!(!live_stale.exists(), "an hour-old temp");
+    assert!(
+        live_fresh.exists(),
+        "a live writer's fresh temp is never touched"
+    );
+    assert!(other.exists(), "not one of folio's files");
 }
 
 #[test]

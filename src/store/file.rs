@@ -15,19 +15,22 @@
 //! - `state.json.lock`: locked (flock) around every read and write of the two above. It is never
 //!   removed: removing a lock file lets two writers lock two different files.
 //! - `.state.json.PID.tmp`, `.state.json.journal.PID.tmp`: a whole file being written, renamed
-//!   over the real one once synced.
+//!   over the real one once synced. One left by a writer that was killed is removed at open.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
 use super::{ArticleState, Bookmark, Entry, Position};
 
 pub(super) const VERSION: u32 = 2;
+
+/// A temp file this old is left over: a save holds the lock for seconds at most.
+const STALE_TEMP: Duration = Duration::from_secs(10 * 60);
 
 /// The files beside one state.
 #[derive(Clone, Debug)]
@@ -499,9 +502,103 @@ fn write_atomic_with(
     result
 }
 
+/// Remove the temp files of writers that died mid-save: those whose process is gone, and
+/// any older than [`STALE_TEMP`]. Call with the lock held, so no folio is writing one.
+pub(super) fn remove_stale_temps(paths: &Paths, now: SystemTime) {
+    let names = [name_of(&paths.snapshot), name_of(&paths.journal)];
+    let Ok(entries) = fs::read_dir(&paths.folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let Some(pid) = names.iter().find_map(|n| temp_pid(file_name, n)) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_TEMP);
+        if old || !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The pid in a temp file's name `.NAME.PID.tmp`.
+fn temp_pid(file_name: &str, name: &str) -> Option<u32> {
+    file_name
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix('.')?
+        .strip_suffix(".tmp")?
+        .parse()
+        .ok()
+}
+
+/// Whether process `pid` is running (or cannot be told: then it counts as running).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        if pid <= 0 {
+            return false;
+        }
+        // SAFETY: signal 0 only asks whether the process exists; nothing is sent.
+        if unsafe { libc::kill(pid, 0) } == 0 {
+            return true;
+        }
+        io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
 /// Rename an unreadable file out of the way, with a timestamp.
 pub(super) fn set_aside(path: &Path, stamp: u64) -> io::Result<PathBuf> {
     let aside = path.with_file_name(format!("{}.corrupt-{stamp}", name_of(path)));
     fs::rename(path, &aside)?;
     Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_give_their_pid() {
+        assert_eq!(temp_pid(".state.json.123.tmp", "state.json"), Some(123));
+        assert_eq!(
+            temp_pid(".state.json.journal.77.tmp", "state.json.journal"),
+            Some(77)
+        );
+        assert_eq!(temp_pid(".state.json.journal.77.tmp", "state.json"), None);
+        assert_eq!(temp_pid("state.json.123.tmp", "state.json"), None);
+        assert_eq!(temp_pid(".state.json.lock", "state.json"), None);
+        assert_eq!(temp_pid(".state.json.x.tmp", "state.json"), None);
+    }
+
+    #[test]
+    fn this_process_is_alive_and_a_finished_one_is_not() {
+        assert!(process_alive(std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!process_alive(pid));
+        assert!(!process_alive(0));
+    }
 }

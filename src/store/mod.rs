@@ -178,11 +178,14 @@ impl Store {
         let paths = Paths::new(&path);
         // Read under the lock, so no save is half done; a folder that is not there yet holds
         // nothing to read, and one where the lock cannot be made is read as it is.
-        let _lock = paths
+        let lock = paths
             .folder
             .is_dir()
             .then(|| Lock::take(&paths.lock).ok())
             .flatten();
+        if lock.is_some() {
+            file::remove_stale_temps(&paths, SystemTime::now());
+        }
         match file::load(&paths) {
             Ok(disk) => {
                 let mut store = Store {
