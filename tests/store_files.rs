@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use folio::store::{ArticleState, Bookmark, Position, Store};
 
@@ -20,6 +20,13 @@ fn at(para: usize, byte: usize) -> Position {
 
 fn journal_of(path: &Path) -> PathBuf {
     path.with_file_name("state.json.journal")
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 #[test]
@@ -312,4 +319,46 @@ fn a_corrupt_snapshot_is_set_aside_with_its_journal() {
     let (again, warning) = Store::open(path);
     assert!(warning.is_none(), "reported once");
     assert_eq!(again.state.articles.len(), 1);
+}
+
+#[test]
+fn articles_whose_files_are_gone_are_forgotten_after_the_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    fs::write(dir.path().join("here.txt"), "x").unwrap();
+    let lately = now_secs() - 24 * 60 * 60;
+    let text = fs::read_to_string(fixture("prune.json"))
+        .unwrap()
+        .replace("{DIR}", d)
+        .replace("{LATELY}", &lately.to_string());
+    let path = dir.path().join("state.json");
+    fs::write(&path, text).unwrap();
+    let (mut store, _) = Store::open(path.clone());
+    assert_eq!(store.state.articles.len(), 6);
+    store.compact().unwrap();
+
+    let key = |name: &str| format!("{d}/{name}");
+    let mut kept: Vec<String> = store.state.articles.keys().cloned().collect();
+    kept.sort();
+    let mut expected = vec![
+        key("gone-lately.txt"),
+        key("gone-now.txt"),
+        key("here.txt"),
+        key("unplugged/kept.txt"),
+        "seed:000_x.txt".to_string(),
+    ];
+    expected.sort();
+    assert_eq!(
+        kept, expected,
+        "only the one gone for over 30 days is forgotten"
+    );
+    let (again, _) = Store::open(path.clone());
+    assert_eq!(again.state.articles, store.state.articles);
+    // When each was first seen missing is kept for the next time.
+    let snapshot: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let since = |name: &str| snapshot["articles"][key(name)]["missing_since"].clone();
+    assert_eq!(since("here.txt"), serde_json::Value::Null, "it is there");
+    assert_eq!(since("gone-lately.txt"), serde_json::json!(lately));
+    let now = since("gone-now.txt").as_u64().expect("noted as missing");
+    assert!(now >= lately + 24 * 60 * 60 - 5);
 }

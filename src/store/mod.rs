@@ -10,7 +10,8 @@
 //! On disk ([`file`] gives the formats) the state is a snapshot, `state.json`, and an
 //! append-only journal beside it of one line per save holding the articles that save
 //! changed; so a save writes and syncs what changed, not the whole state. The journal is
-//! folded into a new snapshot once it outgrows a quarter of the snapshot. Whole
+//! folded into a new snapshot once it outgrows a quarter of the snapshot, and that is when
+//! articles whose files are gone, and entries past the cap, are forgotten ([`prune`]). Whole
 //! files are written atomically (temp file, sync, rename) and a journal line torn by a killed
 //! writer is ignored, so a crash loses at most the save it interrupted. A state file that
 //! cannot be read is set aside (renamed with a timestamp), reported once, and replaced; one
@@ -26,8 +27,10 @@ use serde::{Deserialize, Serialize};
 
 mod file;
 mod merge;
+mod prune;
 
 pub use file::write_atomic;
+pub use prune::{MAX_ARTICLES, MISSING_GRACE};
 
 use file::{LoadError, Lock, Mark, Paths, Since};
 use merge::Change;
@@ -273,8 +276,8 @@ impl Store {
         self.sync(false)
     }
 
-    /// [`Store::save`], then fold the journal into a new snapshot. Saves do this by
-    /// themselves once the journal is long.
+    /// [`Store::save`], then fold the journal into a new snapshot and forget what is no
+    /// longer needed ([`prune`]). Saves do this by themselves once the journal is long.
     pub fn compact(&mut self) -> io::Result<()> {
         self.sync(true)
     }
@@ -304,25 +307,31 @@ impl Store {
         let must_compact = compact || self.mark.generation == 0 || self.mark.journal.is_none();
         let written = if nothing && self.mark.snapshot.is_some() {
             // Nothing to write (a state from before the journal is left as it is, too).
-            Ok(())
+            Ok(Vec::new())
         } else if must_compact {
-            self.write_snapshot(paths)
+            self.write_snapshot(paths, now)
         } else {
-            self.append(paths, &ours)
+            self.append(paths, &ours).map(|()| Vec::new())
         };
-        if let Err(e) = written {
-            self.undo(undo);
-            return Err(e);
-        }
+        let forgotten = match written {
+            Ok(forgotten) => forgotten,
+            Err(e) => {
+                self.undo(undo);
+                return Err(e);
+            }
+        };
         // The save is on disk; folding a long journal can wait for another time if it fails.
-        if !must_compact && self.journal_is_long() {
-            let _ = self.write_snapshot(paths);
-        }
+        let forgotten = if !must_compact && self.journal_is_long() {
+            self.write_snapshot(paths, now).unwrap_or_default()
+        } else {
+            forgotten
+        };
         drop(lock);
         let settled: Vec<String> = undo
             .articles
             .into_iter()
             .map(|(k, _)| k)
+            .chain(forgotten)
             .chain(pending.restated)
             .collect();
         self.restate(settled.iter());
@@ -526,11 +535,23 @@ impl Store {
         journal > COMPACT_AT_LEAST && journal > self.mark.snapshot_len() / COMPACT_SHARE
     }
 
-    /// Write the base as a new snapshot and start a new journal.
-    fn write_snapshot(&mut self, paths: &Paths) -> io::Result<()> {
+    /// Write the base as a new snapshot and start a new journal, forgetting first what
+    /// [`prune`] says to. Returns the keys forgotten. On failure the base is as it was.
+    fn write_snapshot(&mut self, paths: &Paths, now: u64) -> io::Result<Vec<String>> {
+        let forgotten = prune::prune(&mut self.base.articles, now, MAX_ARTICLES, prune::presence);
         let generation = file::next_generation(paths, self.mark.generation);
-        let id =
-            file::write_snapshot(paths, generation, &self.base.last_open, &self.base.articles)?;
+        let id = match file::write_snapshot(
+            paths,
+            generation,
+            &self.base.last_open,
+            &self.base.articles,
+        ) {
+            Ok(id) => id,
+            Err(e) => {
+                self.base.articles.extend(forgotten);
+                return Err(e);
+            }
+        };
         // The snapshot holds everything now; if the new journal cannot be started, the old
         // one is ignored (it follows another generation) and the next save tries again.
         self.mark = Mark {
@@ -538,7 +559,7 @@ impl Store {
             generation,
             journal: file::reset_journal(paths, generation).ok(),
         };
-        Ok(())
+        Ok(forgotten.into_iter().map(|(k, _)| k).collect())
     }
 
     /// Make the state of `keys` what the base says.
