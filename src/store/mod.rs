@@ -17,6 +17,7 @@
 //! cannot be read is set aside (renamed with a timestamp), reported once, and replaced; one
 //! written by a newer folio is left alone.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
@@ -350,32 +351,40 @@ impl Store {
         };
         let mut base = self.base.articles.iter_mut().peekable();
         for (key, now) in &self.state.articles {
-            while let Some((gone, _)) = base.next_if(|(k, _)| k.as_str() < key.as_str()) {
-                out.changes.push((gone.clone(), Change::removed()));
+            // Base articles before this key are gone from the state: the reader dropped them.
+            let entry = loop {
+                match base.peek().map(|(k, _)| k.as_str().cmp(key.as_str())) {
+                    Some(Ordering::Less) => {
+                        if let Some((gone, _)) = base.next() {
+                            out.changes.push((gone.clone(), Change::removed()));
+                        }
+                    }
+                    Some(Ordering::Equal) => break base.next().map(|(_, e)| e),
+                    _ => break None,
+                }
+            };
+            let Some(entry) = entry else {
+                let change = merge::diff(None, None, Some(now));
+                if change.is_empty() {
+                    out.restated.push(key.clone());
+                } else {
+                    out.changes.push((key.clone(), change));
+                }
+                continue;
+            };
+            if *now == entry.article {
+                if entry.own != now.position {
+                    entry.own = now.position;
+                }
+                continue;
             }
-            match base.next_if(|(k, _)| *k == key) {
-                Some((_, entry)) => {
-                    if *now == entry.article {
-                        entry.own = now.position;
-                        continue;
-                    }
-                    let change = merge::diff(Some(&entry.article), entry.own, Some(now));
-                    if change.is_empty() {
-                        // Not a change: what the reader says now is its own position.
-                        entry.own = now.position;
-                        out.restated.push(key.clone());
-                    } else {
-                        out.changes.push((key.clone(), change));
-                    }
-                }
-                None => {
-                    let change = merge::diff(None, None, Some(now));
-                    if change.is_empty() {
-                        out.restated.push(key.clone());
-                    } else {
-                        out.changes.push((key.clone(), change));
-                    }
-                }
+            let change = merge::diff(Some(&entry.article), entry.own, Some(now));
+            if change.is_empty() {
+                // Not a change: what the reader says now is its own position.
+                entry.own = now.position;
+                out.restated.push(key.clone());
+            } else {
+                out.changes.push((key.clone(), change));
             }
         }
         for (gone, _) in base {
