@@ -145,7 +145,10 @@ fn quitting_and_reopening_lands_on_the_same_paragraph() {
     pty.wait_for("Bookmarked");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
-    let state = std::fs::read_to_string(home_path.join("state/folio/state.json")).unwrap();
+    // The state is a snapshot and a journal of what changed since.
+    let folder = home_path.join("state/folio");
+    let state = std::fs::read_to_string(folder.join("state.json")).unwrap()
+        + &std::fs::read_to_string(folder.join("state.json.journal")).unwrap_or_default();
     assert!(state.contains("003_9421ad859a52f834.txt"), "{state}");
 
     let home = tempfile::TempDir::new_in(home_path.parent().unwrap()).unwrap();

@@ -18,7 +18,8 @@
 //!   joiner (ZWJ, ZWNJ) and an invisible character (zero-width space, word joiner) are drawn as
 //!   nothing, and so is a ZWJ ending a cluster, lest it fuse the cluster with its new neighbour
 //!   on screen, and a ZWNJ ending one once shaping or reordering has used it;
-//! - a regional indicator that is not half of a flag is followed by a ZWNJ on reordered lines,
+//! - a regional indicator that is not half of a flag is followed by a ZWNJ on reordered lines
+//!   and wherever a hidden character could put it beside another,
 //!   so that the terminal cannot pair it with a neighbour into a flag the text never had;
 //! - on reordered lines, a space that lands at either end of the line (from inside an isolate)
 //!   is drawn as nothing, so RTL lines stay flush right.
@@ -109,8 +110,11 @@ enum Look {
 /// How units are drawn on a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Drawing {
-    /// The line is reordered by folio (lone regional indicators are guarded).
+    /// The line is reordered by folio.
     reordered: bool,
+    /// Lone regional indicators are guarded: on screen, reordering or a hidden isolate can put
+    /// one beside another.
+    guard_flags: bool,
     /// Joiners (ZWJ, ZWNJ) ending a cluster have done their work (shaping was done, or the
     /// order changed) and are drawn as nothing.
     drop_joiners: bool,
@@ -120,6 +124,7 @@ impl Drawing {
     /// Logical order, as `--dump --logical` prints it.
     const LOGICAL: Drawing = Drawing {
         reordered: false,
+        guard_flags: false,
         drop_joiners: false,
     };
 }
@@ -221,7 +226,7 @@ impl Look {
             }
             Look::LoneFlag => {
                 Look::Text.draw(out, shown, rtl, how);
-                if how.reordered {
+                if how.guard_flags {
                     out.push('\u{200C}');
                 }
             }
@@ -322,6 +327,7 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
     let bidi = (opts.bidi == BidiMode::App).then(|| BidiParagraph::new(text, dir));
     let how = Drawing {
         reordered: bidi.is_some(),
+        guard_flags: bidi.is_some() || has_hidden(text),
         drop_joiners: bidi.is_some() || shaped.is_some(),
     };
     // The paragraph's own leading spaces (an indent) are kept; they end at this byte.
@@ -455,10 +461,21 @@ pub fn dump_line(line: &VisualLine) -> String {
 pub fn logical_line(para_text: &str, line: &VisualLine) -> String {
     let text = para_text.get(line.src.clone()).unwrap_or_default();
     let mut out = String::with_capacity(text.len());
+    let how = Drawing {
+        guard_flags: has_hidden(para_text),
+        ..Drawing::LOGICAL
+    };
     for g in text.graphemes(true) {
-        look(g, cluster_width(g)).draw(&mut out, g, false, Drawing::LOGICAL);
+        look(g, cluster_width(g)).draw(&mut out, g, false, how);
     }
     out
+}
+
+/// Whether `text` holds characters drawn as nothing (isolates, marks, invisible characters):
+/// hiding one can put two lone regional indicators side by side, which a terminal pairs.
+fn has_hidden(text: &str) -> bool {
+    text.chars()
+        .any(|c| super::sanitize::is_bidi_control(c) || super::sanitize::is_invisible_format(c))
 }
 
 #[cfg(test)]
