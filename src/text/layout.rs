@@ -181,7 +181,7 @@ fn look(g: &str, cells: usize) -> Look {
     }
     // A mark with nothing to sit on: non-spacing (no cell of its own) or spacing (U+093E, one
     // cell). A lone emoji modifier (two cells) is a swatch of its own and stays as it is.
-    if cells <= 1 && extends(first) {
+    if extends(first) && !('\u{1F3FB}'..='\u{1F3FF}').contains(&first) {
         return Look::Dotted;
     }
     if is_regional_indicator(first) && g.chars().filter(|&c| is_regional_indicator(c)).count() == 1
