@@ -273,18 +273,23 @@ fn read(cli: ReadArgs) -> ExitCode {
 }
 
 /// `folio serve`: check the options, start the server, serve until a signal, then shut down
-/// gracefully (every reader leaves the alternate screen and says why).
+/// gracefully (every reader leaves the alternate screen and says why). Everything it prints about
+/// files, keys and clients is made printable first: names come from anyone.
 fn serve(args: ServeArgs) -> ExitCode {
+    // From the start a closed stderr must not stop the server: say things, ignore failures.
+    let say = |text: &str| {
+        let _ = writeln!(io::stderr(), "folio: {}", serve::printable(text));
+    };
     let access = match (&args.authorized_keys, args.anonymous) {
         (Some(path), _) => match serve::read_authorized_keys(path) {
             Ok((keys, warnings)) => {
                 for w in warnings {
-                    eprintln!("folio: {w}");
+                    say(&w);
                 }
                 Access::Keys(keys)
             }
             Err(e) => {
-                eprintln!("folio: {e}");
+                say(&e);
                 return ExitCode::from(2);
             }
         },
@@ -297,39 +302,46 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let library = match load_library(&args.paths) {
-        Ok(lib) => lib,
-        Err(code) => return code,
+    let library = if args.paths.is_empty() {
+        library::load_seeds()
+    } else {
+        match library::load_paths(&args.paths) {
+            Ok(lib) => lib,
+            Err(e) => {
+                say(&e.to_string());
+                return ExitCode::from(2);
+            }
+        }
     };
     let settings = load_settings(&args.reader);
     for w in settings.warnings.iter().chain(&library.warnings) {
-        eprintln!("folio: {w}");
+        say(w);
     }
 
     let Some(key_path) = args.host_key.clone().or_else(serve::default_host_key_path) else {
-        eprintln!("folio: no data folder for the host key; name a file with --host-key");
+        say("no data folder for the host key; name a file with --host-key");
         return ExitCode::from(2);
     };
     let host_key = match serve::load_or_create_host_key(&key_path) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("folio: {e}");
+            say(&e);
             return ExitCode::from(2);
         }
     };
-    eprintln!(
-        "folio: host key {} {} ({}{})",
+    say(&format!(
+        "host key {} {} ({}{})",
         host_key.key.algorithm(),
         serve::fingerprint(host_key.key.public_key()),
         key_path.display(),
         if host_key.created { ", made now" } else { "" }
-    );
+    ));
 
     let log = match &args.log {
         Some(path) => match serve::Log::file(path) {
             Ok(log) => log,
             Err(e) => {
-                eprintln!("folio: cannot open log {}: {e}", path.display());
+                say(&format!("cannot open log {}: {e}", path.display()));
                 return ExitCode::from(2);
             }
         },
@@ -352,7 +364,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("folio: {e}");
+            say(&e.to_string());
             return ExitCode::FAILURE;
         }
     };
@@ -364,26 +376,22 @@ fn serve(args: ServeArgs) -> ExitCode {
     let server = match serve::Server::start(options, content) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("folio: cannot listen on {}: {e}", args.listen);
+            say(&format!("cannot listen on {}: {e}", args.listen));
             return ExitCode::FAILURE;
         }
     };
     let addr = server.local_addr();
-    // From here on a closed stderr must not stop the server: say things, ignore failures.
-    let say = |text: String| {
-        let _ = writeln!(io::stderr(), "folio: {text}");
-    };
-    say(format!("listening on {addr}"));
-    say(format!(
+    say(&format!("listening on {addr}"));
+    say(&format!(
         "serving {articles} articles to {who}; connect with: ssh -p {} {}",
         addr.port(),
         addr.ip()
     ));
     if !addr.ip().is_loopback() {
-        say(format!("{} is reachable from other machines", addr.ip()));
+        say(&format!("{} is reachable from other machines", addr.ip()));
     }
     if let Some(signal) = signals.forever().next() {
-        say(format!("signal {signal}; shutting down"));
+        say(&format!("signal {signal}; shutting down"));
     }
     server.shutdown();
     ExitCode::SUCCESS

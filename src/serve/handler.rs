@@ -106,12 +106,13 @@ impl Session {
     }
 }
 
-/// Safe to show in a log: printable ASCII only, and short.
+/// A name from the client as the log shows it: [`super::printable`], and short.
 fn printable(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(32)
-        .collect()
+    let mut shown = super::printable(&s.chars().take(32).collect::<String>());
+    if s.chars().nth(32).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 impl Handler for Session {

@@ -1,11 +1,46 @@
 //! The server's log: one line per event, with a UTC timestamp. It says who connected, how they
 //! authenticated, their terminal size and how long they stayed; it never records what they typed.
+//!
+//! Every line goes through [`printable`], so nothing a client or a file name supplies reaches the
+//! log raw.
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::text::sanitize::{bidi_control_label, sanitize_str};
+
+/// Text as folio prints it about names, files and clients: one line, with control characters
+/// shown as pictures (`␛`), bidi formatting characters by name (`<RLO>`) and other invisible
+/// format characters by number (`<U+200B>`), so nothing printed can move the cursor, recolour
+/// the terminal or make the line read differently from what it holds.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in sanitize_str(s).chars() {
+        match c {
+            '\n' => out.push('␊'),
+            _ if bidi_control_label(c).is_some() => {
+                out.push('<');
+                out.push_str(bidi_control_label(c).unwrap_or_default());
+                out.push('>');
+            }
+            _ if is_invisible_format(c) => out.push_str(&format!("<U+{:04X}>", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Format characters that draw nothing (zero-width spaces and joiners, word joiners, invisible
+/// operators, the byte-order mark, interlinear annotation marks, tag characters): in a log they
+/// could only hide something.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2065}'
+        | '\u{206A}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+}
 
 /// Where log lines go. Cheap to clone; lines from many connections never interleave.
 #[derive(Clone)]
@@ -50,9 +85,10 @@ impl Log {
         (Log::to(Box::new(Shared(buf.clone()))), buf)
     }
 
-    /// Write one line. A log that cannot be written is not worth stopping the server for.
+    /// Write one line, made [`printable`]. A log that cannot be written is not worth stopping
+    /// the server for.
     pub fn line(&self, text: &str) {
-        let line = format!("{} {text}\n", timestamp(SystemTime::now()));
+        let line = format!("{} {}\n", timestamp(SystemTime::now()), printable(text));
         let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
         let _ = sink.write_all(line.as_bytes());
         let _ = sink.flush();
@@ -112,6 +148,27 @@ mod tests {
         assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
         assert_eq!(timestamp(t), "2024-02-29T12:34:56Z");
+    }
+
+    #[test]
+    fn printable_text_has_no_control_bidi_or_invisible_characters() {
+        let hostile =
+            "a\u{202E}txt.exe\u{202C}\x1b[31m\u{9b}2J\u{200B}\u{2066}x\u{2069}\r\nb\u{7}\u{FEFF}";
+        let shown = printable(hostile);
+        assert_eq!(
+            shown,
+            "a<RLO>txt.exe<PDF>␛[31m<U+009B>2J<U+200B><LRI>x<PDI>␊b␇<U+FEFF>"
+        );
+        // Arabic and other letters are kept as they are.
+        assert_eq!(printable("قارئ reader"), "قارئ reader");
+    }
+
+    #[test]
+    fn log_lines_are_printable() {
+        let (log, buf) = Log::memory();
+        log.line("user=ro\u{202E}ot\x1b]0;x\x07");
+        let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+        assert!(text.ends_with("Z user=ro<RLO>ot␛]0;x␇\n"), "{text:?}");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub use keys::{
     default_host_key_path, fingerprint, is_allowed, load_or_create_host_key, read_authorized_keys,
 };
 pub use limits::Limits;
-pub use log::Log;
+pub use log::{Log, printable};
 
 /// Largest pty folio lays out for; bigger requests are clamped.
 pub const MAX_COLS: u16 = 500;
