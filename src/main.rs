@@ -130,13 +130,18 @@ struct ServeArgs {
     /// in folio's data folder.
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
-    /// Connections served at once.
+    /// Readers (authenticated connections) served at once.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_sessions: u32,
-    /// Connections served at once from one address.
+    /// Readers served at once from one address.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_per_address: u32,
-    /// Close a connection after this many seconds without input.
+    /// Connections still authenticating, as OpenSSH's MaxStartups: past START, each new one
+    /// drops the stalest with a chance of RATE percent, rising to certainty at FULL. Default:
+    /// 10:30:100 scaled to --max-sessions.
+    #[arg(long, value_name = "START:RATE:FULL")]
+    max_startups: Option<String>,
+    /// Close a connection after this many seconds without input (keys or pastes).
     #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout: u64,
     /// Append the log (connections, users, key fingerprints, terminal sizes, durations; never
@@ -146,8 +151,11 @@ struct ServeArgs {
     /// Disconnect a client that takes no output for this many seconds.
     #[arg(long, hide = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     stall_timeout: u64,
+    /// Close a connection that has not sent its SSH greeting after this many seconds.
+    #[arg(long, hide = true, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout: u64,
     /// Close a connection that has not authenticated after this many seconds.
-    #[arg(long, hide = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, hide = true, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     auth_timeout: u64,
 
     /// Files or folders to serve; the built-in seed articles if none.
@@ -280,6 +288,16 @@ fn serve(args: ServeArgs) -> ExitCode {
     let say = |text: &str| {
         let _ = writeln!(io::stderr(), "folio: {}", serve::printable(text));
     };
+    let startups =
+        serve::Startups::scaled(args.max_sessions as usize, args.max_per_address as usize);
+    let startups = match args.max_startups.as_deref().map(|s| startups.with_spec(s)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            say(&format!("--max-startups: {e}"));
+            return ExitCode::from(2);
+        }
+    };
     let access = match (&args.authorized_keys, args.anonymous) {
         (Some(path), _) => match serve::read_authorized_keys(path) {
             Ok((keys, warnings)) => {
@@ -354,10 +372,13 @@ fn serve(args: ServeArgs) -> ExitCode {
     let mut options = serve::Options::new(args.listen, access, host_key.key);
     options.max_sessions = args.max_sessions as usize;
     options.max_per_address = args.max_per_address as usize;
+    options.startups = startups;
     options.idle_timeout = Duration::from_secs(args.idle_timeout);
     options.stall_timeout = Duration::from_secs(args.stall_timeout);
+    options.handshake_timeout = Duration::from_secs(args.handshake_timeout);
     options.auth_timeout = Duration::from_secs(args.auth_timeout);
     options.log = log;
+    serve::raise_descriptor_limit();
 
     // Signals are caught before the server starts, so none is missed.
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};

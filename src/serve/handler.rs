@@ -8,9 +8,12 @@ use std::sync::atomic::Ordering;
 
 use russh::keys::PublicKey;
 use russh::server::{Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, VerifiedPublicKey};
-use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodKind, MethodSet, Pty};
+use russh::{
+    Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, Disconnect, MethodKind, MethodSet,
+    Pty,
+};
 
-use super::conn::{Conn, End};
+use super::conn::{Conn, Early, End};
 use super::reader::{self, ReaderInput};
 use super::{Access, Shared, clamp_size, fingerprint, is_allowed};
 
@@ -156,12 +159,41 @@ impl Handler for Session {
         }
     }
 
+    /// The client is who it says and may read: give it a session's place, or tell it why not.
     async fn auth_succeeded(
         &mut self,
-        _session: &mut russh::server::Session,
+        session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.conn.authenticated.fire();
-        self.log(&format!("authenticated {}", self.conn.who()));
+        let conn = &self.conn;
+        let admitted = {
+            let startup = conn.startup.lock().unwrap_or_else(|e| e.into_inner());
+            match startup.as_ref() {
+                Some(startup) => self.shared.limits.authenticate(startup),
+                // Never authenticated twice; treat it as the server being full.
+                None => Err(super::limits::Full::Total(self.shared.limits.sessions())),
+            }
+        };
+        match admitted {
+            Ok(permit) => {
+                *conn.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(permit));
+                // Its startup place is free now.
+                conn.startup
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                conn.authenticated.fire();
+                self.log(&format!(
+                    "connected from {} and authenticated {}",
+                    conn.peer,
+                    conn.who()
+                ));
+            }
+            Err(full) => {
+                conn.close_early(Early::Refused(full));
+                session.disconnect(Disconnect::TooManyConnections, full.reason(), "")?;
+                conn.refused.fire();
+            }
+        }
         Ok(())
     }
 

@@ -2,13 +2,15 @@
 //! authenticated, their terminal size and how long they stayed; it never records what they typed.
 //!
 //! Every line goes through [`printable`], so nothing a client or a file name supplies reaches the
-//! log raw.
+//! log raw. Events a client can cause as often as it likes (refusals, connections that never
+//! authenticate) go through a [`Throttle`]: one line each interval, then a count.
 
+use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::text::sanitize::{bidi_control_label, sanitize_str};
 
@@ -95,6 +97,81 @@ impl Log {
     }
 }
 
+/// Log lines about events a client can cause as often as it likes: of each kind, the first in
+/// an interval is written whole, the others are counted and summed up in one line when the
+/// interval ends ([`Throttle::flush`], called now and then by the server). So the log holds at
+/// most two lines per kind per interval, however many connections a client opens.
+pub struct Throttle {
+    log: Log,
+    interval: Duration,
+    kinds: Mutex<BTreeMap<&'static str, Interval>>,
+}
+
+/// One kind's interval: when its whole line was written, and the events since.
+struct Interval {
+    since: Instant,
+    more: u64,
+}
+
+impl Throttle {
+    pub fn new(log: Log, interval: Duration) -> Throttle {
+        Throttle {
+            log,
+            interval,
+            kinds: Mutex::default(),
+        }
+    }
+
+    /// One event of `kind`: written whole as `line()` if it is the first of its kind in its
+    /// interval, otherwise counted.
+    pub fn note(&self, kind: &'static str, line: impl FnOnce() -> String) {
+        let mut kinds = self.kinds.lock().unwrap_or_else(|e| e.into_inner());
+        self.summarize(&mut kinds, false);
+        match kinds.get_mut(kind) {
+            Some(interval) => interval.more += 1,
+            None => {
+                kinds.insert(
+                    kind,
+                    Interval {
+                        since: Instant::now(),
+                        more: 0,
+                    },
+                );
+                self.log.line(&line());
+            }
+        }
+    }
+
+    /// Write the counts of intervals that are over.
+    pub fn flush(&self) {
+        let mut kinds = self.kinds.lock().unwrap_or_else(|e| e.into_inner());
+        self.summarize(&mut kinds, false);
+    }
+
+    /// Write every count now, intervals over or not (the server is stopping).
+    pub fn finish(&self) {
+        let mut kinds = self.kinds.lock().unwrap_or_else(|e| e.into_inner());
+        self.summarize(&mut kinds, true);
+    }
+
+    fn summarize(&self, kinds: &mut BTreeMap<&'static str, Interval>, all: bool) {
+        kinds.retain(|kind, interval| {
+            let elapsed = interval.since.elapsed();
+            if elapsed < self.interval && !all {
+                return true;
+            }
+            if interval.more > 0 {
+                self.log.line(&format!(
+                    "and {} more {kind} in the {:.0}s after that",
+                    interval.more,
+                    elapsed.as_secs_f64().ceil()
+                ));
+            }
+            false
+        });
+    }
+}
+
 struct Shared(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Shared {
@@ -169,6 +246,37 @@ mod tests {
         log.line("user=ro\u{202E}ot\x1b]0;x\x07");
         let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
         assert!(text.ends_with("Z user=ro<RLO>ot␛]0;x␇\n"), "{text:?}");
+    }
+
+    #[test]
+    fn a_throttle_writes_one_line_per_kind_then_a_count() {
+        let (log, buf) = Log::memory();
+        let throttle = Throttle::new(log, Duration::from_millis(200));
+        for i in 0..50 {
+            throttle.note("refused", || format!("refused #{i}"));
+        }
+        throttle.note("dropped", || "dropped #0".into());
+        throttle.note("dropped", || "dropped #1".into());
+        throttle.flush();
+        let text = || String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+        assert_eq!(text().lines().count(), 2, "{}", text());
+        assert!(text().contains("refused #0") && text().contains("dropped #0"));
+        std::thread::sleep(Duration::from_millis(250));
+        throttle.flush();
+        let lines = text();
+        assert_eq!(lines.lines().count(), 4, "{lines}");
+        assert!(lines.contains("and 49 more refused in the"), "{lines}");
+        assert!(lines.contains("and 1 more dropped in the"), "{lines}");
+        // A new interval starts with a whole line again; a stopping server writes its counts.
+        throttle.note("refused", || "refused again".into());
+        throttle.note("refused", || "refused and again".into());
+        throttle.finish();
+        assert!(text().contains("refused again\n"), "{}", text());
+        assert!(
+            text().ends_with("and 1 more refused in the 1s after that\n"),
+            "{}",
+            text()
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::time::Duration;
 
@@ -58,10 +59,22 @@ pub(crate) fn start(
     {
         let conn = conn.clone();
         let shared = shared.clone();
+        // The session's place goes with the thread: it is free only once the thread has ended,
+        // so readers still busy after their clients left cannot pile up past the limits.
+        let place = conn
+            .session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let running = Running::start(shared.readers.clone());
         std::thread::Builder::new()
             .name(format!("folio-reader-{}", conn.id))
             .stack_size(READER_STACK)
-            .spawn(move || reader_thread(&conn, &shared, frames_tx, keys_rx, size, &term))?;
+            .spawn(move || {
+                reader_thread(&conn, &shared, frames_tx, keys_rx, size, &term);
+                drop(running);
+                drop(place);
+            })?;
     }
     conn.reader_started
         .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -81,13 +94,41 @@ pub(crate) fn start(
     })
 }
 
-/// Decode packets into keys and pass them, and size changes, to the reader. Ends (and so ends
-/// the reader) when the connection's handler goes away or the reader is asked to stop.
+/// Counts a running reader thread while it lives.
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn start(count: Arc<AtomicUsize>) -> Running {
+        count.fetch_add(1, Ordering::SeqCst);
+        Running(count)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Decode packets into keys and pass them, and size changes, to the reader. Ends when the
+/// connection's handler goes away or the reader is asked to stop, and then tells the reader to
+/// end: a reader busy with queued input stops at the end of what was queued.
 async fn input_task(
     conn: Arc<Conn>,
+    packets: amps::Receiver<Vec<u8>>,
+    size: watch::Receiver<(u16, u16)>,
+    keys: SyncSender<Input>,
+) {
+    forward_input(&conn, packets, size, &keys).await;
+    // If the queue is full the reader is busy with it, and finds the queue closed after.
+    let _ = keys.try_send(Input::Terminate);
+}
+
+async fn forward_input(
+    conn: &Conn,
     mut packets: amps::Receiver<Vec<u8>>,
     mut size: watch::Receiver<(u16, u16)>,
-    keys: SyncSender<Input>,
+    keys: &SyncSender<Input>,
 ) {
     let mut decoder = Decoder::new();
     let mut resize: Option<(u16, u16)> = None;
