@@ -769,3 +769,42 @@ fn reader_threads_end_with_their_clients_and_keep_their_place_until_then() {
         }
     });
 }
+
+#[test]
+fn a_storm_of_window_changes_is_not_input_and_is_closed_when_idle() {
+    let (mut options, log) = options(Access::Anonymous);
+    options.idle_timeout = Duration::from_secs(2);
+    let server = TestServer::start(options, log);
+    run(Duration::from_secs(60), async {
+        let client = connect(server.addr).await;
+        let term = Term::open(&client, 100, 30).await;
+        term.wait_for("1/5 000_").await;
+        term.send("4l").await;
+        term.wait_for(SEED_003).await;
+        // Window changes to ever new widths for three times the idle timeout, and no keys.
+        let mut sent = 0;
+        for i in 0..200u32 {
+            if term.events().contains(&Event::Close) {
+                break;
+            }
+            let cols = 60 + (i * 37) % 440;
+            if term.write.window_change(cols, 40, 0, 0).await.is_err() {
+                break;
+            }
+            sent += 1;
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        term.wait_event("the channel to close", |e| *e == Event::Close)
+            .await;
+        assert!(
+            sent < 200,
+            "the storm kept the reader open: it closed only after all {sent} window changes"
+        );
+        let out = String::from_utf8_lossy(&term.output()).into_owned();
+        assert!(
+            out.contains("folio: closed after 2 s without input"),
+            "{out}"
+        );
+    });
+    server.wait_log_blocking("(idle)");
+}

@@ -439,7 +439,8 @@ impl Handler for Session {
         _pix_height: u32,
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.conn.touch();
+        // Not input: a window change does not keep a connection from the idle timeout. Only
+        // the latest size waits for the reader (a watch channel keeps one value).
         let size = clamp_size(col_width, row_height);
         if let Some(chan) = self.our_channel(channel) {
             match &chan.reader {
