@@ -12,9 +12,9 @@
 //!   server runs with a 3 s stall timeout);
 //! - with `FOLIO_LOAD_SILENT` (default 500) TCP connections open that never say anything (on a
 //!   fresh server with its default caps), how long a new reader takes to get its first frame;
-//! - the server's resident and peak memory (VmRSS, VmHWM) before and after one reader, in an
-//!   article, is sent `FOLIO_LOAD_STORM` (default 200) window changes to ever new widths, one
-//!   every 10 ms, and no keys (again on a fresh server).
+//! - the server's resident and peak memory (VmRSS, VmHWM) before and after one reader, in a
+//!   1 MiB article (the Arabic and English seed, repeated), is sent `FOLIO_LOAD_STORM` (default
+//!   200) window changes to ever new widths, one every 10 ms, and no keys (on a fresh server).
 //!
 //! `FOLIO_LOAD_PARTS` picks what runs: any of `load`, `silent`, `storm`, comma-separated (all by
 //! default). `FOLIO_LOAD_BIN` names another folio binary to measure instead of this build's (to
@@ -188,6 +188,15 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 /// `folio serve` with room for `connections` readers, or its default caps if `None`.
 fn start_server(dir: &std::path::Path, connections: Option<usize>) -> (Child, SocketAddr) {
+    start_serving(dir, connections, &[])
+}
+
+/// [`start_server`] serving `paths` instead of the seeds.
+fn start_serving(
+    dir: &std::path::Path,
+    connections: Option<usize>,
+    paths: &[std::path::PathBuf],
+) -> (Child, SocketAddr) {
     let bin =
         std::env::var_os("FOLIO_LOAD_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_folio").into());
     let mut command = Command::new(bin);
@@ -202,6 +211,7 @@ fn start_server(dir: &std::path::Path, connections: Option<usize>) -> (Child, So
         .arg(dir.join("host_ed25519"))
         .arg("--log")
         .arg(dir.join("log"))
+        .args(paths)
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .stdin(Stdio::null())
@@ -502,16 +512,24 @@ fn silent(runtime: &tokio::runtime::Runtime, n: usize) {
     stop(server);
 }
 
-/// Memory before and after a storm of window changes on one reader in an article.
+/// Memory before and after a storm of window changes on one reader in a large article.
 fn storm(runtime: &tokio::runtime::Runtime, n: usize) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let (server, addr) = start_server(dir.path(), None);
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seeds/003_9421ad859a52f834.txt"
+    ))
+    .expect("the Arabic and English seed");
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    let big = seed.repeat((1 << 20) / seed.len() + 1);
+    std::fs::write(articles.join("big.txt"), &big).unwrap();
+    let (server, addr) = start_serving(dir.path(), None, &[articles]);
     let pid = server.id();
     runtime.block_on(async {
         let mut r = Reader::open(addr).await.expect("a reader");
         r.wait_frames(1).await;
-        // The Arabic seed article, in the reading column.
-        r.press("4").await;
+        // Into the reading column.
         r.press("l").await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let (rss_before, hwm_before) = (rss_kib(pid), status_kib(pid, "VmHWM:"));
@@ -523,15 +541,19 @@ fn storm(runtime: &tokio::runtime::Runtime, n: usize) {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let sent = start.elapsed();
-        tokio::time::sleep(Duration::from_secs(2)).await;
         let frames = *r.frames.borrow() - frames_before;
+        // How long until the reader, busy with what the storm gave it, answers a key.
+        let answer = r.press("j").await;
         let (rss_after, hwm_after) = (rss_kib(pid), status_kib(pid, "VmHWM:"));
         println!(
             "folio serve, {n} window changes (60..500 columns x 50 rows, one per 10 ms) in {} on \
-             one reader in an article, no keys: {frames} frames drawn; server VmRSS \
-             {rss_before} KiB before, {rss_after} KiB after; VmHWM {hwm_before} KiB before, \
-             {hwm_after} KiB after",
+             one reader in a {} KiB article, no keys: {frames} frames drawn meanwhile; a key \
+             pressed after the storm was answered {} later; server VmRSS {rss_before} KiB \
+             before, {rss_after} KiB after; VmHWM {hwm_before} KiB before, {hwm_after} KiB \
+             after",
             ms(sent),
+            big.len() / 1024,
+            ms(answer),
         );
         let _ = r.write.data_bytes(b"q".to_vec()).await;
     });
