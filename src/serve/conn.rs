@@ -339,7 +339,7 @@ fn refuse(mut tcp: TcpStream, reason: &'static str, refusing: &Arc<AtomicUsize>)
 
 /// Our identification line and an SSH_MSG_DISCONNECT saying `reason`, as sent before any key
 /// exchange.
-pub(crate) fn refusal(reason: &str) -> Vec<u8> {
+fn refusal(reason: &str) -> Vec<u8> {
     const SSH_MSG_DISCONNECT: u8 = 1;
     let mut payload = vec![SSH_MSG_DISCONNECT];
     payload.extend((Disconnect::TooManyConnections as u32).to_be_bytes());
@@ -618,4 +618,38 @@ async fn watchdog(
     .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     conn.switch.kill();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn be32(b: &[u8]) -> usize {
+        u32::from_be_bytes(b[..4].try_into().unwrap()) as usize
+    }
+
+    #[test]
+    fn a_refusal_is_our_identification_and_one_clear_text_disconnect() {
+        for reason in ["", "too many sessions from your address; try again later"] {
+            let bytes = refusal(reason);
+            let end = bytes.windows(2).position(|w| w == b"\r\n").unwrap();
+            assert_eq!(&bytes[..end], server_id().as_bytes());
+            let packet = &bytes[end + 2..];
+            let length = be32(packet);
+            assert_eq!(packet.len(), 4 + length);
+            assert_eq!(packet.len() % 8, 0, "whole blocks");
+            let padding = packet[4] as usize;
+            assert!((4..12).contains(&padding), "{padding}");
+            let payload = &packet[5..4 + length - padding];
+            assert_eq!(payload[0], 1, "SSH_MSG_DISCONNECT");
+            assert_eq!(
+                be32(&payload[1..]),
+                12,
+                "SSH_DISCONNECT_TOO_MANY_CONNECTIONS"
+            );
+            let n = be32(&payload[5..]);
+            assert_eq!(&payload[9..9 + n], reason.as_bytes());
+            assert_eq!(&payload[9 + n..], &[0, 0, 0, 0], "no language tag");
+        }
+    }
 }
