@@ -137,8 +137,9 @@ struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_per_address: u32,
     /// Connections still authenticating, as OpenSSH's MaxStartups: past START, each new one
-    /// drops the stalest with a chance of RATE percent, rising to certainty at FULL. Default:
-    /// 10:30:100 scaled to --max-sessions.
+    /// drops the stalest (silent ones first) with a chance of RATE percent, rising to certainty
+    /// at FULL. Default: N:30:2N for N = --max-sessions, at least 10:30:100. One address may
+    /// hold twice --max-per-address of them (at least 10).
     #[arg(long, value_name = "START:RATE:FULL")]
     max_startups: Option<String>,
     /// Close a connection after this many seconds without input (keys or pastes).
