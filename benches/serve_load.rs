@@ -9,9 +9,17 @@
 //!   every session presses a key at the same moment and waits for the frame it causes;
 //! - the server's peak memory while `FOLIO_LOAD_STALLED` (default 20) clients stop reading and
 //!   are sent full-screen redraws anyway, and how long until all of them are dropped (the
-//!   server runs with a 3 s stall timeout).
+//!   server runs with a 3 s stall timeout);
+//! - with `FOLIO_LOAD_SILENT` (default 500) TCP connections open that never say anything (on a
+//!   fresh server with its default caps), how long a new reader takes to get its first frame;
+//! - the server's resident and peak memory (VmRSS, VmHWM) before and after one reader, in a
+//!   1 MiB article (the Arabic and English seed, repeated), is sent `FOLIO_LOAD_STORM` (default
+//!   200) window changes to ever new widths, one every 10 ms, and no keys (on a fresh server).
 //!
-//! Run with `cargo bench --bench serve_load`. Not a test: nothing here passes or fails.
+//! `FOLIO_LOAD_PARTS` picks what runs: any of `load`, `silent`, `storm`, comma-separated (all by
+//! default). `FOLIO_LOAD_BIN` names another folio binary to measure instead of this build's (to
+//! compare with an older build). Run with `cargo bench --bench serve_load`. Not a test: nothing here passes or
+//! fails.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -145,10 +153,15 @@ async fn stalling_proxy(target: SocketAddr, stop: watch::Receiver<bool>) -> Sock
 }
 
 fn rss_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A memory figure (in KiB) from the process's /proc status, such as `VmHWM:`.
+fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
@@ -173,16 +186,32 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn start_server(dir: &std::path::Path, connections: usize) -> (Child, SocketAddr) {
-    let limit = (connections + 10).to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["serve", "--anonymous", "--listen", "127.0.0.1:0"])
-        .args(["--max-sessions", &limit, "--max-per-address", &limit])
+/// `folio serve` with room for `connections` readers, or its default caps if `None`.
+fn start_server(dir: &std::path::Path, connections: Option<usize>) -> (Child, SocketAddr) {
+    start_serving(dir, connections, &[])
+}
+
+/// [`start_server`] serving `paths` instead of the seeds.
+fn start_serving(
+    dir: &std::path::Path,
+    connections: Option<usize>,
+    paths: &[std::path::PathBuf],
+) -> (Child, SocketAddr) {
+    let bin =
+        std::env::var_os("FOLIO_LOAD_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_folio").into());
+    let mut command = Command::new(bin);
+    command.args(["serve", "--anonymous", "--listen", "127.0.0.1:0"]);
+    if let Some(n) = connections {
+        let limit = (n + 10).to_string();
+        command.args(["--max-sessions", &limit, "--max-per-address", &limit]);
+    }
+    let mut child = command
         .args(["--stall-timeout", "3"])
         .arg("--host-key")
         .arg(dir.join("host_ed25519"))
         .arg("--log")
         .arg(dir.join("log"))
+        .args(paths)
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .stdin(Stdio::null())
@@ -210,17 +239,37 @@ fn main() {
         println!("serve_load: run with `cargo bench --bench serve_load`");
         return;
     }
-    let sessions = env_usize("FOLIO_LOAD_SESSIONS", 100);
-    let rounds = env_usize("FOLIO_LOAD_ROUNDS", 30);
-    let stalled = env_usize("FOLIO_LOAD_STALLED", 20);
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let (mut server, addr) = start_server(dir.path(), sessions + stalled);
-    let pid = server.id();
+    let parts = std::env::var("FOLIO_LOAD_PARTS").unwrap_or_else(|_| "load,silent,storm".into());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a runtime");
+    for part in parts.split(',') {
+        match part.trim() {
+            "load" => load(&runtime),
+            "silent" => silent(&runtime, env_usize("FOLIO_LOAD_SILENT", 500)),
+            "storm" => storm(&runtime, env_usize("FOLIO_LOAD_STORM", 200)),
+            other => eprintln!("serve_load: no part {other:?} (load, silent, storm)"),
+        }
+    }
+}
+
+/// Stop the server we started.
+fn stop(mut server: Child) {
+    // SAFETY: kill(2) on the child we started, with a valid signal.
+    unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) };
+    let _ = server.wait();
+}
+
+/// Many readers at once, then clients that stop reading.
+fn load(runtime: &tokio::runtime::Runtime) {
+    let sessions = env_usize("FOLIO_LOAD_SESSIONS", 100);
+    let rounds = env_usize("FOLIO_LOAD_ROUNDS", 30);
+    let stalled = env_usize("FOLIO_LOAD_STALLED", 20);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (server, addr) = start_server(dir.path(), Some(sessions + stalled));
+    let pid = server.id();
 
     runtime.block_on(async {
         // One session first, so the server's one-time costs are not counted per session.
@@ -390,7 +439,123 @@ fn main() {
         );
     });
 
-    // SAFETY: kill(2) on the child we started, with a valid signal.
-    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-    let _ = server.wait();
+    stop(server);
+}
+
+/// Make room for `n` open files in this process.
+fn raise_fd_limit(n: u64) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < n {
+            limit.rlim_cur = n.min(limit.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+/// How long a reader takes to get its first frame while `n` silent connections are open.
+fn silent(runtime: &tokio::runtime::Runtime, n: usize) {
+    raise_fd_limit(n as u64 + 256);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (server, addr) = start_server(dir.path(), None);
+    runtime.block_on(async {
+        // The server's one-time costs first.
+        let quiet = {
+            let t = Instant::now();
+            let mut r = Reader::open(addr).await.expect("a first reader");
+            r.wait_frames(1).await;
+            let _ = r.write.data_bytes(b"q".to_vec()).await;
+            t.elapsed()
+        };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let mut sockets = Vec::with_capacity(n);
+        for _ in 0..n {
+            match TcpStream::connect(addr).await {
+                Ok(s) => sockets.push(s),
+                Err(e) => {
+                    eprintln!("a silent connection failed: {e}");
+                    break;
+                }
+            }
+        }
+        // Let the server take every one of them in before the reader comes.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            match Reader::open(addr).await {
+                Ok(mut r) => {
+                    r.wait_frames(1).await;
+                    times.push(t.elapsed());
+                    let _ = r.write.data_bytes(b"q".to_vec()).await;
+                }
+                Err(e) => eprintln!("the reader could not get in: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        times.sort();
+        println!(
+            "folio serve with {} silent connections open (default caps): a reader's first frame \
+             in p50 {}, max {} over {} readers (with none open: {})",
+            sockets.len(),
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 1.0)),
+            times.len(),
+            ms(quiet),
+        );
+        drop(sockets);
+    });
+    stop(server);
+}
+
+/// Memory before and after a storm of window changes on one reader in a large article.
+fn storm(runtime: &tokio::runtime::Runtime, n: usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seeds/003_9421ad859a52f834.txt"
+    ))
+    .expect("the Arabic and English seed");
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    let big = seed.repeat((1 << 20) / seed.len() + 1);
+    std::fs::write(articles.join("big.txt"), &big).unwrap();
+    let (server, addr) = start_serving(dir.path(), None, &[articles]);
+    let pid = server.id();
+    runtime.block_on(async {
+        let mut r = Reader::open(addr).await.expect("a reader");
+        r.wait_frames(1).await;
+        // Into the reading column.
+        r.press("l").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (rss_before, hwm_before) = (rss_kib(pid), status_kib(pid, "VmHWM:"));
+        let frames_before = *r.frames.borrow();
+        let start = Instant::now();
+        for i in 0..n as u32 {
+            let cols = 60 + (i * 37) % 440;
+            let _ = r.write.window_change(cols, 50, 0, 0).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let sent = start.elapsed();
+        let frames = *r.frames.borrow() - frames_before;
+        // How long until the reader, busy with what the storm gave it, answers a key.
+        let answer = r.press("j").await;
+        let (rss_after, hwm_after) = (rss_kib(pid), status_kib(pid, "VmHWM:"));
+        println!(
+            "folio serve, {n} window changes (60..500 columns x 50 rows, one per 10 ms) in {} on \
+             one reader in a {} KiB article, no keys: {frames} frames drawn meanwhile; a key \
+             pressed after the storm was answered {} later; server VmRSS {rss_before} KiB \
+             before, {rss_after} KiB after; VmHWM {hwm_before} KiB before, {hwm_after} KiB \
+             after",
+            ms(sent),
+            big.len() / 1024,
+            ms(answer),
+        );
+        let _ = r.write.data_bytes(b"q".to_vec()).await;
+    });
+    stop(server);
 }

@@ -131,13 +131,19 @@ struct ServeArgs {
     /// in folio's data folder.
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
-    /// Connections served at once.
+    /// Readers (authenticated connections) served at once.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_sessions: u32,
-    /// Connections served at once from one address.
+    /// Readers served at once from one address.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_per_address: u32,
-    /// Close a connection after this many seconds without input.
+    /// Connections still authenticating, as OpenSSH's MaxStartups: past START, each new one
+    /// drops the stalest (silent ones first) with a chance of RATE percent, rising to certainty
+    /// at FULL. Default: N:30:2N for N = --max-sessions, at least 10:30:100. One address may
+    /// hold twice --max-per-address of them (at least 10).
+    #[arg(long, value_name = "START:RATE:FULL")]
+    max_startups: Option<String>,
+    /// Close a connection after this many seconds without input (keys or pastes).
     #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout: u64,
     /// Append the log (connections, users, key fingerprints, terminal sizes, durations; never
@@ -147,8 +153,11 @@ struct ServeArgs {
     /// Disconnect a client that takes no output for this many seconds.
     #[arg(long, hide = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     stall_timeout: u64,
+    /// Close a connection that has not sent its SSH greeting after this many seconds.
+    #[arg(long, hide = true, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout: u64,
     /// Close a connection that has not authenticated after this many seconds.
-    #[arg(long, hide = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, hide = true, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     auth_timeout: u64,
 
     /// Files or folders to serve; the built-in seed articles if none.
@@ -300,18 +309,33 @@ fn read(cli: ReadArgs) -> ExitCode {
 }
 
 /// `folio serve`: check the options, start the server, serve until a signal, then shut down
-/// gracefully (every reader leaves the alternate screen and says why).
+/// gracefully (every reader leaves the alternate screen and says why). Everything it prints about
+/// files, keys and clients is made printable first: names come from anyone.
 fn serve(args: ServeArgs) -> ExitCode {
+    // From the start a closed stderr must not stop the server: say things, ignore failures.
+    let say = |text: &str| {
+        let _ = writeln!(io::stderr(), "folio: {}", serve::printable(text));
+    };
+    let startups =
+        serve::Startups::scaled(args.max_sessions as usize, args.max_per_address as usize);
+    let startups = match args.max_startups.as_deref().map(|s| startups.with_spec(s)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            say(&format!("--max-startups: {e}"));
+            return ExitCode::from(2);
+        }
+    };
     let access = match (&args.authorized_keys, args.anonymous) {
         (Some(path), _) => match serve::read_authorized_keys(path) {
             Ok((keys, warnings)) => {
                 for w in warnings {
-                    eprintln!("folio: {w}");
+                    say(&w);
                 }
                 Access::Keys(keys)
             }
             Err(e) => {
-                eprintln!("folio: {e}");
+                say(&e);
                 return ExitCode::from(2);
             }
         },
@@ -324,42 +348,49 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let library = match load_library(&args.paths) {
-        Ok(lib) => lib,
-        Err(code) => return code,
+    let library = if args.paths.is_empty() {
+        library::load_seeds()
+    } else {
+        match library::load_paths(&args.paths) {
+            Ok(lib) => lib,
+            Err(e) => {
+                say(&e.to_string());
+                return ExitCode::from(2);
+            }
+        }
     };
     let settings = match load_settings(&args.reader) {
         Ok(s) => s,
         Err(code) => return code,
     };
     for w in settings.warnings.iter().chain(&library.warnings) {
-        eprintln!("folio: {w}");
+        say(w);
     }
 
     let Some(key_path) = args.host_key.clone().or_else(serve::default_host_key_path) else {
-        eprintln!("folio: no data folder for the host key; name a file with --host-key");
+        say("no data folder for the host key; name a file with --host-key");
         return ExitCode::from(2);
     };
     let host_key = match serve::load_or_create_host_key(&key_path) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("folio: {e}");
+            say(&e);
             return ExitCode::from(2);
         }
     };
-    eprintln!(
-        "folio: host key {} {} ({}{})",
+    say(&format!(
+        "host key {} {} ({}{})",
         host_key.key.algorithm(),
         serve::fingerprint(host_key.key.public_key()),
         key_path.display(),
         if host_key.created { ", made now" } else { "" }
-    );
+    ));
 
     let log = match &args.log {
         Some(path) => match serve::Log::file(path) {
             Ok(log) => log,
             Err(e) => {
-                eprintln!("folio: cannot open log {}: {e}", path.display());
+                say(&format!("cannot open log {}: {e}", path.display()));
                 return ExitCode::from(2);
             }
         },
@@ -372,17 +403,20 @@ fn serve(args: ServeArgs) -> ExitCode {
     let mut options = serve::Options::new(args.listen, access, host_key.key);
     options.max_sessions = args.max_sessions as usize;
     options.max_per_address = args.max_per_address as usize;
+    options.startups = startups;
     options.idle_timeout = Duration::from_secs(args.idle_timeout);
     options.stall_timeout = Duration::from_secs(args.stall_timeout);
+    options.handshake_timeout = Duration::from_secs(args.handshake_timeout);
     options.auth_timeout = Duration::from_secs(args.auth_timeout);
     options.log = log;
+    serve::raise_descriptor_limit();
 
     // Signals are caught before the server starts, so none is missed.
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("folio: {e}");
+            say(&e.to_string());
             return ExitCode::FAILURE;
         }
     };
@@ -394,26 +428,22 @@ fn serve(args: ServeArgs) -> ExitCode {
     let server = match serve::Server::start(options, content) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("folio: cannot listen on {}: {e}", args.listen);
+            say(&format!("cannot listen on {}: {e}", args.listen));
             return ExitCode::FAILURE;
         }
     };
     let addr = server.local_addr();
-    // From here on a closed stderr must not stop the server: say things, ignore failures.
-    let say = |text: String| {
-        let _ = writeln!(io::stderr(), "folio: {text}");
-    };
-    say(format!("listening on {addr}"));
-    say(format!(
+    say(&format!("listening on {addr}"));
+    say(&format!(
         "serving {articles} articles to {who}; connect with: ssh -p {} {}",
         addr.port(),
         addr.ip()
     ));
     if !addr.ip().is_loopback() {
-        say(format!("{} is reachable from other machines", addr.ip()));
+        say(&format!("{} is reachable from other machines", addr.ip()));
     }
     if let Some(signal) = signals.forever().next() {
-        say(format!("signal {signal}; shutting down"));
+        say(&format!("signal {signal}; shutting down"));
     }
     server.shutdown();
     ExitCode::SUCCESS

@@ -599,3 +599,212 @@ fn a_paste_fills_the_search_prompt_and_never_acts_as_keys() {
             .await;
     });
 }
+
+/// Open `n` TCP connections that never say anything.
+async fn silent_sockets(addr: std::net::SocketAddr, n: usize) -> Vec<tokio::net::TcpStream> {
+    let mut sockets = Vec::with_capacity(n);
+    for _ in 0..n {
+        sockets.push(
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("a TCP connection"),
+        );
+    }
+    sockets
+}
+
+#[test]
+fn five_hundred_silent_connections_do_not_keep_a_reader_out() {
+    // Room for the 500 sockets on both ends, in this one process.
+    raise_fd_limit(2048);
+    // Per-address caps high enough that the server-wide cap on unauthenticated connections is
+    // what holds them, as it would with 500 addresses.
+    let (mut options, log) = options(Access::Anonymous);
+    options.max_per_address = 1000;
+    let server = TestServer::start(options, log);
+    run(Duration::from_secs(120), async {
+        let silent = silent_sockets(server.addr, 500).await;
+        // Let the server take them all in, so the reader comes after every one of them.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(
+            server.startups() <= 128,
+            "{} unauthenticated connections held",
+            server.startups()
+        );
+        let start = Instant::now();
+        let client = connect(server.addr).await;
+        let term = Term::open(&client, 80, 24).await;
+        term.wait_for("1/5 000_").await;
+        // A deadlock guard for a loaded machine, not the target (see benches/serve_load.rs).
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the first frame took {:?}",
+            start.elapsed()
+        );
+        assert_eq!(server.open_sessions(), 1);
+        drop(silent);
+    });
+    // Hundreds of connections were dropped; the log says so in a few lines, not hundreds.
+    let log = server.log();
+    assert!(log.contains("dropped to make room"), "{log}");
+    assert!(
+        log.lines().count() < 20,
+        "{} lines:\n{log}",
+        log.lines().count()
+    );
+}
+
+#[test]
+fn silent_connections_do_not_lock_their_address_out() {
+    // The default caps: 8 sessions from one address.
+    let server = TestServer::anonymous();
+    run(Duration::from_secs(60), async {
+        let mut silent = silent_sockets(server.addr, 8).await;
+        let start = Instant::now();
+        while server.startups() < 8 {
+            assert!(start.elapsed() < PATIENCE, "the server never took them in");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let first = connect(server.addr).await;
+        let first = Term::open(&first, 80, 24).await;
+        first.wait_for("1/5 000_").await;
+        // Nor do many more, however many are opened again.
+        silent.extend(silent_sockets(server.addr, 40).await);
+        let second = connect(server.addr).await;
+        let second = Term::open(&second, 80, 24).await;
+        second.wait_for("1/5 000_").await;
+        assert_eq!(server.open_sessions(), 2);
+        assert!(server.startups() <= 16, "{}", server.startups());
+        drop(silent);
+    });
+}
+
+#[test]
+fn a_client_refused_a_session_is_told_why() {
+    let (mut options, log) = options(Access::Anonymous);
+    options.max_per_address = 1;
+    let server = TestServer::start(options, log);
+    run(Duration::from_secs(60), async {
+        // Through the handshake before the address's one session is taken...
+        let (late, told) = connect_told(server.addr).await;
+        let mut late = late.expect("the handshake");
+        let first = connect(server.addr).await;
+        // ...it authenticates, and is told why it cannot read.
+        let _ = late.authenticate_none("reader").await;
+        let reason = wait_told(&told).await;
+        assert_eq!(
+            reason,
+            "too many sessions from your address; try again later"
+        );
+        // Later ones are told at once, without a handshake.
+        let (refused, told) = connect_told(server.addr).await;
+        assert!(refused.is_err(), "refused");
+        assert_eq!(
+            wait_told(&told).await,
+            "too many sessions from your address; try again later"
+        );
+        // The one in reads on.
+        let term = Term::open(&first, 80, 24).await;
+        term.wait_for("1/5 000_").await;
+        server.wait_connections(1).await;
+    });
+    server.wait_log_blocking(
+        "refused after authenticating: 1 connections are open from this address",
+    );
+
+    let (mut one, log) = serve_support::options(Access::Anonymous);
+    one.max_sessions = 1;
+    let server = TestServer::start(one, log);
+    run(Duration::from_secs(60), async {
+        let _first = connect(server.addr).await;
+        let (refused, told) = connect_told(server.addr).await;
+        assert!(refused.is_err(), "refused");
+        assert_eq!(
+            wait_told(&told).await,
+            "the server is full; try again later"
+        );
+    });
+}
+
+#[test]
+fn reader_threads_end_with_their_clients_and_keep_their_place_until_then() {
+    let server = TestServer::anonymous();
+    run(Duration::from_secs(120), async {
+        for _ in 0..3 {
+            let mut sessions = Vec::new();
+            for _ in 0..4 {
+                let client = connect(server.addr).await;
+                let term = Term::open(&client, 200, 60).await;
+                term.wait_for("1/5 000_").await;
+                term.send("4l").await;
+                sessions.push((client, term));
+            }
+            assert_eq!(server.reader_threads(), 4);
+            // Keep the readers busy laying out, then leave without a word.
+            for (_, term) in &sessions {
+                for cols in [500, 301, 499, 302] {
+                    let _ = term.write.window_change(cols, 200, 0, 0).await;
+                }
+            }
+            drop(sessions);
+            // Until its reader thread has ended, a session keeps its place.
+            let start = Instant::now();
+            loop {
+                let open = server.open_sessions();
+                let readers = server.reader_threads();
+                assert!(
+                    open > 0 || readers == 0,
+                    "{readers} reader threads run with no session counted"
+                );
+                if open == 0 {
+                    break;
+                }
+                assert!(
+                    start.elapsed() < PATIENCE,
+                    "{open} sessions still open; log:\n{}",
+                    server.log()
+                );
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    });
+}
+
+#[test]
+fn a_storm_of_window_changes_is_not_input_and_is_closed_when_idle() {
+    let (mut options, log) = options(Access::Anonymous);
+    options.idle_timeout = Duration::from_secs(2);
+    let server = TestServer::start(options, log);
+    run(Duration::from_secs(60), async {
+        let client = connect(server.addr).await;
+        let term = Term::open(&client, 100, 30).await;
+        term.wait_for("1/5 000_").await;
+        term.send("4l").await;
+        term.wait_for(SEED_003).await;
+        // Window changes to ever new widths for three times the idle timeout, and no keys.
+        let mut sent = 0;
+        for i in 0..200u32 {
+            if term.events().contains(&Event::Close) {
+                break;
+            }
+            let cols = 60 + (i * 37) % 440;
+            if term.write.window_change(cols, 40, 0, 0).await.is_err() {
+                break;
+            }
+            sent += 1;
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        term.wait_event("the channel to close", |e| *e == Event::Close)
+            .await;
+        assert!(
+            sent < 200,
+            "the storm kept the reader open: it closed only after all {sent} window changes"
+        );
+        let out = String::from_utf8_lossy(&term.output()).into_owned();
+        assert!(
+            out.contains("folio: closed after 2 s without input"),
+            "{out}"
+        );
+    });
+    server.wait_log_blocking("(idle)");
+}

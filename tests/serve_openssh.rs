@@ -318,6 +318,40 @@ fn openssh_commands_sftp_and_port_forwarding_are_refused() {
 }
 
 #[test]
+fn openssh_is_told_why_a_full_server_refuses_it() {
+    if !have_ssh() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = host_key_in(dir.path());
+    let key_arg = key.to_str().unwrap().to_string();
+    let serve = Serve::start_in(
+        dir,
+        &[
+            "--anonymous",
+            "--host-key",
+            &key_arg,
+            "--max-per-address",
+            "1",
+        ],
+    );
+    let args = serve.ssh_args(&key, &["-tt", "reader@127.0.0.1"]);
+    let mut first = Pty::spawn_program("ssh", &args, 80, 24, serve.home());
+    first.wait_for("1/5 000_");
+    // The address's one reader is in: the next is refused, and ssh says why.
+    let out = serve.ssh(&key, &["reader@127.0.0.1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "refused");
+    assert!(
+        stderr.contains("too many sessions from your address; try again later"),
+        "{stderr}"
+    );
+    serve.wait_log("refused 127.0.0.1");
+    first.send("q");
+    assert_eq!(first.wait_exit(), 0);
+}
+
+#[test]
 fn openssh_key_login_lets_in_listed_keys_only() {
     if !have_ssh() {
         return;

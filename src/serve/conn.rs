@@ -1,18 +1,20 @@
 //! One connection from accept to close: admission, the SSH session, and its watchdog.
 
+use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use russh::Disconnect;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 
-use super::Shared;
 use super::handler::Session;
-use super::limits::Permit;
+use super::limits::{Crowded, Cut, SessionPermit, Startup};
 use super::stream::{KillSwitch, Killable};
+use super::{Shared, server_id};
 
 /// Why a reader ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +41,19 @@ impl End {
             End::Stalled => "client stopped reading",
         }
     }
+}
+
+/// Why a connection closed before it authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Early {
+    /// No SSH greeting within the handshake deadline.
+    NoGreeting,
+    /// No authentication within the deadline.
+    NoAuth,
+    /// Dropped to make room for a newer connection.
+    Dropped(Crowded),
+    /// Authenticated, but refused a session.
+    Refused(super::limits::Full),
 }
 
 /// A one-way flag that tasks can wait for.
@@ -74,9 +89,18 @@ impl Signal {
 /// What the parts of one connection share.
 pub(crate) struct Conn {
     pub id: u64,
+    pub peer: SocketAddr,
     pub started: Instant,
     pub switch: Arc<KillSwitch>,
+    /// Its place among the connections that have not authenticated, until it authenticates.
+    pub startup: Mutex<Option<Startup>>,
+    /// Its place among the sessions, once it authenticated; the reader thread holds it too.
+    pub session: Mutex<Option<Arc<SessionPermit>>>,
+    /// Why it closed before authenticating, once it has.
+    early: Mutex<Option<Early>>,
     pub authenticated: Signal,
+    /// It authenticated, was refused a session and told why.
+    pub refused: Signal,
     /// Who the client is, for the log: user name and key fingerprint.
     pub who: Mutex<String>,
     /// Milliseconds from `started` to the last input.
@@ -91,13 +115,22 @@ pub(crate) struct Conn {
     pub size: Mutex<Option<(u16, u16)>>,
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Conn {
-    fn new(id: u64) -> Conn {
+    pub(crate) fn new(id: u64, peer: SocketAddr) -> Conn {
         Conn {
             id,
+            peer,
             started: Instant::now(),
             switch: KillSwitch::new(),
+            startup: Mutex::new(None),
+            session: Mutex::new(None),
+            early: Mutex::new(None),
             authenticated: Signal::default(),
+            refused: Signal::default(),
             who: Mutex::new(String::new()),
             last_input: AtomicU64::new(0),
             stop: Signal::default(),
@@ -108,7 +141,18 @@ impl Conn {
         }
     }
 
-    /// The client sent input.
+    /// Record why the connection closes before authenticating; the first reason is kept.
+    pub fn close_early(&self, why: Early) {
+        lock(&self.early).get_or_insert(why);
+    }
+
+    /// Cut this connection to make room for another.
+    fn cut_for_room(&self, why: Crowded) {
+        self.close_early(Early::Dropped(why));
+        self.switch.kill();
+    }
+
+    /// The client sent input (keys or a paste; not a window change).
     pub fn touch(&self) {
         let ms = self.started.elapsed().as_millis() as u64;
         self.last_input.store(ms, Ordering::Relaxed);
@@ -160,85 +204,194 @@ async fn stopping(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
+/// How often the summaries of throttled log lines are written.
+pub(crate) const LOG_INTERVAL: Duration = Duration::from_secs(10);
+/// Refusals being said at once; past this, sockets are just closed.
+const MAX_REFUSING: usize = 64;
+/// How long a refusal may take to be said and the client to close.
+const REFUSE_WAIT: Duration = Duration::from_secs(2);
+/// Longest wait before accepting again when the server is out of file descriptors.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
 /// Accept connections until shutdown.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let log = &shared.options.log;
+    let mut backoff = Duration::ZERO;
+    let mut tick = tokio::time::interval(LOG_INTERVAL / 2);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let refusing = Arc::new(AtomicUsize::new(0));
     loop {
         let accepted = tokio::select! {
             _ = stopping(&mut shutdown) => break,
+            _ = tick.tick() => {
+                shared.throttle.flush();
+                continue;
+            }
             accepted = listener.accept() => accepted,
         };
         let (tcp, peer) = match accepted {
-            Ok(a) => a,
-            Err(e) => {
-                // Out of file descriptors and the like: wait a little rather than spin.
-                log.line(&format!("accept failed: {e}"));
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+            Ok(a) => {
+                backoff = Duration::ZERO;
+                a
             }
-        };
-        let permit = match shared.limits.admit(peer.ip()) {
-            Ok(p) => p,
-            Err(full) => {
-                log.line(&format!("refused {peer}: {full}"));
-                drop(tcp);
+            Err(e) if transient(&e) => continue,
+            Err(e) => {
+                // Out of file descriptors or memory: the connection waits in the kernel's queue
+                // and accept would fail again at once. Free a descriptor held by the stalest
+                // unauthenticated connection if there is one, else wait, longer each time.
+                let freed = shared
+                    .limits
+                    .drop_stalest()
+                    .map(|cut| cut(Crowded::Descriptors));
+                backoff = (backoff * 2).clamp(Duration::from_millis(10), MAX_BACKOFF);
+                shared.throttle.note("accept failures", || {
+                    format!(
+                        "accept failed: {e}; {}",
+                        if freed.is_some() {
+                            "dropped an unauthenticated connection"
+                        } else {
+                            "waiting"
+                        }
+                    )
+                });
+                tokio::time::sleep(backoff).await;
                 continue;
             }
         };
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(connection(
-            tcp,
-            peer,
-            id,
-            permit,
-            shared.clone(),
-            shutdown.clone(),
-        ));
+        let conn = Arc::new(Conn::new(id, peer));
+        let cut: Cut = {
+            let conn: Weak<Conn> = Arc::downgrade(&conn);
+            Arc::new(move |why| {
+                if let Some(conn) = conn.upgrade() {
+                    conn.cut_for_room(why);
+                }
+            })
+        };
+        match shared.limits.admit(peer.ip(), cut) {
+            Ok(admitted) => {
+                if let Some((cut, why)) = admitted.dropped {
+                    cut(why);
+                }
+                *lock(&conn.startup) = Some(admitted.startup);
+                tokio::spawn(connection(tcp, conn, shared.clone(), shutdown.clone()));
+            }
+            Err(full) => {
+                shared
+                    .throttle
+                    .note("connections refused", || format!("refused {peer}: {full}"));
+                refuse(tcp, full.reason(), &refusing);
+            }
+        }
     }
+    shared.throttle.finish();
     shared.options.log.line("stopped accepting connections");
+}
+
+/// Accept errors that concern one connection only (it was reset before it was accepted).
+fn transient(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+    )
+}
+
+/// Tell a client the server will not serve it, in SSH's own words, and close: the identification
+/// line, then a disconnect message. Clients show its text ("Received disconnect from …: too many
+/// sessions from your address"), where a bare close would leave them guessing.
+///
+/// Written by hand, as the SSH library can send a disconnect only after a full key exchange,
+/// which would cost a refused client's server the exchange and show the client a handshake that
+/// succeeded. Before the exchange the message travels in the clear, unpadded but for the
+/// protocol's minimum, and without a MAC (RFC 4253, sections 6 and 11.1).
+fn refuse(mut tcp: TcpStream, reason: &'static str, refusing: &Arc<AtomicUsize>) {
+    if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        refusing.fetch_sub(1, Ordering::SeqCst);
+        return;
+    }
+    let refusing = refusing.clone();
+    tokio::spawn(async move {
+        let say = async {
+            tcp.write_all(&refusal(reason)).await?;
+            tcp.shutdown().await?;
+            // Read what the client sent until it closes: closing with its bytes unread would
+            // reset the connection, and a reset can discard the message before it is read.
+            let mut buf = [0u8; 1024];
+            let mut read = 0;
+            while read < 64 * 1024 {
+                match tcp.read(&mut buf).await? {
+                    0 => break,
+                    n => read += n,
+                }
+            }
+            Ok::<_, io::Error>(())
+        };
+        let _ = tokio::time::timeout(REFUSE_WAIT, say).await;
+        refusing.fetch_sub(1, Ordering::SeqCst);
+    });
+}
+
+/// Our identification line and an SSH_MSG_DISCONNECT saying `reason`, as sent before any key
+/// exchange.
+fn refusal(reason: &str) -> Vec<u8> {
+    const SSH_MSG_DISCONNECT: u8 = 1;
+    let mut payload = vec![SSH_MSG_DISCONNECT];
+    payload.extend((Disconnect::TooManyConnections as u32).to_be_bytes());
+    payload.extend((reason.len() as u32).to_be_bytes());
+    payload.extend(reason.as_bytes());
+    // No language tag.
+    payload.extend(0u32.to_be_bytes());
+    // Length, padding length, payload and padding make a multiple of 8, with 4 to 11 bytes of
+    // padding.
+    let padding = 4 + (8 - (5 + payload.len() + 4) % 8) % 8;
+    let mut out = format!("{}\r\n", server_id()).into_bytes();
+    out.extend(((1 + payload.len() + padding) as u32).to_be_bytes());
+    out.push(padding as u8);
+    out.extend(payload);
+    out.extend(std::iter::repeat_n(0u8, padding));
+    out
 }
 
 async fn connection(
     tcp: TcpStream,
-    peer: SocketAddr,
-    id: u64,
-    permit: Permit,
+    conn: Arc<Conn>,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
 ) {
-    let log = shared.options.log.clone();
-    let conn = Arc::new(Conn::new(id));
-    log.line(&format!("#{id} connected from {peer}"));
+    let options = &shared.options;
     #[cfg(unix)]
     let fd = std::os::fd::AsRawFd::as_raw_fd(&tcp);
     #[cfg(not(unix))]
     let fd = -1;
     let stream = Killable::new(tcp, conn.switch.clone());
     let handler = Session::new(conn.clone(), shared.clone());
-    let auth_timeout = shared.options.auth_timeout;
+    let greeting = options.handshake_timeout.min(options.auth_timeout);
     let running = match tokio::time::timeout(
-        auth_timeout,
+        greeting,
         russh::server::run_stream(shared.config.clone(), stream, handler),
     )
     .await
     {
         Ok(Ok(running)) => running,
         Ok(Err(e)) => {
-            log.line(&format!("#{id} handshake failed: {e}"));
+            closed(&conn, &shared, Err(e));
             return;
         }
         Err(_) => {
-            log.line(&format!(
-                "#{id} sent no SSH greeting within {}s; closed",
-                auth_timeout.as_secs()
-            ));
+            conn.close_early(Early::NoGreeting);
+            closed(&conn, &shared, Ok(()));
             return;
         }
     };
+    if let Some(startup) = lock(&conn.startup).as_ref() {
+        shared.limits.greeted(startup);
+    }
     let dog = tokio::spawn(watchdog(
         conn.clone(),
         shared.clone(),
@@ -251,7 +404,65 @@ async fn connection(
     stall.abort();
     conn.switch.kill();
     if conn.reader_started.load(Ordering::SeqCst) {
-        conn.set_end(End::ClientLeft);
+        // Tell the reader at once, even if it is busy: it ends on its next input.
+        conn.request_stop(End::ClientLeft);
+    }
+    closed(&conn, &shared, result);
+}
+
+/// Log how a connection ended and give up its places. A session's place is kept by its reader
+/// thread until that thread has ended too.
+fn closed(conn: &Conn, shared: &Shared, result: Result<(), russh::Error>) {
+    let id = conn.id;
+    let peer = conn.peer;
+    let options = &shared.options;
+    let startup = lock(&conn.startup).take();
+    let session = lock(&conn.session).take();
+    if !conn.authenticated.is_set() {
+        let secs = |d: Duration| d.as_secs_f64();
+        let early = lock(&conn.early).clone();
+        let (kind, why) = match early {
+            Some(Early::NoGreeting) => (
+                "connections that sent no SSH greeting in time",
+                format!(
+                    "sent no SSH greeting within {}s",
+                    secs(options.handshake_timeout.min(options.auth_timeout))
+                ),
+            ),
+            Some(Early::NoAuth) => (
+                "connections that did not authenticate in time",
+                format!(
+                    "did not authenticate within {}s",
+                    secs(options.auth_timeout)
+                ),
+            ),
+            Some(Early::Dropped(why)) => (
+                "connections dropped to make room",
+                format!("dropped to make room: {why}"),
+            ),
+            Some(Early::Refused(full)) => (
+                "connections refused after authenticating",
+                format!("refused after authenticating: {full}"),
+            ),
+            None => match &result {
+                Err(e) if !normal_close(e) => (
+                    "connections that failed the handshake",
+                    format!("failed: {e}"),
+                ),
+                _ => (
+                    "connections that left before authenticating",
+                    "left".to_string(),
+                ),
+            },
+        };
+        shared.throttle.note(kind, || {
+            format!(
+                "#{id} {peer} closed before authenticating after {:.1}s: {why}",
+                conn.started.elapsed().as_secs_f64()
+            )
+        });
+        drop(startup);
+        return;
     }
     let mut line = format!(
         "#{id} {peer} closed after {:.1}s",
@@ -261,13 +472,11 @@ async fn connection(
     if !who.is_empty() {
         line.push_str(&format!(" {who}"));
     }
-    if let Some((cols, rows)) = *conn.size.lock().unwrap_or_else(|e| e.into_inner()) {
+    if let Some((cols, rows)) = *lock(&conn.size) {
         line.push_str(&format!(" {cols}x{rows}"));
     }
     if let Some(end) = conn.end() {
         line.push_str(&format!(" ({})", end.as_str()));
-    } else if !conn.authenticated.is_set() {
-        line.push_str(" (not authenticated)");
     }
     if let Err(e) = result
         && !normal_close(&e)
@@ -275,8 +484,8 @@ async fn connection(
     {
         line.push_str(&format!(": {e}"));
     }
-    log.line(&line);
-    drop(permit);
+    options.log.line(&line);
+    drop(session);
 }
 
 /// Whether a session error is just the client going away.
@@ -341,18 +550,20 @@ async fn watchdog(
     let options = &shared.options;
     let log = &options.log;
     let id = conn.id;
-
     let deadline = tokio::time::Instant::from_std(conn.started + options.auth_timeout);
     tokio::select! {
         _ = tokio::time::sleep_until(deadline) => {
-            log.line(&format!(
-                "#{id} did not authenticate within {}s; closed",
-                options.auth_timeout.as_secs()
-            ));
+            conn.close_early(Early::NoAuth);
             let _ = tokio::time::timeout(
                 Duration::from_secs(1),
                 handle.disconnect(Disconnect::ByApplication, "authentication timed out".into(), String::new()),
             ).await;
+            conn.switch.kill();
+            return;
+        }
+        _ = conn.refused.wait() => {
+            // The client was told why; let it close, then cut what is left.
+            tokio::time::sleep(LINGER).await;
             conn.switch.kill();
             return;
         }
@@ -407,4 +618,38 @@ async fn watchdog(
     .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     conn.switch.kill();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn be32(b: &[u8]) -> usize {
+        u32::from_be_bytes(b[..4].try_into().unwrap()) as usize
+    }
+
+    #[test]
+    fn a_refusal_is_our_identification_and_one_clear_text_disconnect() {
+        for reason in ["", "too many sessions from your address; try again later"] {
+            let bytes = refusal(reason);
+            let end = bytes.windows(2).position(|w| w == b"\r\n").unwrap();
+            assert_eq!(&bytes[..end], server_id().as_bytes());
+            let packet = &bytes[end + 2..];
+            let length = be32(packet);
+            assert_eq!(packet.len(), 4 + length);
+            assert_eq!(packet.len() % 8, 0, "whole blocks");
+            let padding = packet[4] as usize;
+            assert!((4..12).contains(&padding), "{padding}");
+            let payload = &packet[5..4 + length - padding];
+            assert_eq!(payload[0], 1, "SSH_MSG_DISCONNECT");
+            assert_eq!(
+                be32(&payload[1..]),
+                12,
+                "SSH_DISCONNECT_TOO_MANY_CONNECTIONS"
+            );
+            let n = be32(&payload[5..]);
+            assert_eq!(&payload[9..9 + n], reason.as_bytes());
+            assert_eq!(&payload[9 + n..], &[0, 0, 0, 0], "no language tag");
+        }
+    }
 }

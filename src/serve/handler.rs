@@ -8,9 +8,12 @@ use std::sync::atomic::Ordering;
 
 use russh::keys::PublicKey;
 use russh::server::{Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, VerifiedPublicKey};
-use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, MethodKind, MethodSet, Pty};
+use russh::{
+    Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, Disconnect, MethodKind, MethodSet,
+    Pty,
+};
 
-use super::conn::{Conn, End};
+use super::conn::{Conn, Early, End};
 use super::reader::{self, ReaderInput};
 use super::{Access, Shared, clamp_size, fingerprint, is_allowed};
 
@@ -106,12 +109,13 @@ impl Session {
     }
 }
 
-/// Safe to show in a log: printable ASCII only, and short.
+/// A name from the client as the log shows it: [`super::printable`], and short.
 fn printable(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(32)
-        .collect()
+    let mut shown = super::printable(&s.chars().take(32).collect::<String>());
+    if s.chars().nth(32).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 impl Handler for Session {
@@ -155,12 +159,41 @@ impl Handler for Session {
         }
     }
 
+    /// The client is who it says and may read: give it a session's place, or tell it why not.
     async fn auth_succeeded(
         &mut self,
-        _session: &mut russh::server::Session,
+        session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.conn.authenticated.fire();
-        self.log(&format!("authenticated {}", self.conn.who()));
+        let conn = &self.conn;
+        let admitted = {
+            let startup = conn.startup.lock().unwrap_or_else(|e| e.into_inner());
+            match startup.as_ref() {
+                Some(startup) => self.shared.limits.authenticate(startup),
+                // Never authenticated twice; treat it as the server being full.
+                None => Err(super::limits::Full::Total(self.shared.limits.sessions())),
+            }
+        };
+        match admitted {
+            Ok(permit) => {
+                *conn.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(permit));
+                // Its startup place is free now.
+                conn.startup
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                conn.authenticated.fire();
+                self.log(&format!(
+                    "connected from {} and authenticated {}",
+                    conn.peer,
+                    conn.who()
+                ));
+            }
+            Err(full) => {
+                conn.close_early(Early::Refused(full));
+                session.disconnect(Disconnect::TooManyConnections, full.reason(), "")?;
+                conn.refused.fire();
+            }
+        }
         Ok(())
     }
 
@@ -406,7 +439,8 @@ impl Handler for Session {
         _pix_height: u32,
         _session: &mut russh::server::Session,
     ) -> Result<(), Self::Error> {
-        self.conn.touch();
+        // Not input: a window change does not keep a connection from the idle timeout. Only
+        // the latest size waits for the reader (a watch channel keeps one value).
         let size = clamp_size(col_width, row_height);
         if let Some(chan) = self.our_channel(channel) {
             match &chan.reader {

@@ -6,7 +6,8 @@
 //! client asks for a shell on a pty, one reader: an [`App`](crate::app::App) and a ratatui
 //! `Terminal` driven by [`crate::term::run`] on a thread of its own, fed keys by an input task
 //! and drained by an output pump that respects the client's SSH window. Everything a client can
-//! make the server hold is capped: connections, pty size, queued input and output.
+//! make the server hold is capped: connections (those still authenticating apart from sessions,
+//! see [`limits`]), pty size, queued input and output.
 
 mod conn;
 mod handler;
@@ -21,7 +22,7 @@ pub mod stream;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -35,8 +36,8 @@ use crate::library::Library;
 pub use keys::{
     default_host_key_path, fingerprint, is_allowed, load_or_create_host_key, read_authorized_keys,
 };
-pub use limits::Limits;
-pub use log::Log;
+pub use limits::{Limits, Startups};
+pub use log::{Log, printable};
 
 /// Largest pty folio lays out for; bigger requests are clamped.
 pub const MAX_COLS: u16 = 500;
@@ -58,14 +59,20 @@ pub struct Options {
     pub listen: SocketAddr,
     pub access: Access,
     pub host_key: PrivateKey,
-    /// Connections served at once (`--max-sessions`).
+    /// Sessions (authenticated connections) served at once (`--max-sessions`).
     pub max_sessions: usize,
-    /// Connections from one address at once.
+    /// Sessions from one address at once (`--max-per-address`).
     pub max_per_address: usize,
-    /// A connection that sends no input for this long is closed (`--idle-timeout`).
+    /// How connections that have not authenticated yet are capped (`--max-startups`); `None`
+    /// scales them to the session caps ([`Startups::scaled`]).
+    pub startups: Option<Startups>,
+    /// A connection that sends no input (keys or pastes) for this long is closed
+    /// (`--idle-timeout`).
     pub idle_timeout: Duration,
     /// A client that takes none of the reader's output for this long is disconnected.
     pub stall_timeout: Duration,
+    /// A client must send its SSH greeting within this long of connecting.
+    pub handshake_timeout: Duration,
     /// A client must authenticate within this long of connecting.
     pub auth_timeout: Duration,
     /// Keepalive interval; a client that answers none of three is dropped.
@@ -81,9 +88,11 @@ impl Options {
             host_key,
             max_sessions: 64,
             max_per_address: 8,
+            startups: None,
             idle_timeout: Duration::from_secs(1800),
             stall_timeout: Duration::from_secs(10),
-            auth_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(5),
+            auth_timeout: Duration::from_secs(20),
             keepalive: Duration::from_secs(20),
             log: Log::stderr(),
         }
@@ -105,6 +114,15 @@ pub(crate) struct Shared {
     pub limits: Arc<Limits>,
     pub config: Arc<russh::server::Config>,
     pub next_id: AtomicU64,
+    /// Refusals and connections that never authenticated, logged without flooding the log.
+    pub throttle: log::Throttle,
+    /// Reader threads running.
+    pub readers: Arc<AtomicUsize>,
+}
+
+/// What folio calls itself in the SSH protocol.
+pub(crate) fn server_id() -> String {
+    format!("SSH-2.0-folio_{}", env!("CARGO_PKG_VERSION"))
 }
 
 /// Clamp a pty size from the client: 0 (unknown) means the classic 80×24, anything else is kept
@@ -130,7 +148,7 @@ fn ssh_config(options: &Options) -> russh::server::Config {
     }
     methods.push(MethodKind::PublicKey);
     russh::server::Config {
-        server_id: SshId::Standard(format!("SSH-2.0-folio_{}", env!("CARGO_PKG_VERSION")).into()),
+        server_id: SshId::Standard(server_id().into()),
         methods,
         auth_rejection_time: Duration::from_secs(1),
         // OpenSSH opens with a "none" attempt to learn the methods; answer it at once.
@@ -150,10 +168,32 @@ fn ssh_config(options: &Options) -> russh::server::Config {
     }
 }
 
+/// Let the server hold as many connections as the system allows this process: the soft limit
+/// on file descriptors up to the hard one (many systems start programs at 1024).
+pub fn raise_descriptor_limit() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read and write the struct we pass, nothing else.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
+                && limit.rlim_cur < limit.rlim_max
+            {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
+    }
+}
+
 /// A running server. Dropping it shuts it down.
 pub struct Server {
     addr: SocketAddr,
     limits: Arc<Limits>,
+    readers: Arc<AtomicUsize>,
     shutdown: watch::Sender<bool>,
     thread: Option<thread::JoinHandle<()>>,
 }
@@ -173,13 +213,19 @@ impl Server {
             .thread_name("folio-serve")
             .enable_all()
             .build()?;
-        let limits = Limits::new(options.max_sessions, options.max_per_address);
+        let startups = options
+            .startups
+            .unwrap_or_else(|| Startups::scaled(options.max_sessions, options.max_per_address));
+        let limits = Limits::new(options.max_sessions, options.max_per_address, startups);
+        let readers = Arc::new(AtomicUsize::new(0));
         let shared = Arc::new(Shared {
             config: Arc::new(ssh_config(&options)),
+            throttle: log::Throttle::new(options.log.clone(), conn::LOG_INTERVAL),
             options,
             content,
             limits: limits.clone(),
             next_id: AtomicU64::new(1),
+            readers: readers.clone(),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let listener = {
@@ -202,6 +248,7 @@ impl Server {
         Ok(Server {
             addr,
             limits,
+            readers,
             shutdown,
             thread: Some(thread),
         })
@@ -212,9 +259,25 @@ impl Server {
         self.addr
     }
 
-    /// Connections open now.
+    /// Connections open now: those still authenticating, and sessions (a session counts until
+    /// its reader thread has ended).
     pub fn open_connections(&self) -> usize {
         self.limits.open()
+    }
+
+    /// Sessions open now (authenticated; counted until their reader thread has ended).
+    pub fn open_sessions(&self) -> usize {
+        self.limits.sessions()
+    }
+
+    /// Connections that have not authenticated yet.
+    pub fn startups(&self) -> usize {
+        self.limits.startups()
+    }
+
+    /// Reader threads running now.
+    pub fn reader_threads(&self) -> usize {
+        self.readers.load(Ordering::SeqCst)
     }
 
     /// Stop accepting, tell every reader the server is shutting down, close every connection,

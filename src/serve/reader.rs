@@ -11,6 +11,7 @@
 use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::time::Duration;
 
@@ -35,6 +36,9 @@ const PACKET_QUEUE: usize = 16;
 const ESC_WAIT: Duration = Duration::from_millis(30);
 /// Stack for a reader's thread: layout is not deeply recursive.
 const READER_STACK: usize = 1024 * 1024;
+/// Least time between two resizes passed to the reader. A client may send window changes as
+/// fast as it likes; the reader lays out for at most one new size this often, the latest.
+const RESIZE_GAP: Duration = Duration::from_millis(100);
 
 /// What the SSH handler feeds a running reader.
 pub(crate) struct ReaderInput {
@@ -58,10 +62,22 @@ pub(crate) fn start(
     {
         let conn = conn.clone();
         let shared = shared.clone();
+        // The session's place goes with the thread: it is free only once the thread has ended,
+        // so readers still busy after their clients left cannot pile up past the limits.
+        let place = conn
+            .session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let running = Running::start(shared.readers.clone());
         std::thread::Builder::new()
             .name(format!("folio-reader-{}", conn.id))
             .stack_size(READER_STACK)
-            .spawn(move || reader_thread(&conn, &shared, frames_tx, keys_rx, size, &term))?;
+            .spawn(move || {
+                reader_thread(&conn, &shared, frames_tx, keys_rx, size, &term);
+                drop(running);
+                drop(place);
+            })?;
     }
     conn.reader_started
         .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -81,25 +97,62 @@ pub(crate) fn start(
     })
 }
 
-/// Decode packets into keys and pass them, and size changes, to the reader. Ends (and so ends
-/// the reader) when the connection's handler goes away or the reader is asked to stop.
+/// Counts a running reader thread while it lives.
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn start(count: Arc<AtomicUsize>) -> Running {
+        count.fetch_add(1, Ordering::SeqCst);
+        Running(count)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Decode packets into keys and pass them, and size changes, to the reader. Ends when the
+/// connection's handler goes away or the reader is asked to stop, and then tells the reader to
+/// end: a reader busy with queued input stops at the end of what was queued.
 async fn input_task(
     conn: Arc<Conn>,
-    mut packets: amps::Receiver<Vec<u8>>,
-    mut size: watch::Receiver<(u16, u16)>,
+    packets: amps::Receiver<Vec<u8>>,
+    size: watch::Receiver<(u16, u16)>,
     keys: SyncSender<Input>,
 ) {
+    forward_input(&conn, packets, size, &keys).await;
+    // If the queue is full the reader is busy with it, and finds the queue closed after.
+    let _ = keys.try_send(Input::Terminate);
+}
+
+async fn forward_input(
+    conn: &Conn,
+    mut packets: amps::Receiver<Vec<u8>>,
+    mut size: watch::Receiver<(u16, u16)>,
+    keys: &SyncSender<Input>,
+) {
     let mut decoder = Decoder::new();
+    // The latest size not yet passed on, and when a resize was last passed on.
     let mut resize: Option<(u16, u16)> = None;
+    let mut resized: Option<tokio::time::Instant> = None;
     loop {
-        if let Some((cols, rows)) = resize {
+        if let Some((cols, rows)) = resize
+            && resized.is_none_or(|t| t.elapsed() >= RESIZE_GAP)
+        {
             match keys.try_send(Input::Resize(cols, rows)) {
-                Ok(()) => resize = None,
+                Ok(()) => {
+                    resize = None;
+                    resized = Some(tokio::time::Instant::now());
+                }
                 Err(TrySendError::Full(_)) => {}
                 Err(TrySendError::Disconnected(_)) => return,
             }
         }
-        let wait = decoder.has_pending() || resize.is_some();
+        // When a size waits: until the gap has passed, or a little while if the queue was full.
+        let soon = tokio::time::Instant::now() + ESC_WAIT;
+        let resize_at = resized.map_or(soon, |t| (t + RESIZE_GAP).max(soon));
         let mut gone = false;
         let mut send = |key| {
             if let Err(TrySendError::Disconnected(_)) = keys.try_send(Input::Key(key)) {
@@ -126,7 +179,8 @@ async fn input_task(
                 }
                 None => return,
             },
-            _ = tokio::time::sleep(ESC_WAIT), if wait => decoder.flush(&mut send),
+            _ = tokio::time::sleep(ESC_WAIT), if decoder.has_pending() => decoder.flush(&mut send),
+            _ = tokio::time::sleep_until(resize_at), if resize.is_some() => {}
         }
         if gone {
             return;
@@ -201,5 +255,53 @@ fn human(d: Duration) -> String {
         format!("{} minutes", s / 60)
     } else {
         format!("{} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[tokio::test]
+    async fn a_storm_of_window_changes_reaches_the_reader_as_a_few_resizes_ending_with_the_last() {
+        let conn = Arc::new(Conn::new(1, "127.0.0.1:1".parse().unwrap()));
+        let (packets_tx, packets_rx) = amps::channel::<Vec<u8>>(PACKET_QUEUE);
+        let (size_tx, size_rx) = watch::channel((80, 24));
+        let (keys_tx, keys_rx) = mpsc::sync_channel::<Input>(KEY_QUEUE);
+        let task = tokio::spawn(input_task(conn, packets_rx, size_rx, keys_tx));
+        let start = Instant::now();
+        for i in 0..200u16 {
+            size_tx.send((100 + i % 50, 30)).unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        size_tx.send((120, 40)).unwrap();
+        let storm = start.elapsed();
+        tokio::time::sleep(RESIZE_GAP * 3).await;
+        drop(size_tx);
+        drop(packets_tx);
+        task.await.unwrap();
+
+        let inputs: Vec<Input> = keys_rx.try_iter().collect();
+        let resizes: Vec<&Input> = inputs
+            .iter()
+            .filter(|i| matches!(i, Input::Resize(..)))
+            .collect();
+        let most = (storm.as_millis() / RESIZE_GAP.as_millis()) as usize + 2;
+        assert!(
+            resizes.len() <= most,
+            "{} resizes in {storm:?}",
+            resizes.len()
+        );
+        assert_eq!(
+            resizes.last(),
+            Some(&&Input::Resize(120, 40)),
+            "the last size wins"
+        );
+        assert_eq!(
+            inputs.last(),
+            Some(&Input::Terminate),
+            "then the reader is told to end"
+        );
     }
 }

@@ -31,7 +31,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::bidi::{BidiParagraph, push_mirrored, visual_order};
 use super::sanitize::{control_placeholder, is_disguising_bidi_control};
 use super::shape::{Shaped, shape};
-use super::width::{cluster_width, str_width};
+use super::width::str_width;
 use super::wrap::{Breakable, break_lines, break_offsets};
 use super::{BidiMode, Direction, ShapeMode};
 
@@ -151,9 +151,8 @@ fn extends(c: char) -> bool {
     std::str::from_utf8(&buf[..len]).is_ok_and(|s| s.graphemes(true).nth(1).is_none())
 }
 
-/// How the logical text `g` (one cluster, or a few fused by shaping) is drawn, given the cells
-/// its shaped form takes.
-fn look(g: &str, cells: usize) -> Look {
+/// How the logical text `g` (one cluster, or a few fused by shaping) is drawn.
+fn look(g: &str) -> Look {
     let Some(first) = g.chars().next() else {
         return Look::Hidden;
     };
@@ -279,7 +278,7 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
             _ => shaped.map_or(src.clone(), |s| s.shaped_range(src.clone())),
         };
         let text_cells = str_width(&shown_text[shown.clone()]);
-        let look = look(&text[src.clone()], text_cells);
+        let look = look(&text[src.clone()]);
         while breaks.next_if(|&b| b < src.start).is_some() {}
         Unit {
             brk: breaks.peek() == Some(&src.start),
@@ -466,7 +465,7 @@ pub fn logical_line(para_text: &str, line: &VisualLine) -> String {
         ..Drawing::LOGICAL
     };
     for g in text.graphemes(true) {
-        look(g, cluster_width(g)).draw(&mut out, g, false, how);
+        look(g).draw(&mut out, g, false, how);
     }
     out
 }

@@ -122,26 +122,36 @@ pub fn is_invisible_format(c: char) -> bool {
     )
 }
 
-/// User data (a file name, a query, a config value) as one printable line for a message, a log
-/// or stderr: controls as pictures (a newline too), bidi controls as labels such as `<RLO>`,
-/// invisible characters as `<U+200B>`. What it returns cannot change the terminal's state or
-/// reorder the text around it.
+/// User data (a file name, a query, a config value, a client's name) as one printable line for
+/// a message, a log or stderr: controls as pictures (a newline too), bidi controls by name
+/// (`<RLO>`), invisible format characters by number (`<U+200B>`). Nothing it returns can move
+/// the cursor, recolour the terminal or make the line read differently from what it holds.
 pub fn printable(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if let Some(p) = control_placeholder(c) {
-            out.push_str(&p);
-        } else if let Some(label) = bidi_control_label(c) {
-            out.push('<');
-            out.push_str(label);
-            out.push('>');
-        } else if is_invisible_format(c) || matches!(c, '\u{2028}' | '\u{2029}') {
-            out.push_str(&format!("<U+{:04X}>", c as u32));
-        } else {
-            out.push(c);
+    for c in sanitize_str(s).chars() {
+        match c {
+            '\n' => out.push('␊'),
+            _ if bidi_control_label(c).is_some() => {
+                out.push('<');
+                out.push_str(bidi_control_label(c).unwrap_or_default());
+                out.push('>');
+            }
+            _ if prints_as_nothing(c) => out.push_str(&format!("<U+{:04X}>", c as u32)),
+            _ => out.push(c),
         }
     }
     out
+}
+
+/// Format characters that draw nothing (zero-width spaces and joiners, word joiners, invisible
+/// operators, the byte-order mark, interlinear annotation marks, tag characters): printed about
+/// user data they could only hide something.
+fn prints_as_nothing(c: char) -> bool {
+    is_invisible_format(c)
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}'
+            | '\u{2060}'..='\u{2065}' | '\u{206A}'..='\u{206F}' | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}')
 }
 
 /// Embeddings and overrides can make text read differently from what it is; they are drawn visibly.

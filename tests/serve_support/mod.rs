@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use folio::config::Settings;
 use folio::library;
 use folio::serve::{Access, Content, Log, Options, Server};
-use russh::client::{self, Handle};
+use russh::client::{self, DisconnectReason, Handle};
 use russh::keys::ssh_key::private::Ed25519Keypair;
 use russh::keys::{PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use russh::{ChannelMsg, ChannelWriteHalf};
@@ -93,6 +93,18 @@ impl TestServer {
         self.server.as_ref().map_or(0, |s| s.open_connections())
     }
 
+    pub fn open_sessions(&self) -> usize {
+        self.server.as_ref().map_or(0, |s| s.open_sessions())
+    }
+
+    pub fn startups(&self) -> usize {
+        self.server.as_ref().map_or(0, |s| s.startups())
+    }
+
+    pub fn reader_threads(&self) -> usize {
+        self.server.as_ref().map_or(0, |s| s.reader_threads())
+    }
+
     /// Wait until the log has a line containing `text`.
     pub async fn wait_log(&self, text: &str) -> String {
         let start = Instant::now();
@@ -167,6 +179,82 @@ impl client::Handler for Trusting {
 }
 
 pub type Client = Handle<Trusting>;
+
+/// A client that keeps what the server said when it disconnected.
+pub struct Told(pub Arc<Mutex<Option<String>>>);
+
+impl client::Handler for Told {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        _key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+
+    async fn disconnected(
+        &mut self,
+        reason: DisconnectReason<Self::Error>,
+    ) -> Result<(), Self::Error> {
+        match reason {
+            DisconnectReason::ReceivedDisconnect(info) => {
+                *self.0.lock().unwrap() = Some(info.message);
+                Ok(())
+            }
+            DisconnectReason::Error(e) => Err(e),
+        }
+    }
+}
+
+/// Connect without authenticating, keeping the reason the server gives if it disconnects.
+pub async fn connect_told(
+    addr: SocketAddr,
+) -> (
+    Result<Handle<Told>, russh::Error>,
+    Arc<Mutex<Option<String>>>,
+) {
+    let told = Arc::new(Mutex::new(None));
+    let client = client::connect(Arc::new(client_config()), addr, Told(told.clone())).await;
+    (client, told)
+}
+
+/// Wait until the server has said why it disconnected.
+pub async fn wait_told(told: &Mutex<Option<String>>) -> String {
+    let start = Instant::now();
+    loop {
+        if let Some(reason) = told.lock().unwrap().clone() {
+            return reason;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the server never said why it disconnected"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Make room for `n` open files in this process (its soft limit, up to the hard one).
+pub fn raise_fd_limit(n: u64) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        if limit.rlim_cur < n {
+            limit.rlim_cur = n.min(limit.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+    }
+    assert!(
+        limit.rlim_cur >= n,
+        "this test needs {n} open files; the limit is {}",
+        limit.rlim_cur
+    );
+}
 
 pub fn client_config() -> client::Config {
     client::Config {
