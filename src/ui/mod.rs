@@ -739,7 +739,15 @@ impl Widget for JumpOverlay<'_> {
             .min(max_h.saturating_sub(2));
         let popup = popup(area, w, rows + 2);
         clear_popup(area, popup, buf);
-        let title = format!(" Jump to: {}▏ (Esc cancels) ", self.typed);
+        let title = format!(
+            " Jump to: {}{} ({} cancels) ",
+            self.typed,
+            self.theme.cursor(),
+            self.app
+                .settings()
+                .keymap
+                .hint_in(Context::Jump, Action::Cancel)
+        );
         let block = pane_block(title, true, self.theme);
         let inner = block.inner(popup);
         block.render(popup, buf);
