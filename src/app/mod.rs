@@ -1183,6 +1183,28 @@ mod tests {
     use super::*;
     use crate::library::parse_article;
 
+    /// Readers of one library (SSH sessions) at one width hold one layout between them.
+    #[test]
+    fn readers_of_one_library_share_their_layouts() {
+        let library = Arc::new(crate::library::load_seeds());
+        let readers: Vec<App> = (0..100)
+            .map(|_| App::new(library.clone(), Settings::defaults(), 100, 30))
+            .collect();
+        let first = readers[0].layout() as *const DocumentLayout;
+        assert!(!readers[0].layout().lines.is_empty());
+        assert!(readers.iter().all(|r| std::ptr::eq(r.layout(), first)));
+        // Another width is another layout; another library of the same names shares nothing.
+        let other = App::new(library.clone(), Settings::defaults(), 90, 30);
+        assert!(!std::ptr::eq(other.layout(), first));
+        let again = App::new(
+            Arc::new(crate::library::load_seeds()),
+            Settings::defaults(),
+            100,
+            30,
+        );
+        assert!(!std::ptr::eq(again.layout(), first));
+    }
+
     /// A resize storm over a large article once kept one layout per width (gigabytes).
     #[test]
     fn the_layout_cache_stays_within_its_byte_budget() {

@@ -56,6 +56,56 @@ pub(crate) const LAYOUT_CACHE_BYTES: usize = 64 << 20;
 /// How many jumps `jump_back` remembers.
 const JUMP_HISTORY: usize = 100;
 
+/// The layouts any reader in this process holds, by article, options and boilerplate: a
+/// hundred readers of one article at one width (a hundred SSH sessions over one library) share
+/// one layout. Weak references: a layout lives as long as some reader holds it, and no longer.
+/// An article is known by its address in its library as well as its key, so two libraries with
+/// the same names (tests, a reloaded folder) never share; an address cannot be reused while a
+/// reader holds a layout of it, since that reader holds its library too.
+type SharedKey = (usize, String, LayoutOptions, bool);
+
+fn shared_layout(
+    article: Option<&Article>,
+    key: LayoutKey,
+    make: impl FnOnce() -> DocumentLayout,
+) -> Arc<DocumentLayout> {
+    static SHARED: std::sync::Mutex<Vec<(SharedKey, std::sync::Weak<DocumentLayout>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let Some(article) = article else {
+        return Arc::new(make());
+    };
+    let shared_key = (
+        article as *const Article as usize,
+        article.key.clone(),
+        key.opts,
+        key.boilerplate,
+    );
+    let found = {
+        let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        shared.retain(|(_, weak)| weak.strong_count() > 0);
+        shared
+            .iter()
+            .find(|(k, _)| *k == shared_key)
+            .and_then(|(_, weak)| weak.upgrade())
+    };
+    if let Some(layout) = found {
+        return layout;
+    }
+    // Laid out without the lock held: another reader may lay out the same text meanwhile,
+    // and the first to finish is kept.
+    let layout = Arc::new(make());
+    let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(existing) = shared
+        .iter()
+        .find(|(k, _)| *k == shared_key)
+        .and_then(|(_, weak)| weak.upgrade())
+    {
+        return existing;
+    }
+    shared.push((shared_key, Arc::downgrade(&layout)));
+    layout
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct LayoutKey {
     article: usize,
@@ -269,7 +319,7 @@ impl Reader {
             None => {
                 // Let go of what the old layout holds before making the new one.
                 self.layout = Arc::default();
-                let layout = Arc::new(match article {
+                let layout = shared_layout(article, key, || match article {
                     Some(article) => layout_document(
                         article
                             .paragraphs
