@@ -7,11 +7,15 @@
 //! ([`reader`]), and what is drawn over them ([`overlay`]), each handling its own keys. Keys
 //! become [`Action`]s through the keymap; [`update`] applies an action.
 
+mod find;
 pub mod geometry;
+mod help;
 mod list;
+mod marks;
 pub mod overlay;
 mod reader;
 pub mod search;
+mod update;
 
 use std::sync::Arc;
 
@@ -20,13 +24,14 @@ pub use geometry::{Area, Focus, Geometry};
 pub use overlay::jump;
 pub use overlay::{BookmarkEntry, Overlay, Picker, PromptKind};
 pub use search::{ArticleSearch, Hit};
+pub use update::update;
 
 use crate::config::Settings;
 use crate::library::{Article, Library, Origin, ParagraphKind};
-use crate::store::{Bookmark, Position, Store};
-use crate::text::document::{Anchor, DocumentLayout};
+use crate::store::Store;
+use crate::text::document::DocumentLayout;
 use crate::text::isolate;
-use crate::text::layout::{LayoutOptions, logical_line};
+use crate::text::layout::LayoutOptions;
 use list::List;
 use overlay::Outcome;
 use reader::Reader;
@@ -137,7 +142,7 @@ pub struct App {
 
 impl App {
     pub fn new(library: Arc<Library>, settings: Settings, cols: u16, rows: u16) -> App {
-        let shadowed = shadowed_hotkeys(&library, &settings.keymap);
+        let shadowed = help::shadowed_hotkeys(&library, &settings.keymap);
         let warnings: Vec<String> = settings
             .warnings
             .iter()
@@ -146,7 +151,7 @@ impl App {
             .cloned()
             .collect();
         let count = library.articles.len();
-        let help = help_lines(&library, &settings.keymap);
+        let help = help::help_lines(&library, &settings.keymap);
         let mut app = App {
             list: List::new(count),
             reader: Reader::new(count, settings.config.reader.boilerplate),
@@ -188,63 +193,6 @@ impl App {
 
     pub fn policy(&self) -> Policy {
         self.policy
-    }
-
-    /// Use `store` for reading positions, read marks and bookmarks, and go back to where the
-    /// reader was last time. `warning` (e.g. a corrupt state file set aside) is shown once.
-    pub fn attach_store(&mut self, store: Store, warning: Option<String>) {
-        self.store = store;
-        for (i, article) in self.library.articles.iter().enumerate() {
-            if let Some(pos) = self.store.article(&article.key).and_then(|s| s.position) {
-                self.reader.set_position(
-                    i,
-                    Anchor {
-                        para: pos.para,
-                        byte: pos.byte,
-                        gap: false,
-                    },
-                );
-            }
-        }
-        let last = self.store.state.last_open.clone();
-        if let Some(i) = last.and_then(|k| self.library.articles.iter().position(|a| a.key == k)) {
-            self.list.selected = i;
-        }
-        if let Some(w) = warning {
-            self.say(w);
-        }
-        self.relayout();
-    }
-
-    /// Put where the reader is into the store, to be saved: the front end calls this before
-    /// saving for the last time.
-    pub fn remember(&mut self) {
-        let selected = self.list.selected;
-        if let Some(article) = self.library.articles.get(selected) {
-            let anchor = self.reader.position(selected);
-            let known = self.store.article(&article.key).is_some();
-            if known || anchor != Anchor::default() {
-                self.store.article_mut(&article.key).position = Some(Position {
-                    para: anchor.para,
-                    byte: anchor.byte,
-                });
-            }
-            self.store.state.last_open = Some(article.key.clone());
-        }
-    }
-
-    /// The store, for the front end to save ([`Effect::Save`]).
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// Saving failed: say so, and keep the message among the warnings.
-    pub fn save_failed(&mut self, error: &std::io::Error) {
-        self.say(format!("Could not save reading positions: {error}"));
     }
 
     /// What the front end should do for the app, in order; taking them empties the queue.
@@ -350,15 +298,6 @@ impl App {
     /// How many articles the list pane shows at once (each takes two rows).
     pub fn list_capacity(&self) -> usize {
         self.list.capacity()
-    }
-
-    /// Whether article `index` has been read.
-    pub fn is_read(&self, index: usize) -> bool {
-        self.library
-            .articles
-            .get(index)
-            .and_then(|a| self.store.article(&a.key))
-            .is_some_and(|s| s.read)
     }
 
     pub fn geometry(&self) -> &Geometry {
@@ -532,16 +471,6 @@ impl App {
         self.scroll_to(self.top().saturating_add_signed(delta));
     }
 
-    fn mark_read(&mut self, index: usize, read: bool) {
-        let Some(article) = self.library.articles.get(index) else {
-            return;
-        };
-        if self.store.article(&article.key).is_some_and(|s| s.read) != read {
-            self.store.article_mut(&article.key).read = read;
-            self.effect(Effect::Save);
-        }
-    }
-
     /// Move the list selection by `delta` rows of the (possibly filtered) list.
     fn move_selection(&mut self, delta: isize) {
         if let Some(index) = self.list.moved(delta) {
@@ -576,55 +505,6 @@ impl App {
                 .collect::<Vec<_>>()
                 .join("\n\n"),
         )
-    }
-
-    fn go_to_match(&mut self, forward: bool) {
-        let Some(search) = &self.reader.search else {
-            self.say(format!(
-                "No search yet — press {} to search",
-                self.settings.keymap.hint(Action::Search)
-            ));
-            return;
-        };
-        if search.matches.is_empty() {
-            let query = search.query.clone();
-            self.say(format!("Pattern not found: {}", isolate(&query)));
-            return;
-        }
-        let n = search.matches.len();
-        let top = self.top();
-        // The next match after the one shown (or after the top line), wrapping around.
-        let line_of = |m: &(usize, std::ops::Range<usize>)| self.reader.line_of(m.0, m.1.start);
-        let next = match search.current {
-            Some(c) if forward => (c + 1) % n,
-            Some(c) => (c + n - 1) % n,
-            None if forward => search
-                .matches
-                .iter()
-                .position(|m| line_of(m) >= top)
-                .unwrap_or(0),
-            None => search
-                .matches
-                .iter()
-                .rposition(|m| line_of(m) < top)
-                .unwrap_or(n - 1),
-        };
-        let wrapped = search
-            .current
-            .is_some_and(|c| (forward && next < c) || (!forward && next > c));
-        let line = line_of(&search.matches[next]);
-        if let Some(s) = &mut self.reader.search {
-            s.current = Some(next);
-        }
-        // Only scroll when the match is off screen.
-        if line < top || line >= top + self.page() {
-            self.jump_to_line(line.saturating_sub(self.page() / 3));
-        }
-        self.message = Some(format!(
-            "Match {}/{n}{}",
-            next + 1,
-            if wrapped { " (wrapped)" } else { "" }
-        ));
     }
 
     /// Handle a key press: overlays first, then the keymap, then the sources' own hotkeys.
@@ -788,105 +668,6 @@ impl App {
         }
     }
 
-    fn submit_prompt(&mut self, kind: PromptKind, input: String) {
-        match kind {
-            PromptKind::Search if self.reader.windowed() => {
-                self.say(format!(
-                    "Searching articles over {} MiB is not available yet: open it in the pager with {}",
-                    crate::library::LARGE_FILE_BYTES >> 20,
-                    self.settings.keymap.hint(Action::OpenPager)
-                ));
-            }
-            PromptKind::Search => {
-                if input.is_empty() {
-                    // Like less: an empty search repeats the last one.
-                    self.go_to_match(true);
-                    return;
-                }
-                let Some(article) = self.article() else {
-                    return;
-                };
-                self.reader.search = Some(ArticleSearch::new(
-                    &input,
-                    self.list.selected,
-                    article,
-                    self.reader.show_boilerplate,
-                ));
-                self.go_to_match(true);
-            }
-            PromptKind::LibrarySearch => {
-                let hits =
-                    search::search_library(&self.library, &input, self.reader.show_boilerplate);
-                if hits.is_empty() {
-                    self.say(format!("Not found in the library: {}", isolate(&input)));
-                    return;
-                }
-                self.overlay = Some(Overlay::Results {
-                    query: input,
-                    picker: Picker::new(hits),
-                });
-            }
-            PromptKind::Filter => {
-                self.set_filter(Some(input));
-                if self.list.visible.is_empty() {
-                    self.message = Some("No source matches the filter — Esc clears it".into());
-                }
-            }
-        }
-    }
-
-    fn bookmarks(&self) -> Vec<BookmarkEntry> {
-        self.library
-            .articles
-            .iter()
-            .enumerate()
-            .flat_map(|(i, article)| {
-                self.store
-                    .article(&article.key)
-                    .map(|s| s.bookmarks.clone())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(move |b| BookmarkEntry {
-                        article: i,
-                        position: b.position,
-                        excerpt: b.excerpt,
-                    })
-            })
-            .collect()
-    }
-
-    fn add_bookmark(&mut self) {
-        let Some(line) = self.layout().lines.get(self.top()).cloned() else {
-            return;
-        };
-        let Some(article) = self.article() else {
-            return;
-        };
-        let key = article.key.clone();
-        let para_text = self.paragraph_text(line.para).unwrap_or_default();
-        let excerpt = if line.gap {
-            crate::text::truncate(&para_text, 60)
-        } else {
-            crate::text::truncate(&logical_line(&para_text, &line.line), 60)
-        };
-        let position = Position {
-            para: line.para,
-            byte: if line.gap { 0 } else { line.line.src.start },
-        };
-        let marks = &mut self.store.article_mut(&key).bookmarks;
-        if marks.iter().any(|b| b.position == position) {
-            self.message = Some("Already bookmarked".into());
-            return;
-        }
-        marks.push(Bookmark {
-            position,
-            excerpt: excerpt.clone(),
-        });
-        marks.sort_by_key(|b| (b.position.para, b.position.byte));
-        self.message = Some(format!("Bookmarked: {}", isolate(&excerpt)));
-        self.effect(Effect::Save);
-    }
-
     fn open_external(&mut self, program: ExternalProgram) {
         if !self.policy.run_programs {
             self.say("Opening other programs is disabled on this server".into());
@@ -906,334 +687,5 @@ impl App {
     }
 }
 
-/// Sources whose letter hotkey a keymap binding shadows.
-fn shadowed_hotkeys(library: &Library, keymap: &Keymap) -> Vec<String> {
-    library
-        .articles
-        .iter()
-        .filter_map(|a| {
-            let c = a.hotkey?;
-            let action = keymap.action(&Key::char(c))?;
-            Some(format!(
-                "hotkey '{c}' of {} is taken by {action}; use the jump prompt instead",
-                isolate(&a.file_name)
-            ))
-        })
-        .collect()
-}
-
-/// Lines of the help overlay: each bound action with its keys, the panes' first, then each
-/// overlay's under its own heading. The ten source jumps share one line, and the sources' own
-/// letter hotkeys get one.
-fn help_lines(library: &Library, keymap: &Keymap) -> Vec<(String, String)> {
-    let mut lines = Vec::new();
-    let mut source_keys: Vec<String> = Vec::new();
-    for (action, keys) in keymap.bindings() {
-        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-        if let Action::Source(_) = action {
-            if source_keys.is_empty() {
-                lines.push((String::new(), "Jump to the Nth source".to_string()));
-            }
-            source_keys.extend(keys);
-            continue;
-        }
-        lines.push((keys.join(", "), action.description()));
-    }
-    if let Some(line) = lines.iter_mut().find(|(k, _)| k.is_empty()) {
-        let digits = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
-        line.0 = if source_keys == digits {
-            "1…9, 0".to_string()
-        } else {
-            source_keys.join(" ")
-        };
-    }
-    let letters: Vec<String> = library
-        .articles
-        .iter()
-        .filter_map(|a| a.hotkey)
-        .filter(|c| keymap.action(&Key::char(*c)).is_none())
-        .map(String::from)
-        .collect();
-    if !letters.is_empty() {
-        lines.push((letters.join(" "), "Jump to source by its letter".into()));
-    }
-    for context in [Context::Picker, Context::Prompt, Context::Jump] {
-        let bound: Vec<(String, String)> = keymap
-            .bindings_in(context)
-            .map(|(action, keys)| {
-                let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-                (keys.join(", "), action.description_in(context))
-            })
-            .collect();
-        if !bound.is_empty() {
-            lines.push((String::new(), format!("{}:", context.title())));
-            lines.extend(bound);
-        }
-    }
-    lines
-}
-
-/// Apply an action to the state.
-pub fn update(app: &mut App, action: Action) {
-    let count = app.library.articles.len();
-    let page = app.page() as isize;
-    match action {
-        Action::Quit => app.exit = Some(Exit::Quit),
-        Action::ToggleHelp => {
-            app.overlay = match app.overlay {
-                Some(Overlay::Help(_)) => None,
-                _ => Some(Overlay::Help(0)),
-            }
-        }
-        Action::ShowMessages => {
-            if app.messages.is_empty() {
-                app.message = Some("No messages".into());
-            } else {
-                let last = app.messages.len().saturating_sub(app.overlay_page());
-                app.overlay = Some(Overlay::Messages(last));
-            }
-        }
-        Action::FocusNext => app.set_focus(match app.focus {
-            Focus::List => Focus::Reader,
-            Focus::Reader if app.zoom => Focus::Reader,
-            Focus::Reader => Focus::List,
-        }),
-        Action::FocusList => {
-            let was_zoomed = std::mem::take(&mut app.zoom);
-            if app.focus == Focus::List && was_zoomed {
-                app.relayout();
-            }
-            app.set_focus(Focus::List);
-        }
-        Action::FocusReader | Action::Open => app.set_focus(Focus::Reader),
-        Action::MoveDown => match app.focus {
-            Focus::List => app.move_selection(1),
-            Focus::Reader => app.scroll_by(1),
-        },
-        Action::MoveUp => match app.focus {
-            Focus::List => app.move_selection(-1),
-            Focus::Reader => app.scroll_by(-1),
-        },
-        // Keep one line of context when paging, as most readers do.
-        Action::PageDown => app.scroll_by((page - 1).max(1)),
-        Action::PageUp => app.scroll_by(-(page - 1).max(1)),
-        Action::HalfPageDown => app.scroll_by((page / 2).max(1)),
-        Action::HalfPageUp => app.scroll_by(-(page / 2).max(1)),
-        Action::Top => match app.focus {
-            Focus::List => {
-                if let Some(&first) = app.list.visible.first() {
-                    app.select(first)
-                }
-            }
-            Focus::Reader => app.scroll_to(0),
-        },
-        Action::Bottom => match app.focus {
-            Focus::List => {
-                if let Some(&last) = app.list.visible.last() {
-                    app.select(last)
-                }
-            }
-            Focus::Reader => app.scroll_to(usize::MAX),
-        },
-        Action::Source(n) => {
-            let index = n as usize - 1;
-            if index < count {
-                app.jump_to_source(index);
-            } else {
-                app.say(format!("There is no source {n}: the library has {count}"));
-            }
-        }
-        Action::NextSource => app.jump_to_source((app.list.selected + 1) % count.max(1)),
-        Action::PrevSource => {
-            app.jump_to_source((app.list.selected + count.max(1) - 1) % count.max(1))
-        }
-        Action::NextSection | Action::PrevSection => {
-            let forward = action == Action::NextSection;
-            match app
-                .article()
-                .and_then(|a| app.reader.section_target(a, forward))
-            {
-                Some(line) => app.jump_to_line(line),
-                None => {
-                    app.message = Some(if forward {
-                        "This is the last section".into()
-                    } else {
-                        "This is the first section".into()
-                    })
-                }
-            }
-        }
-        Action::JumpBack => app.jump_back(),
-        Action::JumpPrompt => {
-            let hotkeys: Vec<Option<char>> =
-                app.library.articles.iter().map(|a| a.hotkey).collect();
-            app.overlay = Some(Overlay::Jump {
-                labels: jump::labels_with_hotkeys(&hotkeys),
-                typed: String::new(),
-            })
-        }
-        Action::ToggleBoilerplate => {
-            app.reader.show_boilerplate = !app.reader.show_boilerplate;
-            app.relayout();
-            app.message = Some(if app.reader.show_boilerplate {
-                "Boilerplate shown (dimmed)".into()
-            } else {
-                "Boilerplate hidden".into()
-            });
-        }
-        Action::Search => {
-            let kind = match app.focus {
-                Focus::List if !app.zoom => PromptKind::Filter,
-                _ => PromptKind::Search,
-            };
-            let input = match kind {
-                PromptKind::Filter => app.list.filter.clone().unwrap_or_default(),
-                _ => String::new(),
-            };
-            app.overlay = Some(Overlay::Prompt { kind, input });
-        }
-        Action::Filter => {
-            app.overlay = Some(Overlay::Prompt {
-                kind: PromptKind::Filter,
-                input: app.list.filter.clone().unwrap_or_default(),
-            })
-        }
-        Action::LibrarySearch => {
-            app.overlay = Some(Overlay::Prompt {
-                kind: PromptKind::LibrarySearch,
-                input: String::new(),
-            })
-        }
-        Action::SearchNext => app.go_to_match(true),
-        Action::SearchPrev => app.go_to_match(false),
-        Action::Cancel => {
-            if app.list.filter.is_some() {
-                app.set_filter(None);
-                app.message = Some("Filter cleared".into());
-            } else if app.reader.search.is_some() {
-                app.reader.search = None;
-                app.message = Some("Search cleared".into());
-            }
-        }
-        Action::ToggleRead => {
-            let read = !app.is_read(app.list.selected);
-            app.mark_read(app.list.selected, read);
-            app.message = Some(if read { "Marked read" } else { "Marked unread" }.into());
-        }
-        Action::AddBookmark => app.add_bookmark(),
-        Action::ListBookmarks => {
-            let items = app.bookmarks();
-            if items.is_empty() {
-                app.message = Some(format!(
-                    "No bookmarks yet — press {} to add one",
-                    app.settings.keymap.hint(Action::AddBookmark)
-                ));
-            } else {
-                app.overlay = Some(Overlay::Bookmarks(Picker::new(items)));
-            }
-        }
-        Action::CopyParagraph | Action::CopyArticle => {
-            let (text, what) = if action == Action::CopyParagraph {
-                (app.top_paragraph_text(), "paragraph")
-            } else {
-                (app.article_text(), "article")
-            };
-            match text {
-                Some(text) => {
-                    app.message = Some(format!(
-                        "Copied the {what} ({} characters) to the clipboard",
-                        text.chars().count()
-                    ));
-                    app.effect(Effect::Clipboard(text));
-                }
-                None if app.article().is_some_and(|a| a.large.is_some()) => app.say(
-                    "This article is too large to copy whole: copy a paragraph, or open it with e"
-                        .into(),
-                ),
-                None => {}
-            }
-        }
-        Action::OpenEditor => app.open_external(ExternalProgram::Editor),
-        Action::OpenPager => app.open_external(ExternalProgram::Pager),
-        Action::Suspend => {
-            if app.policy.suspend {
-                app.effect(Effect::Suspend);
-            } else {
-                app.say("Suspending is disabled on this server".into());
-            }
-        }
-        Action::ToggleZoom => {
-            app.zoom = !app.zoom;
-            if app.zoom {
-                app.focus = Focus::Reader;
-            }
-            app.relayout();
-        }
-        // These name keys of overlays; the panes never see them.
-        Action::Choose
-        | Action::Delete
-        | Action::Submit
-        | Action::DeleteBack
-        | Action::ClearInput => {}
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::library::parse_article;
-
-    /// Readers of one library (SSH sessions) at one width hold one layout between them.
-    #[test]
-    fn readers_of_one_library_share_their_layouts() {
-        let library = Arc::new(crate::library::load_seeds());
-        let readers: Vec<App> = (0..100)
-            .map(|_| App::new(library.clone(), Settings::defaults(), 100, 30))
-            .collect();
-        let first = readers[0].layout() as *const DocumentLayout;
-        assert!(!readers[0].layout().lines.is_empty());
-        assert!(readers.iter().all(|r| std::ptr::eq(r.layout(), first)));
-        // Another width is another layout; another library of the same names shares nothing.
-        let other = App::new(library.clone(), Settings::defaults(), 90, 30);
-        assert!(!std::ptr::eq(other.layout(), first));
-        let again = App::new(
-            Arc::new(crate::library::load_seeds()),
-            Settings::defaults(),
-            100,
-            30,
-        );
-        assert!(!std::ptr::eq(again.layout(), first));
-    }
-
-    /// A resize storm over a large article once kept one layout per width (gigabytes).
-    #[test]
-    fn the_layout_cache_stays_within_its_byte_budget() {
-        let para = "Words of a long article, and some Arabic: مرحبا بالعالم. ".repeat(40);
-        let text = vec![para; 100].join("\n\n"); // about 330 KB
-        let article = parse_article("big.txt", Origin::Embedded, text.as_bytes());
-        let library = Arc::new(Library {
-            articles: vec![article],
-            warnings: Vec::new(),
-        });
-        let mut app = App::new(library, Settings::defaults(), 100, 30);
-        let one = app.layout().heap_bytes();
-        let budget = reader::LAYOUT_CACHE_BYTES;
-        // Each width takes a sixth of the budget or more: a dozen widths must evict.
-        assert!(one > budget / 6, "the test article is too small: {one}");
-        assert!(one < budget / 3, "the test article is too big: {one}");
-        for cols in 70..82 {
-            app.resize(cols, 30);
-            assert!(
-                app.cached_layout_bytes() <= budget,
-                "{} bytes cached after resizing to {cols}",
-                app.cached_layout_bytes()
-            );
-            assert!(!app.layout().lines.is_empty());
-        }
-        // Going back to a recent width is still served from the cache.
-        let before = app.layout() as *const DocumentLayout;
-        app.resize(80, 30);
-        app.resize(81, 30);
-        assert!(std::ptr::eq(before, app.layout()));
-    }
-}
+mod tests;
