@@ -369,26 +369,6 @@ impl Drop for Pty {
     }
 }
 
-/// A ratatui buffer as text: one line per row, wide characters once, trailing blanks trimmed.
-pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let s = buf[(x, y)].symbol();
-            line.push_str(s);
-            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 /// Keys as a terminal sends them.
 pub mod keys {
