@@ -136,3 +136,39 @@ fn a_directory_or_a_fifo_is_refused_with_a_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a file or folder"));
 }
+
+#[test]
+fn search_in_a_large_file_reads_on_from_the_screen_and_wraps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = large_file(dir.path(), 60_000);
+    let mut h = Harness::with(load_paths(&[path]).unwrap(), 100, 30);
+    h.press("l/0045678");
+    h.key(Key::plain(KeyCode::Enter));
+    assert_eq!(h.app.message(), Some("Match"));
+    let frame = h.frame();
+    assert!(frame.contains("0045678 the quick"), "{frame}");
+    // The next match of a common word is further down; N goes back to the one before.
+    h.press("/lazy");
+    h.key(Key::plain(KeyCode::Enter));
+    let first = h.app.layout().lines[h.app.top()].para;
+    h.press("n");
+    let second = h.app.layout().lines[h.app.top()].para;
+    assert!(second > first, "{second} after {first}");
+    h.press("N");
+    assert_eq!(h.app.layout().lines[h.app.top()].para, first);
+    // From the end, the next match wraps to the start.
+    h.press("G/0000003");
+    h.key(Key::plain(KeyCode::Enter));
+    assert_eq!(h.app.message(), Some("Match (wrapped)"));
+    assert!(h.frame().contains("0000003 the quick"));
+    // What is nowhere is said so, and the place stays.
+    let here = h.app.top();
+    h.press("/nowhere-at-all");
+    h.key(Key::plain(KeyCode::Enter));
+    assert!(
+        h.app.message().unwrap().starts_with("Pattern not found"),
+        "{:?}",
+        h.app.message()
+    );
+    assert_eq!(h.app.top(), here);
+}

@@ -3,9 +3,18 @@
 
 use super::{Action, App, ArticleSearch, Overlay, Picker, PromptKind, search};
 use crate::text::isolate;
+use crate::text::search::Query;
+
+/// Bytes of a large article one press of `n` or `N` searches through before it stops and says
+/// how far it got: a search never holds the keyboard for long, whatever the file's size.
+pub const SEARCH_STEP: usize = 64 << 20;
 
 impl App {
     pub(super) fn go_to_match(&mut self, forward: bool) {
+        if self.reader.windowed() && self.reader.search.is_some() {
+            self.go_to_match_in_large(forward);
+            return;
+        }
         let Some(search) = &self.reader.search else {
             self.say(format!(
                 "No search yet — press {} to search",
@@ -56,12 +65,16 @@ impl App {
 
     pub(super) fn submit_prompt(&mut self, kind: PromptKind, input: String) {
         match kind {
-            PromptKind::Search if self.reader.windowed() => {
-                self.say(format!(
-                    "Searching articles over {} MiB is not available yet: open it in the pager with {}",
-                    crate::library::LARGE_FILE_BYTES >> 20,
-                    self.settings.keymap.hint(Action::OpenPager)
-                ));
+            PromptKind::Search if self.reader.windowed() && !input.is_empty() => {
+                self.reader.search = Some(ArticleSearch {
+                    query: input,
+                    matches: Vec::new(),
+                    current: None,
+                    article: self.list.selected,
+                    boilerplate: self.reader.show_boilerplate,
+                    resume: None,
+                });
+                self.go_to_match(true);
             }
             PromptKind::Search => {
                 if input.is_empty() {
@@ -99,5 +112,105 @@ impl App {
                 }
             }
         }
+    }
+
+    /// `n` / `N` in a large article: read on from the current match (or the top of the screen)
+    /// a paragraph at a time, at most [`SEARCH_STEP`] bytes per press, wrapping once at the end.
+    /// Only the match found is kept (and highlighted); the file is never indexed.
+    fn go_to_match_in_large(&mut self, forward: bool) {
+        let (Some(text), Some(search)) = (
+            self.article().and_then(|a| a.large.clone()),
+            self.reader.search.clone(),
+        ) else {
+            return;
+        };
+        let Some(query) = Query::new(&search.query) else {
+            self.say(format!("Pattern not found: {}", isolate(&search.query)));
+            return;
+        };
+        let current = search.current.and_then(|c| search.matches.get(c)).cloned();
+        let (mut para, mut after) = match (search.resume, &current) {
+            (Some(at), _) => (text.paragraph_at(at), None),
+            (None, Some((p, r))) => (text.paragraph_at(*p), Some(r.start)),
+            (None, None) => {
+                let top = self.reader.top_paragraph().unwrap_or(0);
+                (text.paragraph_at(top), None)
+            }
+        };
+        let start = para.start;
+        let mut wrapped = false;
+        let mut scanned = 0usize;
+        loop {
+            let body = text.text(&para);
+            let hits = query.find_all(&body);
+            let hit = if forward {
+                hits.into_iter().find(|r| after.is_none_or(|a| r.start > a))
+            } else {
+                hits.into_iter()
+                    .rev()
+                    .find(|r| after.is_none_or(|a| r.start < a))
+            };
+            if let Some(range) = hit {
+                let at = (para.start, range);
+                if let Some(s) = &mut self.reader.search {
+                    s.matches = vec![at.clone()];
+                    s.current = Some(0);
+                    s.resume = None;
+                }
+                self.reader.push_jump();
+                if self.reader.go_to(at.0, at.1.start, self.page() / 3) {
+                    self.mark_read(self.list.selected, true);
+                }
+                self.message = Some(if wrapped {
+                    "Match (wrapped)".to_string()
+                } else {
+                    "Match".to_string()
+                });
+                return;
+            }
+            after = None;
+            scanned += para.len() + 1;
+            let next = if forward {
+                text.next(&para)
+            } else {
+                text.prev(para.start)
+            };
+            para = match next {
+                Some(p) => p,
+                None if wrapped => break,
+                None => {
+                    wrapped = true;
+                    if forward { text.first() } else { text.last() }
+                }
+            };
+            let passed = if forward {
+                para.start > start
+            } else {
+                para.start < start
+            };
+            if wrapped && passed {
+                break;
+            }
+            if scanned >= SEARCH_STEP {
+                if let Some(s) = &mut self.reader.search {
+                    s.resume = Some(para.start);
+                }
+                let percent = para.start as f64 * 100.0 / text.len().max(1) as f64;
+                self.say(format!(
+                    "Not found in the next {} MiB (now at {percent:.0}%) — press {} to search on",
+                    SEARCH_STEP >> 20,
+                    self.settings.keymap.hint(if forward {
+                        Action::SearchNext
+                    } else {
+                        Action::SearchPrev
+                    })
+                ));
+                return;
+            }
+        }
+        if let Some(s) = &mut self.reader.search {
+            s.resume = None;
+        }
+        self.say(format!("Pattern not found: {}", isolate(&search.query)));
     }
 }

@@ -434,8 +434,9 @@ impl App {
     fn jump_to_place(&mut self, article: usize, para: usize, byte: usize) {
         self.reader.push_jump();
         self.select(article);
-        let line = self.reader.line_of(para, byte);
-        self.scroll_to(line.saturating_sub(self.page() / 4));
+        if self.reader.go_to(para, byte, self.page() / 4) {
+            self.mark_read(self.list.selected, true);
+        }
     }
 
     fn jump_back(&mut self) {

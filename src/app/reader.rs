@@ -410,6 +410,23 @@ impl Reader {
         self.top == self.max_top()
     }
 
+    /// Go to a place in the open article (for a large one, lay out around it), with `context`
+    /// lines above it on screen. Returns whether the end is now on screen.
+    pub fn go_to(&mut self, para: usize, byte: usize, context: usize) -> bool {
+        let anchor = Anchor {
+            para,
+            byte,
+            gap: false,
+        };
+        if let Some(window) = &self.window {
+            let (text, opts) = (window.text.clone(), window.opts);
+            self.set_position(self.article, anchor);
+            self.show_window(text, opts);
+        }
+        let line = self.layout.find(anchor);
+        self.scroll_to(line.saturating_sub(context))
+    }
+
     /// Remember where the reader is, so `jump_back` can return here.
     pub fn push_jump(&mut self) {
         let here = (self.article, self.position(self.article));

@@ -20,6 +20,9 @@ pub struct ArticleSearch {
     /// The article and boilerplate setting the matches were found for.
     pub(crate) article: usize,
     pub(crate) boilerplate: bool,
+    /// In a large article, searched a step at a time: where the next step starts, when the last
+    /// one ran out of budget before finding anything.
+    pub(crate) resume: Option<usize>,
 }
 
 impl ArticleSearch {
@@ -40,6 +43,7 @@ impl ArticleSearch {
             current: None,
             article: article_index,
             boilerplate,
+            resume: None,
         }
     }
 

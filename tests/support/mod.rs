@@ -369,7 +369,6 @@ impl Drop for Pty {
     }
 }
 
-
 /// Keys as a terminal sends them.
 pub mod keys {
     pub const DOWN: &str = "\x1b[B";
