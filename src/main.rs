@@ -132,10 +132,10 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
     /// Readers (authenticated connections) served at once.
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, value_name = "N", default_value_t = serve::defaults::MAX_SESSIONS, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_sessions: u32,
     /// Readers served at once from one address.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, value_name = "N", default_value_t = serve::defaults::MAX_PER_ADDRESS, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_per_address: u32,
     /// Connections still authenticating, as OpenSSH's MaxStartups: past START, each new one
     /// drops the stalest (silent ones first) with a chance of RATE percent, rising to certainty
@@ -144,20 +144,20 @@ struct ServeArgs {
     #[arg(long, value_name = "START:RATE:FULL")]
     max_startups: Option<String>,
     /// Close a connection after this many seconds without input (keys or pastes).
-    #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECS", default_value_t = serve::defaults::IDLE_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout: u64,
     /// Append the log (connections, users, key fingerprints, terminal sizes, durations; never
     /// keystrokes) to FILE instead of standard error.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
     /// Disconnect a client that takes no output for this many seconds.
-    #[arg(long, hide = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, hide = true, default_value_t = serve::defaults::STALL_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     stall_timeout: u64,
     /// Close a connection that has not sent its SSH greeting after this many seconds.
-    #[arg(long, hide = true, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, hide = true, default_value_t = serve::defaults::HANDSHAKE_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     handshake_timeout: u64,
     /// Close a connection that has not authenticated after this many seconds.
-    #[arg(long, hide = true, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, hide = true, default_value_t = serve::defaults::AUTH_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     auth_timeout: u64,
 
     /// Files or folders to serve; the built-in seed articles if none.

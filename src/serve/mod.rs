@@ -80,19 +80,29 @@ pub struct Options {
     pub log: Log,
 }
 
+/// `folio serve`'s defaults, in one place for [`Options::new`] and the command line.
+pub mod defaults {
+    pub const MAX_SESSIONS: u32 = 64;
+    pub const MAX_PER_ADDRESS: u32 = 8;
+    pub const IDLE_TIMEOUT_SECS: u64 = 1800;
+    pub const STALL_TIMEOUT_SECS: u64 = 10;
+    pub const HANDSHAKE_TIMEOUT_SECS: u64 = 5;
+    pub const AUTH_TIMEOUT_SECS: u64 = 20;
+}
+
 impl Options {
     pub fn new(listen: SocketAddr, access: Access, host_key: PrivateKey) -> Options {
         Options {
             listen,
             access,
             host_key,
-            max_sessions: 64,
-            max_per_address: 8,
+            max_sessions: defaults::MAX_SESSIONS as usize,
+            max_per_address: defaults::MAX_PER_ADDRESS as usize,
             startups: None,
-            idle_timeout: Duration::from_secs(1800),
-            stall_timeout: Duration::from_secs(10),
-            handshake_timeout: Duration::from_secs(5),
-            auth_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(defaults::IDLE_TIMEOUT_SECS),
+            stall_timeout: Duration::from_secs(defaults::STALL_TIMEOUT_SECS),
+            handshake_timeout: Duration::from_secs(defaults::HANDSHAKE_TIMEOUT_SECS),
+            auth_timeout: Duration::from_secs(defaults::AUTH_TIMEOUT_SECS),
             keepalive: Duration::from_secs(20),
             log: Log::stderr(),
         }
