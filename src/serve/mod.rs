@@ -3,8 +3,8 @@
 //!
 //! Each connection is served by the SSH library's task (a [`handler::Session`] gets its
 //! callbacks), a watchdog (authentication deadline, idle timeout, server shutdown), and, once the
-//! client asks for a shell on a pty, one reader: an [`App`](crate::app::App) and a ratatui
-//! `Terminal` driven by [`crate::term::run`] on a thread of its own, fed keys by an input task
+//! client asks for a shell on a pty, one reader: an [`App`](crate::app::App) and a frame
+//! [`Painter`](crate::term::Painter) driven by [`crate::term::run`] on a thread of its own, fed keys by an input task
 //! and drained by an output pump that respects the client's SSH window. Everything a client can
 //! make the server hold is capped: connections (those still authenticating apart from sessions,
 //! see [`limits`]), pty size, queued input and output.

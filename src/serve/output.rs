@@ -1,6 +1,6 @@
 //! Frames from a reader's thread to its SSH channel.
 //!
-//! The reader's ratatui `Terminal` writes into a [`FrameWriter`]; each flush (one frame) goes into
+//! The reader's frame [`Painter`](crate::term::Painter) writes into a [`FrameWriter`]; each flush (one frame) goes into
 //! a small bounded queue. [`pump`] takes frames from the queue and writes them to the channel in
 //! pieces no larger than a packet, each waiting for the client's SSH window. When the client stops
 //! reading, the window closes, the pump waits, the queue fills and the reader's thread blocks on
