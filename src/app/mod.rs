@@ -3,8 +3,8 @@
 //! state to draw it, and what the app wants done outside itself (save, the clipboard, an editor,
 //! suspend) it asks for as [`Effect`]s.
 //!
-//! [`App`] is a small router over per-concern states: the list ([`list`]), the reader
-//! ([`reader`]), and what is drawn over them ([`overlay`]), each handling its own keys. Keys
+//! [`App`] is a small router over per-concern states: the list (`list.rs`), the reader
+//! (`reader.rs`), and what is drawn over them ([`overlay`]), each handling its own keys. Keys
 //! become [`Action`]s through the keymap; [`update`] applies an action.
 
 mod find;
