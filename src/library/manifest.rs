@@ -121,7 +121,7 @@ pub fn parse_manifest(name: &str, text: &str, warnings: &mut Vec<String>) -> Man
             Some(lang) => Some(lang),
             None => {
                 warnings.push(format!(
-                    "{name} line {line}: language '{}' for '{shown}' is not \"en\" or \"ar\"; ignored",
+                    "{name} line {line}: language '{}' for '{shown}' is not one of en, ar, fa, ur, he; ignored",
                     sanitize_str(&l)
                 ));
                 None
@@ -358,7 +358,7 @@ file = "missing.txt"
         assert_eq!(
             warnings,
             vec![
-                "sources.toml line 2: language 'fr' for 'a.txt' is not \"en\" or \"ar\"; ignored",
+                "sources.toml line 2: language 'fr' for 'a.txt' is not one of en, ar, fa, ur, he; ignored",
                 "sources.toml line 2: hotkey '1' for 'a.txt' is a digit, and 1…9, 0 are reserved for the first ten articles; ignored",
                 "sources.toml line 7: hotkey 'ab' for 'b.txt' is not one letter a–z or A–Z; ignored",
                 "sources.toml line 19: 'a.txt' is already described on line 2; ignoring this entry",
