@@ -104,6 +104,28 @@ fn read_file(path: &Path) -> Result<Contents, LoadError> {
     Ok(Contents::Bytes(bytes))
 }
 
+/// Read and parse a folder's files on every core, in their order.
+fn read_all(files: &[(String, PathBuf)]) -> Vec<Result<super::Article, LoadError>> {
+    let load = |(name, file): &(String, PathBuf)| {
+        read_file(file).map(|contents| article(name, file, contents))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || files.len() < 64 {
+        return files.iter().map(load).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(load).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// The article in a file.
 fn article(name: &str, path: &Path, contents: Contents) -> super::Article {
     match contents {
@@ -146,9 +168,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             let files = article_files(path)?;
             let mut articles = Vec::new();
             let mut first_failure = None;
-            for (name, file) in files {
-                match read_file(&file) {
-                    Ok(contents) => articles.push(article(&name, &file, contents)),
+            for loaded in read_all(&files) {
+                match loaded {
+                    Ok(article) => articles.push(article),
                     Err(e) => {
                         lib.warnings.push(e.to_string());
                         first_failure.get_or_insert(e);
