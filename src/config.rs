@@ -146,7 +146,9 @@ impl Settings {
         let doc = match DeTable::parse(text) {
             Ok(doc) => doc,
             Err(e) => {
-                settings.warnings.push(describe(name, text, &e));
+                settings
+                    .warnings
+                    .push(crate::text::sanitize::printable(&describe(name, text, &e)));
                 return settings;
             }
         };
@@ -190,6 +192,10 @@ impl Settings {
             settings
                 .warnings
                 .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
+        }
+        // Warnings quote the user's text; they leave here printable, whoever shows them.
+        for w in &mut settings.warnings {
+            *w = crate::text::sanitize::printable(w);
         }
         settings
     }
@@ -297,6 +303,27 @@ mod tests {
         assert!(s.warnings[0].contains("sideways"), "{:?}", s.warnings);
         let s = Settings::from_user_toml("[reader]\nwidht = 3\n", "c.toml");
         assert!(s.warnings[0].contains("widht"), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn warnings_quote_the_users_text_printably() {
+        let s = Settings::from_user_toml(
+            "[keys]\nquit = [\"\\u001b[2J\"]\n\"\\u202e\" = [\"x\"]\n[ui]\ntheme = \"\\u0007\"\n",
+            "c.toml",
+        );
+        assert_eq!(s.warnings.len(), 4, "{:?}", s.warnings);
+        for w in &s.warnings {
+            assert!(
+                !w.chars()
+                    .any(|c| c.is_control() || crate::text::sanitize::is_bidi_control(c)),
+                "{w:?}"
+            );
+        }
+        assert!(
+            s.warnings.iter().any(|w| w.contains("␛[2J")),
+            "{:?}",
+            s.warnings
+        );
     }
 
     #[test]

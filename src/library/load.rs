@@ -209,6 +209,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             lib.articles.push(article(&name, path, contents));
         }
     }
+    // Warnings quote names and manifest text; they leave here printable, whoever shows them.
+    for w in &mut lib.warnings {
+        *w = crate::text::sanitize::printable(w);
+    }
     // Keys are absolute paths, so the same file is the same article from any folder.
     for article in &mut lib.articles {
         if let Origin::File(path) = &article.origin {
