@@ -15,14 +15,15 @@
 //! terminal sizes, `WIRE_FOLIO` another folio binary to measure, `WIRE_DUMP` a folder to keep
 //! every step's bytes in, for reading the escape sequences themselves.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 /// How long the output must stay silent before a step counts as done.
 const QUIET: Duration = Duration::from_millis(300);
@@ -75,31 +76,16 @@ fn reading_width(pane: u16) -> u16 {
     inner.saturating_sub(2 * margin).min(MEASURE)
 }
 
-/// A program running in a pseudo-terminal: every byte it writes is kept and fed to a terminal
-/// emulator, with the time the last byte arrived.
+/// A program running in a pseudo-terminal (the tests' harness), with what this benchmark asks
+/// of it: wait until the screen is right and quiet, and count the bytes a step wrote.
 struct Pty {
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    last_output: Arc<Mutex<Instant>>,
-    writer: Box<dyn Write + Send>,
-    _master: Box<dyn MasterPty + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    /// When keys were last sent: quiet is counted from then at the earliest.
-    sent: Instant,
+    pty: support::Pty,
     what: String,
 }
 
 impl Pty {
     fn spawn(what: &str, program: &Path, args: &[&Path], size: (u16, u16), home: &Path) -> Pty {
         let (cols, rows) = size;
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
         let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         // The same clean environment for both programs: no user config, history, or pager
@@ -116,60 +102,29 @@ impl Pty {
         cmd.env("LESS", "");
         cmd.env("LESSHISTFILE", "-");
         cmd.cwd(home);
-        let child = pair.slave.spawn_command(cmd).expect("spawn");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let writer = pair.master.take_writer().expect("pty writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let last_output = Arc::new(Mutex::new(Instant::now()));
-        {
-            let (parser, raw, last_output) = (parser.clone(), raw.clone(), last_output.clone());
-            thread::spawn(move || {
-                let mut buf = [0u8; 16384];
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    parser.lock().unwrap().process(&buf[..n]);
-                    raw.lock().unwrap().extend_from_slice(&buf[..n]);
-                    *last_output.lock().unwrap() = Instant::now();
-                }
-            });
-        }
         Pty {
-            parser,
-            raw,
-            last_output,
-            writer,
-            _master: pair.master,
-            child,
-            sent: Instant::now(),
+            pty: support::Pty::start_command(cmd, cols, rows),
             what: what.to_string(),
         }
     }
 
     fn send(&mut self, keys: &str) {
-        // One write, so keys typed together arrive together.
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush keys");
-        self.sent = Instant::now();
+        self.pty.send(keys);
     }
 
     fn len(&self) -> usize {
-        self.raw.lock().unwrap().len()
+        self.pty.len()
     }
 
     fn bytes_since(&self, start: usize) -> Vec<u8> {
-        self.raw.lock().unwrap()[start..].to_vec()
+        self.pty.bytes_since(start)
     }
 
     /// Rows of the screen, trailing blanks trimmed.
     fn rows(&self) -> Vec<String> {
-        let p = self.parser.lock().unwrap();
-        let (_, cols) = p.screen().size();
-        p.screen()
-            .rows(0, cols.get())
+        self.pty
+            .rows()
+            .into_iter()
             .map(|r| r.trim_end().to_string())
             .collect()
     }
@@ -179,8 +134,7 @@ impl Pty {
         let start = Instant::now();
         loop {
             let rows = self.rows();
-            let last = (*self.last_output.lock().unwrap()).max(self.sent);
-            if last.elapsed() >= QUIET && ok(&rows) {
+            if self.pty.last_activity().elapsed() >= QUIET && ok(&rows) {
                 return Ok(());
             }
             if start.elapsed() > PATIENCE {
@@ -206,19 +160,6 @@ impl Pty {
         self.settle(step, ok)?;
         Ok(self.bytes_since(start))
     }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn nz(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n.max(1)).expect("not zero")
 }
 
 /// What folio's status line says: the first line shown and the article's line count.

@@ -24,6 +24,10 @@ pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     /// The temporary home folio runs with, removed when the test ends.
     _home: Option<tempfile::TempDir>,
+    /// When the program last wrote, and when keys were last sent: how long a screen has been
+    /// quiet (the benchmarks time steps by it).
+    last_output: Arc<Mutex<Instant>>,
+    sent: Instant,
 }
 
 impl Pty {
@@ -122,6 +126,11 @@ impl Pty {
         Pty::start(cmd, cols, rows, None)
     }
 
+    /// Run any command in a `cols`×`rows` terminal, its environment as the caller set it.
+    pub fn start_command(cmd: CommandBuilder, cols: u16, rows: u16) -> Pty {
+        Pty::start(cmd, cols, rows, None)
+    }
+
     fn start(cmd: CommandBuilder, cols: u16, rows: u16, home: Option<tempfile::TempDir>) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -137,17 +146,18 @@ impl Pty {
         let writer = pair.master.take_writer().expect("pty writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
+        let last_output = Arc::new(Mutex::new(Instant::now()));
         {
-            let parser = parser.clone();
-            let raw = raw.clone();
+            let (parser, raw, last_output) = (parser.clone(), raw.clone(), last_output.clone());
             thread::spawn(move || {
-                let mut buf = [0u8; 8192];
+                let mut buf = [0u8; 16384];
                 while let Ok(n) = reader.read(&mut buf) {
                     if n == 0 {
                         break;
                     }
                     parser.lock().unwrap().process(&buf[..n]);
                     raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                    *last_output.lock().unwrap() = Instant::now();
                 }
             });
         }
@@ -158,7 +168,24 @@ impl Pty {
             master: pair.master,
             child,
             _home: home,
+            last_output,
+            sent: Instant::now(),
         }
+    }
+
+    /// How many bytes the program has written so far.
+    pub fn len(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// The bytes written since the program had written `start`.
+    pub fn bytes_since(&self, start: usize) -> Vec<u8> {
+        self.raw.lock().unwrap()[start..].to_vec()
+    }
+
+    /// When the screen last changed or keys were last sent, whichever is later.
+    pub fn last_activity(&self) -> Instant {
+        (*self.last_output.lock().unwrap()).max(self.sent)
     }
 
     pub fn home(&self) -> Option<&Path> {
@@ -168,8 +195,10 @@ impl Pty {
     /// Type bytes as a user would (keys as the terminal sends them: `\r` for Enter,
     /// `\x1b[B` for Down…).
     pub fn send(&mut self, keys: &str) {
+        // One write, so keys typed together arrive together.
         self.writer.write_all(keys.as_bytes()).expect("write keys");
         self.writer.flush().expect("flush keys");
+        self.sent = Instant::now();
     }
 
     /// The screen as text, one line per row, trailing blanks trimmed.
