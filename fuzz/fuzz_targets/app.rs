@@ -45,7 +45,13 @@ enum Step {
     Char(char, bool, bool),
     /// A named key, with modifiers.
     Named(u8, bool, bool, bool),
+    /// A character from [`HOSTILE`]: what breaks text in terminals, typed into whatever is open.
+    Hostile(u8),
     Paste(String),
+    /// A paste of characters from [`HOSTILE`].
+    PasteHostile(Vec<u8>),
+    /// A tiny screen: 0…7 columns by 0…7 rows.
+    Tiny(u8),
     /// Small sizes are where things break: most resizes stay under 256×256.
     Resize(u8, u8),
     ResizeLarge(u16, u16),
@@ -64,6 +70,44 @@ struct Setup {
     margin: u8,
     list_width: u8,
 }
+
+/// Characters that have broken text in terminals: bidi controls and marks, zero-width
+/// characters, lone combining marks and harakat, emoji modifiers and joiners, controls, and a few
+/// letters in the scripts folio reads (jump labels and prompts need letters too).
+const HOSTILE: [char; 32] = [
+    '\u{202A}',
+    '\u{202B}',
+    '\u{202C}',
+    '\u{202D}',
+    '\u{202E}',
+    '\u{2066}',
+    '\u{2067}',
+    '\u{2068}',
+    '\u{2069}',
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{200E}',
+    '\u{200F}',
+    '\u{061C}',
+    '\u{0301}',
+    '\u{064E}',
+    '\u{0651}',
+    '\u{20DD}',
+    '\u{FE0F}',
+    '\u{1F3FD}',
+    '\u{1F468}',
+    '\u{1b}',
+    '\u{7}',
+    '\u{9B}',
+    '\t',
+    'a',
+    'b',
+    'ع',
+    'ل',
+    '中',
+    ' ',
+];
 
 const NAMED: [KeyCode; 17] = [
     KeyCode::Enter,
@@ -216,6 +260,24 @@ fn run(mut u: Unstructured) -> arbitrary::Result<()> {
                 Key::new(NAMED[i as usize % NAMED.len()], ctrl, alt, shift),
                 rows,
             ),
+            Step::Hostile(i) => press(
+                &mut app,
+                Key::char(HOSTILE[i as usize % HOSTILE.len()]),
+                rows,
+            ),
+            Step::PasteHostile(ref bytes) => {
+                let text: String = bytes
+                    .iter()
+                    .map(|&b| HOSTILE[b as usize % HOSTILE.len()])
+                    .filter(|&c| !(is_bidi_control(c) && into_filter_or_library_search(&app)))
+                    .collect();
+                app.handle_paste(&text);
+            }
+            Step::Tiny(b) => {
+                (cols, rows) = ((b & 7) as u16, ((b >> 3) & 7) as u16);
+                rows = keep_jump_off_zero_rows(&app, rows);
+                app.resize(cols, rows);
+            }
             Step::Paste(ref text) => {
                 if into_filter_or_library_search(&app) {
                     let text: String = text.chars().filter(|&c| !is_bidi_control(c)).collect();
