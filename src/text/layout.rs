@@ -179,8 +179,9 @@ fn look(g: &str) -> Look {
         );
     }
     // A mark with nothing to sit on: non-spacing (no cell of its own) or spacing (U+093E, one
-    // cell). A lone emoji modifier (two cells) is a swatch of its own and stays as it is.
-    if extends(first) && !('\u{1F3FB}'..='\u{1F3FF}').contains(&first) {
+    // cell), or a lone emoji modifier (a two-cell swatch, which drawn bare fuses with whatever
+    // is drawn before it once a hidden character between them is gone).
+    if extends(first) {
         return Look::Dotted;
     }
     if is_regional_indicator(first) && g.chars().filter(|&c| is_regional_indicator(c)).count() == 1
@@ -217,7 +218,8 @@ impl Look {
             // shaped or reordered it has nothing left to do, and in visual order it would sit
             // on the wrong side of its letter.
             Look::Text => {
-                let mut shown = shown.strip_suffix('\u{200D}').unwrap_or(shown);
+                // Every joiner ending it: one left would fuse it with its neighbour.
+                let mut shown = shown.trim_end_matches('\u{200D}');
                 if how.drop_joiners && shown.starts_with(char::is_alphabetic) {
                     shown = shown.trim_end_matches(['\u{200C}', '\u{200D}']);
                 }
@@ -982,6 +984,24 @@ mod tests {
         );
     }
 
+    /// Found by fuzzing: what is drawn measures what the layout counts, even when a hidden
+    /// character sat between a letter and a lone emoji modifier, or a cluster ended in two
+    /// joiners.
+    #[test]
+    fn lone_modifiers_and_doubled_joiners_do_not_fuse_on_screen() {
+        for text in ["a\u{200E}🏽", "👨\u{200D}\u{200D}👦", "x\u{2066}🏿y"] {
+            for line in lay(text, opts(20, ShapeMode::Off, BidiMode::App)).lines {
+                assert_eq!(
+                    line.width,
+                    str_width(&line.text),
+                    "{text:?} drew {:?}",
+                    line.text
+                );
+            }
+        }
+        assert_eq!(plain("a\u{200E}🏽", 20), ["a\u{25CC}🏽"]);
+    }
+
     #[test]
     fn cjk_and_emoji_take_two_cells() {
         let p = lay("日本語 and 😀 here", opts(9, ShapeMode::Off, BidiMode::App));
@@ -1231,14 +1251,12 @@ mod tests {
                         prop_assert!(known.contains(&f), "{:?} pairs into {:?}", line.text, f);
                     }
                 }
-                // No drawn cluster starts with a mark that would fall on the cell before it
-                // (a lone emoji modifier is a swatch of its own).
+                // No drawn cluster starts with a mark (an emoji modifier too) that would fall on
+                // the cell before it.
                 for c in &line.clusters {
                     let first = line.text[c.vis.clone()].chars().next();
                     prop_assert!(
-                        !first.is_some_and(
-                            |f| extends(f) && !('\u{1F3FB}'..='\u{1F3FF}').contains(&f)
-                        ),
+                        !first.is_some_and(extends),
                         "{:?} starts with a mark in {:?}",
                         &line.text[c.vis.clone()],
                         line.text
