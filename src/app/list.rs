@@ -1,7 +1,7 @@
 //! The list pane's state: which articles it shows (all, or those the filter keeps), which one
 //! is selected, and which row is at its top.
 
-use super::search::filter_articles;
+use super::search::ArticleFilter;
 use crate::library::Library;
 
 #[derive(Debug, Default)]
@@ -16,6 +16,8 @@ pub(crate) struct List {
     pub filter: Option<String>,
     /// Articles the pane shows at once.
     capacity: usize,
+    /// What answers the filter, kept from key to key.
+    finder: ArticleFilter,
 }
 
 impl List {
@@ -72,7 +74,7 @@ impl List {
     /// Keep only the articles matching `filter` (all with `None` or an empty filter). Returns
     /// the article to select when the selected one is filtered out.
     pub fn set_filter(&mut self, library: &Library, filter: Option<String>) -> Option<usize> {
-        self.visible = filter_articles(library, filter.as_deref().unwrap_or(""));
+        self.visible = self.finder.filter(library, filter.as_deref().unwrap_or(""));
         self.filter = filter.filter(|f| !f.is_empty());
         self.top = 0;
         let first = self
