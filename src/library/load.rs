@@ -22,8 +22,10 @@ use super::{Library, Origin, parse_article};
 use crate::text::sanitize::sanitize_str;
 
 /// Files larger than this are mapped and read a screen at a time, like less reads them,
-/// instead of being parsed whole (no outlet, sections or boilerplate are found in them).
-pub const LARGE_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// instead of being parsed whole (no outlet, sections or boilerplate are found in them). News
+/// articles are a few tens of KiB; parsing and laying out a MiB whole costs about a second
+/// before the first frame, which is what this avoids.
+pub const LARGE_FILE_BYTES: u64 = 256 * 1024;
 
 /// The name of a folder's sources manifest.
 pub const MANIFEST_NAME: &str = "sources.toml";
@@ -184,9 +186,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             if manifest_path.is_file() {
                 match read_file(&manifest_path) {
                     Ok(Contents::Large(_)) => lib.warnings.push(format!(
-                        "{}: larger than {} MiB; titles and outlets are inferred",
+                        "{}: larger than {} KiB; titles and outlets are inferred",
                         shown(&manifest_path),
-                        LARGE_FILE_BYTES >> 20
+                        LARGE_FILE_BYTES >> 10
                     )),
                     Ok(Contents::Bytes(bytes)) => {
                         let text = String::from_utf8_lossy(&bytes);
