@@ -42,8 +42,10 @@
 //! - `FOLIO_SCALE_FOLIO=PATH`: another folio binary to measure.
 //! - `FOLIO_SCALE_DATA=DIR`: where the generated data is kept (default `target/scale-data`).
 //!
-//! The full run (the defaults) takes about 20 minutes on two cores, most of it in `--dump` and
-//! the 100k folder; the quick run takes a few.
+//! The full run (the defaults) took 18 minutes on two busy cores, most of it in folio opening
+//! the 100k folder (six starts of over a minute each) and `--dump` of the 200 MiB article; the
+//! quick run takes two or three. The generated data takes about 700 MiB of disk (another GiB
+//! with a `1G` article); delete `target/scale-data` to get it back.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
