@@ -162,9 +162,18 @@ impl std::fmt::Debug for ArticleFilter {
     }
 }
 
-/// Below this many candidates a query is scored on one thread: starting threads would cost
-/// more than they save.
+/// Below this many articles a query is scored, or the index built, on one thread: starting
+/// threads would cost more than they save.
 const PARALLEL_FROM: usize = 16_384;
+
+/// Threads to share work on `n` articles among.
+fn threads_for(n: usize) -> usize {
+    if n < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    }
+}
 
 impl ArticleFilter {
     /// Articles of `library` matching `filter`, best first; all of them, in library order, for
@@ -199,11 +208,7 @@ impl ArticleFilter {
                 &all
             }
         };
-        let threads = if candidates.len() < PARALLEL_FROM {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-        };
+        let threads = threads_for(candidates.len());
         if self.matchers.len() < threads {
             self.matchers
                 .resize_with(threads, || Matcher::new(Config::DEFAULT));
@@ -259,6 +264,10 @@ pub struct FilterIndex {
     chars: Vec<char>,
     /// Article by article, where its haystack lies.
     spans: Vec<Span>,
+    /// Article by article, the characters its haystack can match ([`Memo::letter_bits`]): an
+    /// article lacking one the query needs is passed over without asking nucleo, which for a
+    /// haystack beyond ASCII looks at every character of it before saying no.
+    letters: Vec<u128>,
 }
 
 enum Span {
@@ -268,22 +277,69 @@ enum Span {
 
 impl FilterIndex {
     pub fn new(library: &Library) -> FilterIndex {
+        FilterIndex::build(&library.articles, threads_for(library.articles.len()))
+    }
+
+    /// The index of `articles`, built in as many parts on `threads` threads.
+    fn build(articles: &[Article], threads: usize) -> FilterIndex {
+        let size = articles.len().div_ceil(threads.max(1)).max(1);
+        let parts: Vec<FilterIndex> = if threads <= 1 {
+            vec![FilterIndex::of(articles)]
+        } else {
+            std::thread::scope(|scope| {
+                let parts: Vec<_> = articles
+                    .chunks(size)
+                    .map(|part| scope.spawn(move || FilterIndex::of(part)))
+                    .collect();
+                parts
+                    .into_iter()
+                    .map(|part| part.join().expect("indexing does not panic"))
+                    .collect()
+            })
+        };
+        let mut parts = parts.into_iter();
+        let first = parts.next().unwrap_or_else(|| FilterIndex::of(&[]));
+        parts.fold(first, FilterIndex::append)
+    }
+
+    /// `self` followed by `more`.
+    fn append(mut self, more: FilterIndex) -> FilterIndex {
+        let (ascii, chars) = (self.ascii.len(), self.chars.len());
+        self.ascii.extend(more.ascii);
+        self.chars.extend(more.chars);
+        self.letters.extend(more.letters);
+        self.spans
+            .extend(more.spans.into_iter().map(|span| match span {
+                Span::Ascii(r) => Span::Ascii(r.start + ascii..r.end + ascii),
+                Span::Unicode(r) => Span::Unicode(r.start + chars..r.end + chars),
+            }));
+        self
+    }
+
+    fn of(articles: &[Article]) -> FilterIndex {
         let mut index = FilterIndex {
             ascii: Vec::new(),
             chars: Vec::new(),
-            spans: Vec::with_capacity(library.articles.len()),
+            spans: Vec::with_capacity(articles.len()),
+            letters: Vec::with_capacity(articles.len()),
         };
         let mut buf = Vec::new();
-        for a in &library.articles {
-            let hay = format!(
-                "{} {} {}",
-                a.title,
+        let mut memo = Memo::new();
+        let mut hay = String::new();
+        for a in articles {
+            hay.clear();
+            for part in [
+                a.title.as_str(),
+                " ",
                 a.outlet.as_deref().unwrap_or(""),
-                a.file_name
-            );
-            // Folding changes no ASCII character.
-            let hay = if hay.is_ascii() { hay } else { fold_str(&hay) };
-            let span = match Utf32Str::new(&hay, &mut buf) {
+                " ",
+                &a.file_name,
+            ] {
+                memo.fold_into(part, &mut hay);
+            }
+            let hay = Utf32Str::new(&hay, &mut buf);
+            index.letters.push(memo.letter_bits(hay));
+            let span = match hay {
                 Utf32Str::Ascii(bytes) => {
                     let start = index.ascii.len();
                     index.ascii.extend_from_slice(bytes);
@@ -297,8 +353,6 @@ impl FilterIndex {
             };
             index.spans.push(span);
         }
-        index.ascii.shrink_to_fit();
-        index.chars.shrink_to_fit();
         index
     }
 
@@ -324,8 +378,15 @@ impl FilterIndex {
     /// best first and library order among equals. The candidates are split among `matchers`,
     /// one thread each.
     fn score(&self, pattern: &Pattern, candidates: &[u32], matchers: &mut [Matcher]) -> Vec<u64> {
+        // Every character of an atom that must match has to be in the haystack.
+        let needed = pattern
+            .atoms
+            .iter()
+            .filter(|atom| !atom.negative)
+            .fold(0, |bits, atom| bits | needle_bits(atom.needle_text()));
         let score_part = |part: &[u32], matcher: &mut Matcher| -> Vec<u64> {
             part.iter()
+                .filter(|&&i| self.letters[i as usize] & needed == needed)
                 .filter_map(|&i| {
                     let score = pattern.score(self.hay(i as usize), matcher)?;
                     Some(u64::from(u32::MAX - score) << 32 | u64::from(i))
@@ -350,6 +411,90 @@ impl FilterIndex {
                 })
             }
         }
+    }
+}
+
+/// What the index works out for each character beyond ASCII, once per character rather than
+/// once per use: how it folds, and the [`letter_bits_of`] it stands for. Remembered in a small
+/// table indexed by the character's low bits (the Arabic block fits whole).
+struct Memo {
+    folded: Vec<(char, Box<str>)>,
+    letters: Vec<(char, u128)>,
+}
+
+impl Memo {
+    const SLOTS: usize = 1024;
+
+    fn new() -> Memo {
+        // Each slot starts out holding NUL, which is right for the slot NUL falls in and
+        // matches no other character.
+        Memo {
+            folded: vec![('\0', fold_str("\0").into()); Memo::SLOTS],
+            letters: vec![('\0', letter_bits_of('\0')); Memo::SLOTS],
+        }
+    }
+
+    /// Appends `s` folded as [`fold_str`] folds it, which it does a character at a time;
+    /// folding changes no ASCII character.
+    fn fold_into(&mut self, s: &str, out: &mut String) {
+        if s.is_ascii() {
+            out.push_str(s);
+            return;
+        }
+        for c in s.chars() {
+            if c.is_ascii() {
+                out.push(c);
+                continue;
+            }
+            let slot = &mut self.folded[c as usize % Memo::SLOTS];
+            if slot.0 != c {
+                *slot = (c, fold_str(c.encode_utf8(&mut [0; 4])).into());
+            }
+            out.push_str(&slot.1);
+        }
+    }
+
+    /// The characters a query's character could be, found in `hay`, as a set of
+    /// [`letter_bit`]s ([`letter_bits_of`] for each of its characters).
+    fn letter_bits(&mut self, hay: Utf32Str<'_>) -> u128 {
+        match hay {
+            Utf32Str::Ascii(bytes) => bytes.iter().fold(0, |bits, &b| {
+                bits | letter_bit(char::from(b)) | letter_bit(char::from(b.to_ascii_lowercase()))
+            }),
+            Utf32Str::Unicode(hay) => hay.iter().fold(0, |bits, &c| {
+                let slot = &mut self.letters[c as usize % Memo::SLOTS];
+                if slot.0 != c {
+                    *slot = (c, letter_bits_of(c));
+                }
+                bits | slot.1
+            }),
+        }
+    }
+}
+
+/// The bit standing for character `c` in the sets of [`letter_bits_of`] (many characters share
+/// each bit).
+fn letter_bit(c: char) -> u128 {
+    1 << (u32::from(c).wrapping_mul(0x9E37_79B1) >> 25)
+}
+
+/// The characters a query's character could be when nucleo matches it with `c` in a haystack
+/// beyond ASCII, as a set of [`letter_bit`]s: `c` as it is, and as nucleo compares it when it
+/// ignores case, normalizes accents, or both. (In an ASCII haystack, a byte as it is and in
+/// lower case.)
+fn letter_bits_of(c: char) -> u128 {
+    let plain = chars::normalize(c);
+    letter_bit(c)
+        | letter_bit(plain)
+        | letter_bit(chars::to_lower_case(c))
+        | letter_bit(chars::to_lower_case(plain))
+}
+
+/// The characters of a needle, as a set of [`letter_bit`]s.
+fn needle_bits(needle: Utf32Str<'_>) -> u128 {
+    match needle {
+        Utf32Str::Ascii(bytes) => bytes.iter().fold(0, |b, &c| b | letter_bit(char::from(c))),
+        Utf32Str::Unicode(chars) => chars.iter().fold(0, |b, &c| b | letter_bit(c)),
     }
 }
 
@@ -473,6 +618,7 @@ mod tests {
         "Minist",
         "talks gaza",
         "cafe zur",
+        "ecol",
         "café",
         "الوزير",
         "الْوَزِير",
@@ -579,6 +725,18 @@ mod tests {
     }
 
     #[test]
+    fn an_index_built_in_parts_is_the_same() {
+        let lib = generated_library(300);
+        let whole = FilterIndex::build(&lib.articles, 1);
+        let parts = FilterIndex::build(&lib.articles, 4);
+        assert_eq!(parts.len(), 300);
+        for i in 0..300 {
+            assert_eq!(parts.hay(i), whole.hay(i), "article {i}");
+            assert_eq!(parts.letters[i], whole.letters[i], "article {i}");
+        }
+    }
+
+    #[test]
     fn only_plain_characters_added_narrow_a_query() {
         assert!(narrows("min", "mini"));
         assert!(narrows("min", "min ga"));
@@ -595,6 +753,51 @@ mod tests {
         assert!(!narrows("c", "c\\ "));
         // Taking a key back is no narrowing.
         assert!(!narrows("mini", "min"));
+    }
+
+    #[test]
+    fn a_character_nucleo_matches_is_among_the_haystack_letters() {
+        use nucleo_matcher::pattern::{Atom, AtomKind};
+        let sample = "AaEeÉéèÈZzüÜßẞǅǆǄKkİıIiΣσςاأإآیيىکكשׁש1$' \u{301}";
+        let mut matcher = Matcher::default();
+        let mut buf = Vec::new();
+        for h in sample.chars() {
+            let hay = format!("x{h}x");
+            let hay = Utf32Str::new(&hay, &mut buf);
+            let letters = Memo::new().letter_bits(hay);
+            for n in sample.chars() {
+                for case in [
+                    CaseMatching::Respect,
+                    CaseMatching::Ignore,
+                    CaseMatching::Smart,
+                ] {
+                    for norm in [Normalization::Never, Normalization::Smart] {
+                        let atom =
+                            Atom::new(&n.to_string(), case, norm, AtomKind::Substring, false);
+                        let needed = needle_bits(atom.needle_text());
+                        if atom.score(hay, &mut matcher).is_some() {
+                            assert_eq!(letters & needed, needed, "{h:?} matched {n:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_index_folds_as_search_folds() {
+        let mut memo = Memo::new();
+        for text in WORDS.iter().copied().chain([
+            "ﻻ ﻷ ﻹ ﻵ ﺍﻟﺴﻼﻡ",
+            "الْعَرَبِيَّةُ ـــ",
+            "בְּרֵאשִׁית",
+            "İstanbul ǅ ß",
+            "\u{8}\u{200F}\u{FEFF}",
+        ]) {
+            let mut folded = String::new();
+            memo.fold_into(text, &mut folded);
+            assert_eq!(folded, fold_str(text), "{text}");
+        }
     }
 
     #[test]
