@@ -130,8 +130,8 @@ pub fn filter_articles(library: &Library, filter: &str) -> Vec<usize> {
 
 /// The list filter, kept between keystrokes. Gives what a whole pass over the library would:
 /// the articles whose title, outlet and file name match the query fuzzily (nucleo's pattern
-/// syntax), best score first and library order among equal scores. To answer each key at once
-/// in a library of a hundred thousand articles it
+/// syntax), best score first and library order among equal scores. To answer each key quickly
+/// in a library of many thousands of articles it
 /// - folds and splits every article's haystack once, on first use ([`FilterIndex`]);
 /// - reuses one matcher (and one per helping thread);
 /// - narrows: a query that only adds plain letters to an earlier one can only match articles
