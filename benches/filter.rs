@@ -26,9 +26,6 @@ use folio::app::search::ArticleFilter;
 use folio::app::{App, Key, KeyCode};
 use folio::config::Settings;
 use folio::library::{Library, Origin, parse_article};
-use folio::text::search::fold_str;
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// Times each query is typed from the start.
 const ROUNDS: usize = 30;
@@ -204,29 +201,7 @@ fn library(articles: usize) -> Library {
 /// The filter as it was before the index: every keystroke folds each article's title, outlet
 /// and file name again, splits it into chars, scores it with a new matcher, and sorts.
 fn before(library: &Library, filter: &str) -> Vec<usize> {
-    if filter.trim().is_empty() {
-        return (0..library.articles.len()).collect();
-    }
-    let pattern = Pattern::parse(&fold_str(filter), CaseMatching::Smart, Normalization::Smart);
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut scored: Vec<(u32, usize)> = library
-        .articles
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| {
-            let hay = fold_str(&format!(
-                "{} {} {}",
-                a.title,
-                a.outlet.as_deref().unwrap_or(""),
-                a.file_name
-            ));
-            let score = pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher)?;
-            Some((score, i))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, i)| i).collect()
+    folio::app::search::filter_by_whole_pass(library, filter)
 }
 
 /// The first `n` chars of `query`, for n = 1 to its length: what the prompt holds after each

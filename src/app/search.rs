@@ -502,38 +502,39 @@ fn needle_bits(needle: Utf32Str<'_>) -> u128 {
     }
 }
 
+/// The filter as it was before [`ArticleFilter`]: a whole pass over the library per query,
+/// folding every haystack again. Kept as the reference the filter is tested and benchmarked
+/// against; folio itself never calls it.
+pub fn filter_by_whole_pass(library: &Library, filter: &str) -> Vec<usize> {
+    if filter.trim().is_empty() {
+        return (0..library.articles.len()).collect();
+    }
+    let pattern = Pattern::parse(&fold_str(filter), CaseMatching::Smart, Normalization::Smart);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, usize)> = library
+        .articles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let hay = fold_str(&format!(
+                "{} {} {}",
+                a.title,
+                a.outlet.as_deref().unwrap_or(""),
+                a.file_name
+            ));
+            let score = pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher)?;
+            Some((score, i))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::library::load_seeds;
-
-    /// The filter as it was before [`ArticleFilter`]: a whole pass over the library per query,
-    /// folding every haystack again. The reference the filter must agree with.
-    fn filter_by_whole_pass(library: &Library, filter: &str) -> Vec<usize> {
-        if filter.trim().is_empty() {
-            return (0..library.articles.len()).collect();
-        }
-        let pattern = Pattern::parse(&fold_str(filter), CaseMatching::Smart, Normalization::Smart);
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let mut buf = Vec::new();
-        let mut scored: Vec<(u32, usize)> = library
-            .articles
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                let hay = fold_str(&format!(
-                    "{} {} {}",
-                    a.title,
-                    a.outlet.as_deref().unwrap_or(""),
-                    a.file_name
-                ));
-                let score = pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher)?;
-                Some((score, i))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|(_, i)| i).collect()
-    }
 
     /// Words for generated titles: English, Arabic with and without harakat, with each way of
     /// writing hamza and yeh, Persian spelling, presentation forms, Hebrew with niqqud, Latin
