@@ -51,14 +51,17 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 /// Bump when the generated data changes, so old caches are not mistaken for new ones.
 const DATA_VERSION: u32 = 1;
@@ -312,25 +315,7 @@ enum Miss {
 
 type Sample = Result<f64, Miss>;
 
-/// What the reader thread keeps: the emulated screen, and a condition to watch for.
-struct Term {
-    parser: vt100::Parser,
-    /// When the last output arrived.
-    last: Instant,
-    closed: bool,
-    /// The condition a waiter is waiting for, and when output first met it.
-    watch: Option<Watch>,
-}
-
-type Check = Box<dyn Fn(&[String]) -> bool + Send>;
-
-struct Watch {
-    check: Check,
-    met: Option<Instant>,
-}
-
-fn screen_rows(parser: &vt100::Parser) -> Vec<String> {
-    let screen = parser.screen();
+fn screen_rows(screen: &vt100::Screen) -> Vec<String> {
     let (_, cols) = screen.size();
     screen
         .rows(0, cols.get())
@@ -338,12 +323,10 @@ fn screen_rows(parser: &vt100::Parser) -> Vec<String> {
         .collect()
 }
 
+/// A program in a pseudo-terminal (the tests' harness), with what this benchmark asks of it:
+/// the instant output met a condition, quiet, a resize to a cleared screen.
 struct Pty {
-    shared: Arc<(Mutex<Term>, Condvar)>,
-    writer: Box<dyn Write + Send>,
-    master: Box<dyn MasterPty + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    pid: u32,
+    pty: support::Pty,
     timeout: Duration,
     what: String,
 }
@@ -359,9 +342,6 @@ impl Pty {
         timeout: Duration,
     ) -> Result<(Pty, Instant), String> {
         let (cols, rows) = SIZE;
-        let pair = native_pty_system()
-            .openpty(pty_size(SIZE))
-            .map_err(|e| format!("open a pty: {e}"))?;
         let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         // The same clean environment for both programs: no user config, state, history or
@@ -383,64 +363,11 @@ impl Pty {
         cmd.env("LESS", "");
         cmd.env("LESSHISTFILE", "-");
         cmd.cwd(home);
-        let shared = Arc::new((
-            Mutex::new(Term {
-                parser: vt100::Parser::new(nz(rows), nz(cols), 0),
-                last: Instant::now(),
-                closed: false,
-                watch: None,
-            }),
-            Condvar::new(),
-        ));
-        let mut reader = pair
-            .master
-            .try_clone_reader()
-            .map_err(|e| format!("pty reader: {e}"))?;
-        let writer = pair
-            .master
-            .take_writer()
-            .map_err(|e| format!("pty writer: {e}"))?;
-        {
-            let shared = shared.clone();
-            thread::spawn(move || {
-                let mut buf = [0u8; 16384];
-                loop {
-                    let n = reader.read(&mut buf).unwrap_or(0);
-                    let at = Instant::now();
-                    let (lock, cv) = &*shared;
-                    let mut term = lock.lock().unwrap();
-                    if n == 0 {
-                        term.closed = true;
-                        cv.notify_all();
-                        break;
-                    }
-                    term.parser.process(&buf[..n]);
-                    term.last = at;
-                    if term.watch.as_ref().is_some_and(|w| w.met.is_none()) {
-                        let rows = screen_rows(&term.parser);
-                        let watch = term.watch.as_mut().unwrap();
-                        if (watch.check)(&rows) {
-                            watch.met = Some(at);
-                        }
-                    }
-                    cv.notify_all();
-                }
-            });
-        }
         let start = Instant::now();
-        let child = pair
-            .slave
-            .spawn_command(cmd)
-            .map_err(|e| format!("start {}: {e}", program.display()))?;
-        drop(pair.slave);
-        let pid = child.process_id().unwrap_or(0);
+        let pty = support::Pty::start_command(cmd, cols, rows);
         Ok((
             Pty {
-                shared,
-                writer,
-                master: pair.master,
-                child,
-                pid,
+                pty,
                 timeout,
                 what: what.to_string(),
             },
@@ -451,13 +378,12 @@ impl Pty {
     /// Write `keys` in one write; returns the instant just before.
     fn send(&mut self, keys: &str) -> Instant {
         let at = Instant::now();
-        let _ = self.writer.write_all(keys.as_bytes());
-        let _ = self.writer.flush();
+        self.pty.send(keys);
         at
     }
 
     fn rows(&self) -> Vec<String> {
-        screen_rows(&self.shared.0.lock().unwrap().parser)
+        self.pty.with_screen(screen_rows)
     }
 
     /// Wait until the screen meets `check` (within `patience`); returns when the output that met
@@ -468,43 +394,27 @@ impl Pty {
         patience: Duration,
         check: impl Fn(&[String]) -> bool + Send + 'static,
     ) -> Result<Instant, Miss> {
-        let (lock, cv) = &*self.shared;
-        let mut term = lock.lock().unwrap();
-        if check(&screen_rows(&term.parser)) {
-            return Ok(Instant::now());
-        }
-        term.watch = Some(Watch {
-            check: Box::new(check),
-            met: None,
-        });
-        let start = Instant::now();
-        loop {
-            if let Some(at) = term.watch.as_ref().and_then(|w| w.met) {
-                term.watch = None;
-                return Ok(at);
-            }
-            if term.closed {
-                term.watch = None;
-                return Err(Miss::Failed(format!(
-                    "{} exited while waiting for {step}; the screen shows:\n{}",
-                    self.what,
-                    screen_rows(&term.parser).join("\n")
-                )));
-            }
-            let left = patience.saturating_sub(start.elapsed());
-            if left.is_zero() {
-                term.watch = None;
+        match self
+            .pty
+            .wait_met(patience, move |screen| check(&screen_rows(screen)))
+        {
+            Ok(at) => Ok(at),
+            Err(true) => Err(Miss::Failed(format!(
+                "{} exited while waiting for {step}; the screen shows:\n{}",
+                self.what,
+                self.rows().join("\n")
+            ))),
+            Err(false) => {
                 if patience >= self.timeout {
                     eprintln!(
                         "scale: {} waited {} s for {step}; the screen shows:\n{}",
                         self.what,
                         patience.as_secs(),
-                        screen_rows(&term.parser).join("\n")
+                        self.rows().join("\n")
                     );
                 }
-                return Err(Miss::TimedOut(patience.as_secs()));
+                Err(Miss::TimedOut(patience.as_secs()))
             }
-            term = cv.wait_timeout(term, left).unwrap().0;
         }
     }
 
@@ -521,7 +431,7 @@ impl Pty {
     fn quiet(&self) -> Result<Instant, Miss> {
         let start = Instant::now();
         loop {
-            let last = self.shared.0.lock().unwrap().last;
+            let last = self.pty.last_output();
             let now = Instant::now();
             if now.duration_since(last) >= QUIET {
                 return Ok(last);
@@ -536,50 +446,25 @@ impl Pty {
     /// Change the window size: the emulated screen is resized and cleared first, so whatever
     /// shows afterwards was drawn for the new size. Returns the instant of the change.
     fn resize(&mut self, size: (u16, u16)) -> Result<Instant, Miss> {
-        {
-            let mut term = self.shared.0.lock().unwrap();
-            term.parser.set_size(nz(size.1), nz(size.0));
-            term.parser.process(b"\x1b[H\x1b[2J");
-        }
         let at = Instant::now();
-        self.master
-            .resize(pty_size(size))
-            .map_err(|e| Miss::Failed(format!("resize: {e}")))?;
+        self.pty.resize_cleared(size.0, size.1);
         Ok(at)
     }
 
-    /// Quit with `keys`; killed if it has not gone within five seconds.
+    /// Quit with `keys`; killed (when dropped) if it has not gone within five seconds.
     fn quit(mut self, keys: &str) {
         self.send(keys);
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
+            if self.pty.exited() {
                 return;
             }
             thread::sleep(Duration::from_millis(20));
         }
     }
-}
 
-impl Drop for Pty {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn nz(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n.max(1)).expect("not zero")
-}
-
-fn pty_size((cols, rows): (u16, u16)) -> PtySize {
-    PtySize {
-        rows,
-        cols,
-        pixel_width: 0,
-        pixel_height: 0,
+    fn pid(&self) -> u32 {
+        self.pty.pid()
     }
 }
 
@@ -829,7 +714,7 @@ fn article_run(
     }
 
     // CPU per key: each `j` waited for, so each is handled on its own, as a reader types.
-    let before = cpu_ns(pty.pid);
+    let before = cpu_ns(pty.pid());
     let mut pressed = 0;
     for _ in 0..ctx.keys {
         let screen = pty.rows();
@@ -843,7 +728,7 @@ fn article_run(
     if let Err(m) = pty.quiet() {
         return fail(samples, "cpu", m);
     }
-    let after = cpu_ns(pty.pid);
+    let after = cpu_ns(pty.pid());
     match (before, after) {
         (Some(b), Some(a)) if pressed > 0 => {
             samples.push(
@@ -890,11 +775,11 @@ fn article_run(
     if let Err(m) = pty.quiet() {
         return fail(samples, "end", m);
     }
-    match status_bytes(pty.pid, "VmHWM:") {
+    match status_bytes(pty.pid(), "VmHWM:") {
         Some(b) => samples.push(key("peak"), Ok(b)),
         None => samples.push(key("peak"), Err(Miss::Failed("no VmHWM in /proc".into()))),
     }
-    if let Some(b) = status_bytes(pty.pid, "RssAnon:") {
+    if let Some(b) = status_bytes(pty.pid(), "RssAnon:") {
         samples.push(key("anon"), Ok(b));
     }
     pty.quit("q");
@@ -972,7 +857,7 @@ fn library_run(ctx: &Ctx, dir: &Path, label: &str, samples: &mut Samples) -> Res
             }
         }
         pty.quiet().map_err(|_| "never went quiet".to_string())?;
-        if let Some(b) = status_bytes(pty.pid, "VmHWM:") {
+        if let Some(b) = status_bytes(pty.pid(), "VmHWM:") {
             samples.push(key(&format!("peak-{which}")), Ok(b));
         }
         if !warm {
@@ -1024,7 +909,7 @@ fn library_run(ctx: &Ctx, dir: &Path, label: &str, samples: &mut Samples) -> Res
             }
         }
         pty.quiet().map_err(|_| "never went quiet".to_string())?;
-        if let Some(b) = status_bytes(pty.pid, "VmHWM:") {
+        if let Some(b) = status_bytes(pty.pid(), "VmHWM:") {
             samples.push(key("peak"), Ok(b));
         }
         pty.send("\x1b");

@@ -28,6 +28,20 @@ pub struct Pty {
     /// quiet (the benchmarks time steps by it).
     last_output: Arc<Mutex<Instant>>,
     sent: Instant,
+    /// A condition on the screen checked as each piece of output arrives, and when output first
+    /// met it; and whether the program's side has closed. For timing to the byte.
+    watch: Arc<(Mutex<Watch>, std::sync::Condvar)>,
+}
+
+/// A condition on the screen.
+type ScreenCheck = Box<dyn Fn(&vt100::Screen) -> bool + Send>;
+
+/// What [`Pty::wait_met`] waits for, kept by the reader thread.
+#[derive(Default)]
+struct Watch {
+    check: Option<ScreenCheck>,
+    met: Option<Instant>,
+    closed: bool,
 }
 
 impl Pty {
@@ -147,17 +161,30 @@ impl Pty {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let last_output = Arc::new(Mutex::new(Instant::now()));
+        let watch = Arc::new((Mutex::new(Watch::default()), std::sync::Condvar::new()));
         {
             let (parser, raw, last_output) = (parser.clone(), raw.clone(), last_output.clone());
+            let watch = watch.clone();
             thread::spawn(move || {
                 let mut buf = [0u8; 16384];
-                while let Ok(n) = reader.read(&mut buf) {
+                loop {
+                    let n = reader.read(&mut buf).unwrap_or(0);
+                    let at = Instant::now();
+                    let (lock, cv) = &*watch;
                     if n == 0 {
+                        lock.lock().unwrap().closed = true;
+                        cv.notify_all();
                         break;
                     }
-                    parser.lock().unwrap().process(&buf[..n]);
+                    let mut parser = parser.lock().unwrap();
+                    parser.process(&buf[..n]);
                     raw.lock().unwrap().extend_from_slice(&buf[..n]);
-                    *last_output.lock().unwrap() = Instant::now();
+                    *last_output.lock().unwrap() = at;
+                    let mut w = lock.lock().unwrap();
+                    if w.met.is_none() && w.check.as_ref().is_some_and(|c| c(parser.screen())) {
+                        w.met = Some(at);
+                    }
+                    cv.notify_all();
                 }
             });
         }
@@ -170,7 +197,80 @@ impl Pty {
             _home: home,
             last_output,
             sent: Instant::now(),
+            watch,
         }
+    }
+
+    /// Wait up to `patience` until the screen meets `check`; returns when the output that met it
+    /// arrived (now, if the screen meets it already), or `Err(true)` if the program's side closed
+    /// first, `Err(false)` on timeout.
+    pub fn wait_met(
+        &self,
+        patience: Duration,
+        check: impl Fn(&vt100::Screen) -> bool + Send + 'static,
+    ) -> Result<Instant, bool> {
+        let (lock, cv) = &*self.watch;
+        // The reader thread takes the screen's lock, then the watch's: never the other way here.
+        {
+            let mut w = lock.lock().unwrap();
+            w.check = Some(Box::new(check));
+            w.met = None;
+        }
+        // A copy of the screen as it is, taken before the watch's lock.
+        let screen = self.parser.lock().unwrap().screen().clone();
+        let already = {
+            let w = lock.lock().unwrap();
+            w.check.as_ref().is_some_and(|check| check(&screen))
+        };
+        let mut w = lock.lock().unwrap();
+        if already {
+            w.check = None;
+            return Ok(Instant::now());
+        }
+        let start = Instant::now();
+        let result = loop {
+            if let Some(at) = w.met {
+                break Ok(at);
+            }
+            if w.closed {
+                break Err(true);
+            }
+            let left = patience.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break Err(false);
+            }
+            w = cv.wait_timeout(w, left).unwrap().0;
+        };
+        w.check = None;
+        result
+    }
+
+    /// When the program last wrote.
+    pub fn last_output(&self) -> Instant {
+        *self.last_output.lock().unwrap()
+    }
+
+    /// Resize the terminal, clearing the emulated screen first so whatever shows afterwards
+    /// was drawn for the new size.
+    pub fn resize_cleared(&mut self, cols: u16, rows: u16) {
+        {
+            let mut p = self.parser.lock().unwrap();
+            p.screen_mut().set_size(nz(rows), nz(cols));
+            p.process(b"\x1b[H\x1b[2J");
+        }
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize pty");
+    }
+
+    /// Whether the program has exited (without waiting).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
     /// How many bytes the program has written so far.
