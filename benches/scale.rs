@@ -58,8 +58,6 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use portable_pty::CommandBuilder;
-
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -342,27 +340,7 @@ impl Pty {
         timeout: Duration,
     ) -> Result<(Pty, Instant), String> {
         let (cols, rows) = SIZE;
-        let mut cmd = CommandBuilder::new(program);
-        cmd.args(args);
-        // The same clean environment for both programs: no user config, state, history or
-        // pager options, a UTF-8 locale so less shows Arabic as text, a common terminal.
-        cmd.env_clear();
-        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
-        cmd.env("LC_ALL", "C.UTF-8");
-        cmd.env("HOME", home);
-        for (var, dir) in [
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_STATE_HOME", "state"),
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_CACHE_HOME", "cache"),
-        ] {
-            cmd.env(var, home.join(dir));
-        }
-        cmd.env("LESS", "");
-        cmd.env("LESSHISTFILE", "-");
-        cmd.cwd(home);
+        let cmd = support::Pty::clean_command(program, args, home);
         let start = Instant::now();
         let pty = support::Pty::start_command(cmd, cols, rows);
         Ok((

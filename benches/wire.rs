@@ -20,8 +20,6 @@ use std::process::{Command, ExitCode};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use portable_pty::CommandBuilder;
-
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -86,22 +84,7 @@ struct Pty {
 impl Pty {
     fn spawn(what: &str, program: &Path, args: &[&Path], size: (u16, u16), home: &Path) -> Pty {
         let (cols, rows) = size;
-        let mut cmd = CommandBuilder::new(program);
-        cmd.args(args);
-        // The same clean environment for both programs: no user config, history, or pager
-        // options, a UTF-8 locale so less shows Arabic as text, and a common terminal type.
-        cmd.env_clear();
-        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
-        cmd.env("LC_ALL", "C.UTF-8");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home.join("config"));
-        cmd.env("XDG_STATE_HOME", home.join("state"));
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("LESS", "");
-        cmd.env("LESSHISTFILE", "-");
-        cmd.cwd(home);
+        let cmd = support::Pty::clean_command(program, args, home);
         Pty {
             pty: support::Pty::start_command(cmd, cols, rows),
             what: what.to_string(),

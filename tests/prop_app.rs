@@ -106,21 +106,6 @@ fn article() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-/// Text for a manifest field: hostile pieces, TOML-escaped.
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[derive(Clone, Debug)]
 struct Entry {
     article: usize,
@@ -247,9 +232,12 @@ fn load(case: &Case) -> (tempfile::TempDir, Library) {
         let mut toml = String::new();
         for e in &case.manifest {
             toml.push_str("[[source]]\n");
-            toml.push_str(&format!("file = {}\n", toml_string(&file_name(e.article))));
+            toml.push_str(&format!(
+                "file = {}\n",
+                folio::keymap::toml_string(&file_name(e.article))
+            ));
             if let Some(t) = &e.title {
-                toml.push_str(&format!("title = {}\n", toml_string(t)));
+                toml.push_str(&format!("title = {}\n", folio::keymap::toml_string(t)));
             }
             if let Some(k) = e.hotkey {
                 toml.push_str(&format!("hotkey = \"{k}\"\n"));

@@ -312,8 +312,8 @@ impl Keymap {
 }
 
 /// A TOML basic string, with anything that could act on a terminal (controls, bidi controls,
-/// invisible characters) written as an escape: the same key when read back.
-fn toml_string(s: &str) -> String {
+/// invisible characters) written as an escape: the same text when read back.
+pub fn toml_string(s: &str) -> String {
     use crate::text::sanitize::{is_bidi_control, is_invisible_format};
     let mut out = String::from("\"");
     for c in s.chars() {

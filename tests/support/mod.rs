@@ -140,6 +140,36 @@ impl Pty {
         Pty::start(cmd, cols, rows, None)
     }
 
+    /// A command with a clean environment whose home is `home`: no user config, state, cache,
+    /// history or pager options, a UTF-8 locale, a common terminal type. What the benchmarks
+    /// run folio and its peers with, so both see the same.
+    pub fn clean_command(
+        program: &Path,
+        args: &[impl AsRef<std::ffi::OsStr>],
+        home: &Path,
+    ) -> CommandBuilder {
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env("LC_ALL", "C.UTF-8");
+        cmd.env("HOME", home);
+        for (var, dir) in [
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_STATE_HOME", "state"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CACHE_HOME", "cache"),
+        ] {
+            cmd.env(var, home.join(dir));
+        }
+        cmd.env("LESS", "");
+        cmd.env("LESSHISTFILE", "-");
+        cmd.cwd(home);
+        cmd
+    }
+
     /// Run any command in a `cols`×`rows` terminal, its environment as the caller set it.
     pub fn start_command(cmd: CommandBuilder, cols: u16, rows: u16) -> Pty {
         Pty::start(cmd, cols, rows, None)
