@@ -288,14 +288,7 @@ impl Pty {
             p.screen_mut().set_size(nz(rows), nz(cols));
             p.process(b"\x1b[H\x1b[2J");
         }
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize pty");
+        self.resize(cols, rows);
     }
 
     /// Whether the program has exited (without waiting).
