@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::text::Direction;
+pub use crate::text::block::{Block, BlockKind, Link};
 
 mod clues;
 pub mod large;
@@ -123,6 +124,8 @@ pub struct Paragraph {
     pub kind: ParagraphKind,
     pub lang: Lang,
     pub dir: Direction,
+    /// Its place in the document model: block kind, containers, inline styles.
+    pub block: Block,
 }
 
 /// Consecutive body paragraphs in one language.
@@ -165,6 +168,8 @@ pub struct Article {
     /// A file too large to read whole: mapped, its paragraphs (lines) found around the place
     /// being read; `paragraphs` and `sections` are then empty.
     pub large: Option<std::sync::Arc<LargeText>>,
+    /// The article's links (and image sources), numbered in reading order.
+    pub links: Vec<Link>,
 }
 
 impl Article {

@@ -114,6 +114,7 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
             kind: kinds[i],
             lang: lang_of(&raws[i].text),
             dir,
+            block: Default::default(),
         })
         .collect();
     let content = paragraphs
@@ -181,6 +182,7 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         reading_minutes,
         had_invalid_utf8: clean.had_invalid_utf8,
         large: None,
+        links: Vec::new(),
     }
 }
 
@@ -211,6 +213,7 @@ pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -
         reading_minutes: (words / WPM_EN).max(1) as u32,
         had_invalid_utf8: false,
         large: Some(std::sync::Arc::new(text)),
+        links: Vec::new(),
     }
 }
 

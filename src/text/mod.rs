@@ -6,6 +6,7 @@
 //! ties these together into visual lines for a given width.
 
 pub mod bidi;
+pub mod block;
 pub mod document;
 pub mod layout;
 pub mod sanitize;
