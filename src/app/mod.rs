@@ -67,7 +67,19 @@ pub enum Effect {
     },
     /// Give the terminal back to the shell and stop until resumed (Ctrl-z).
     Suspend,
+    /// Do I/O off the loop (read files, query an index); the answer comes back through
+    /// [`App::done`], one or more times, as the work goes on.
+    Work(Work),
 }
+
+/// Work the app asks a front end to do off the loop, because it reads files or takes long.
+/// The front end starts it ([`crate::work::start`]) and posts each [`Done`] back as input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Work {}
+
+/// What work off the loop found: applied by [`App::done`] like input, drawn in the next frame.
+#[derive(Debug, PartialEq)]
+pub enum Done {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExternalProgram {
@@ -193,6 +205,11 @@ impl App {
 
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// Apply what work off the loop found (see [`Work`]).
+    pub fn done(&mut self, done: Done) {
+        match done {}
     }
 
     /// What the front end should do for the app, in order; taking them empties the queue.

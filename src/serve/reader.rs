@@ -56,6 +56,10 @@ pub(crate) fn start(
 ) -> io::Result<ReaderInput> {
     let (frames_tx, frames_rx) = amps::channel::<Bytes>(QUEUE_FRAMES);
     let (keys_tx, keys_rx) = mpsc::sync_channel::<Input>(KEY_QUEUE);
+    // Work off the loop posts through the input task's sender, never keeping it: the reader
+    // must see its input close when the connection goes.
+    let keys_tx = Arc::new(keys_tx);
+    let post = crate::work::weak_poster(Arc::downgrade(&keys_tx));
     let (packets_tx, packets_rx) = amps::channel::<Vec<u8>>(PACKET_QUEUE);
     let (size_tx, size_rx) = watch::channel(size);
 
@@ -74,7 +78,7 @@ pub(crate) fn start(
             .name(format!("folio-reader-{}", conn.id))
             .stack_size(READER_STACK)
             .spawn(move || {
-                reader_thread(&conn, &shared, frames_tx, keys_rx, size, &term);
+                reader_thread(&conn, &shared, frames_tx, (keys_rx, post), size, &term);
                 drop(running);
                 drop(place);
             })?;
@@ -120,7 +124,7 @@ async fn input_task(
     conn: Arc<Conn>,
     packets: amps::Receiver<Vec<u8>>,
     size: watch::Receiver<(u16, u16)>,
-    keys: SyncSender<Input>,
+    keys: impl std::ops::Deref<Target = SyncSender<Input>>,
 ) {
     forward_input(&conn, packets, size, &keys).await;
     // If the queue is full the reader is busy with it, and finds the queue closed after.
@@ -194,7 +198,7 @@ fn reader_thread(
     conn: &Conn,
     shared: &Shared,
     frames: amps::Sender<Bytes>,
-    keys: Receiver<Input>,
+    (keys, post): (Receiver<Input>, crate::work::Poster),
     (cols, rows): (u16, u16),
     term: &str,
 ) {
@@ -219,7 +223,7 @@ fn reader_thread(
             rows,
         );
         app.set_policy(crate::app::Policy::SERVED);
-        run(&mut painter, &mut app, &theme, &keys)
+        run(&mut painter, &mut app, &theme, &keys, post)
     }));
     if let Ok(Ok(Exit::Quit)) = outcome {
         conn.set_end(End::Quit);
@@ -269,7 +273,7 @@ mod tests {
         let (packets_tx, packets_rx) = amps::channel::<Vec<u8>>(PACKET_QUEUE);
         let (size_tx, size_rx) = watch::channel((80, 24));
         let (keys_tx, keys_rx) = mpsc::sync_channel::<Input>(KEY_QUEUE);
-        let task = tokio::spawn(input_task(conn, packets_rx, size_rx, keys_tx));
+        let task = tokio::spawn(input_task(conn, packets_rx, size_rx, Arc::new(keys_tx)));
         let start = Instant::now();
         for i in 0..200u16 {
             size_tx.send((100 + i % 50, 30)).unwrap();

@@ -283,6 +283,10 @@ impl Local {
 }
 
 impl FrontEnd for Local {
+    fn poster(&self) -> super::Poster {
+        crate::work::poster(self.input.clone())
+    }
+
     /// Hand the terminal to another program, then take it back.
     fn open(&mut self, program: ExternalProgram, file: &ExternalFile) -> Option<String> {
         // A built-in article goes to a fresh private folder, removed when `_copy` is dropped.

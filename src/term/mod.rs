@@ -16,9 +16,10 @@ pub use painter::{Painter, Scroll};
 
 use crate::app::{Action, App, Effect, Exit, ExternalFile, ExternalProgram, Key, Mouse};
 use crate::ui::{Screen, Theme};
+pub use crate::work::Poster;
 
 /// What a front end feeds the loop.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Input {
     Key(Key),
     /// The screen is now this many columns and rows.
@@ -30,6 +31,8 @@ pub enum Input {
     Suspend,
     /// Stop: a signal, or the connection went away.
     Terminate,
+    /// Work off the loop found something (see [`crate::app::Work`]).
+    Done(crate::app::Done),
 }
 
 /// Most a clipboard copy sends: terminals cap OSC 52 payloads, and a runaway copy should not
@@ -54,6 +57,8 @@ pub trait FrontEnd {
     fn open(&mut self, program: ExternalProgram, file: &ExternalFile) -> Option<String>;
     /// Give the terminal back to the shell and stop until resumed.
     fn suspend(&mut self) -> Resumed;
+    /// Where work off the loop posts what it finds: the loop's own input.
+    fn poster(&self) -> Poster;
 }
 
 /// How [`FrontEnd::suspend`] came back.
@@ -68,7 +73,9 @@ pub enum Resumed {
 }
 
 /// A front end that starts no programs and never stops its process (a network front end).
-struct Confined;
+struct Confined {
+    post: Poster,
+}
 
 impl FrontEnd for Confined {
     fn open(&mut self, _: ExternalProgram, _: &ExternalFile) -> Option<String> {
@@ -77,6 +84,10 @@ impl FrontEnd for Confined {
 
     fn suspend(&mut self) -> Resumed {
         Resumed::Refused("Suspending is not available here".into())
+    }
+
+    fn poster(&self) -> Poster {
+        self.post.clone()
     }
 }
 
@@ -109,6 +120,7 @@ fn apply<W: Write>(painter: &mut Painter<W>, app: &mut App, input: Input) {
         Input::Paste(text) => app.handle_paste(&text),
         Input::Suspend => crate::app::update(app, Action::Suspend),
         Input::Terminate => app.terminate(),
+        Input::Done(done) => app.done(done),
     }
 }
 
@@ -170,6 +182,7 @@ fn perform<W: Write>(
                 // The other program drew over us: draw everything again.
                 painter.invalidate();
             }
+            Effect::Work(work) => crate::work::start(work, front.poster()),
             // Asked twice before the first took effect (Ctrl-z and SIGTSTP): stop once.
             Effect::Suspend if suspended => {}
             Effect::Suspend => {
@@ -231,8 +244,9 @@ pub fn run<W: Write>(
     app: &mut App,
     theme: &Theme,
     input: &Receiver<Input>,
+    post: Poster,
 ) -> io::Result<Exit> {
-    run_with(painter, app, theme, input, &mut Confined)
+    run_with(painter, app, theme, input, &mut Confined { post })
 }
 
 /// Run the reader until the user quits or the front end says stop.
@@ -300,7 +314,7 @@ mod tests {
             tx.send(input).unwrap();
         }
         RESIZES_APPLIED.with(|n| n.set(0));
-        let exit = run(painter, app, &Theme::default(), &rx).unwrap();
+        let exit = run(painter, app, &Theme::default(), &rx, Arc::new(|_| false)).unwrap();
         (exit, RESIZES_APPLIED.with(Cell::get))
     }
 
@@ -359,6 +373,10 @@ mod tests {
             self.suspends += 1;
             Resumed::Redraw
         }
+
+        fn poster(&self) -> Poster {
+            Arc::new(|_| false)
+        }
     }
 
     #[test]
@@ -398,7 +416,14 @@ mod tests {
         tx.send(Input::Key(Key::ctrl('z'))).unwrap();
         drop(tx);
         // Not marked served, yet `run` has no way to stop the process.
-        run(&mut painter, &mut app, &Theme::default(), &rx).unwrap();
+        run(
+            &mut painter,
+            &mut app,
+            &Theme::default(),
+            &rx,
+            Arc::new(|_| false),
+        )
+        .unwrap();
         assert_eq!(app.message(), Some("Suspending is not available here"));
     }
 
@@ -412,7 +437,14 @@ mod tests {
         drop(tx);
         RESIZES_APPLIED.with(|n| n.set(0));
         // The channel closes after the batch: the loop ends as if the front end went away.
-        let exit = run(&mut painter, &mut app, &Theme::default(), &rx).unwrap();
+        let exit = run(
+            &mut painter,
+            &mut app,
+            &Theme::default(),
+            &rx,
+            Arc::new(|_| false),
+        )
+        .unwrap();
         assert_eq!(exit, Exit::Terminated);
         assert_eq!(RESIZES_APPLIED.with(Cell::get), 1);
         assert_eq!(painter.area(), ratatui::layout::Rect::new(0, 0, 74, 20));
