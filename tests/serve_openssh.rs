@@ -7,15 +7,14 @@
 mod serve_support;
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serve_support::{PATIENCE, has_arabic};
+use serve_support::{PATIENCE, ServeProcess, has_arabic};
 use support::Pty;
 
 const FOLIO: &str = env!("CARGO_BIN_EXE_folio");
@@ -43,78 +42,29 @@ fn have_ssh() -> bool {
     found
 }
 
-/// `folio serve` running in the background, its stderr collected.
+/// `folio serve` running in the background in a folder of its own.
 struct Serve {
-    child: Child,
+    process: ServeProcess,
     addr: SocketAddr,
-    stderr: Arc<Mutex<String>>,
     dir: Option<tempfile::TempDir>,
 }
 
 impl Serve {
     fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Serve {
-        let mut child = Command::new(FOLIO)
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .env("HOME", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start folio serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        {
-            let stderr = stderr.clone();
-            let pipe = child.stderr.take().unwrap();
-            thread::spawn(move || {
-                for line in BufReader::new(pipe).lines() {
-                    let Ok(line) = line else { break };
-                    let mut s = stderr.lock().unwrap();
-                    s.push_str(&line);
-                    s.push('\n');
-                }
-            });
-        }
-        let start = Instant::now();
-        let addr = loop {
-            let text = stderr.lock().unwrap().clone();
-            if let Some(rest) = text.split("listening on ").nth(1) {
-                break rest.lines().next().unwrap().trim().parse().unwrap();
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("folio serve exited with {status}:\n{text}");
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "folio serve never listened:\n{text}"
-            );
-            thread::sleep(Duration::from_millis(20));
-        };
+        let process = ServeProcess::start(dir.path(), args, None);
         Serve {
-            child,
-            addr,
-            stderr,
+            addr: process.addr,
+            process,
             dir: Some(dir),
         }
     }
 
     fn log(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.process.log()
     }
 
     fn wait_log(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let log = self.log();
-            if log.contains(text) {
-                return log;
-            }
-            assert!(start.elapsed() < PATIENCE, "waited for {text:?}:\n{log}");
-            thread::sleep(Duration::from_millis(20));
-        }
+        self.process.wait_log(text)
     }
 
     fn home(&self) -> &Path {
@@ -171,27 +121,8 @@ impl Serve {
 
     /// SIGTERM; the exit code, the log, and the folder the server used.
     fn terminate(mut self) -> (Option<i32>, String, tempfile::TempDir) {
-        // SAFETY: kill(2) on the child we started, with a valid signal.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                thread::sleep(Duration::from_millis(100));
-                return (status.code(), self.log(), self.dir.take().unwrap());
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("folio serve did not stop:\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let code = self.process.stop();
+        (code, self.log(), self.dir.take().unwrap())
     }
 }
 

@@ -21,6 +21,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+mod process;
+#[allow(unused_imports)] // Not every test binary starts the real server.
+pub use process::ServeProcess;
+
 /// How long to wait for anything before failing: a deadlock guard for slow shared machines,
 /// not a speed target.
 pub const PATIENCE: Duration = Duration::from_secs(30);
