@@ -73,7 +73,8 @@ pub fn local_path(article: &Article, url: &str) -> Option<PathBuf> {
             // file:///path or file://localhost/path; another host is not this machine.
             let rest = url.get(5..)?;
             let rest = rest.strip_prefix("//").map_or(Some(rest), |r| {
-                r.strip_prefix("localhost").or(r.starts_with('/').then_some(r))
+                r.strip_prefix("localhost")
+                    .or(r.starts_with('/').then_some(r))
             })?;
             rest.starts_with('/').then_some(rest)?
         }
@@ -177,10 +178,16 @@ mod tests {
         assert_eq!(at("./b.md#part").as_deref(), Some("/notes/week/b.md"));
         assert_eq!(at("../c.md?x=1").as_deref(), Some("/notes/c.md"));
         assert_eq!(at("../../../../d.md").as_deref(), Some("/d.md"));
-        assert_eq!(at("my%20note.md").as_deref(), Some("/notes/week/my note.md"));
+        assert_eq!(
+            at("my%20note.md").as_deref(),
+            Some("/notes/week/my note.md")
+        );
         assert_eq!(at("/abs/e.md").as_deref(), Some("/abs/e.md"));
         assert_eq!(at("file:///abs/f.md").as_deref(), Some("/abs/f.md"));
-        assert_eq!(at("file://localhost/abs/g.md").as_deref(), Some("/abs/g.md"));
+        assert_eq!(
+            at("file://localhost/abs/g.md").as_deref(),
+            Some("/abs/g.md")
+        );
         assert_eq!(at("file://elsewhere/abs/g.md"), None);
         assert_eq!(at("https://example.com/b.md"), None);
         assert_eq!(at("//example.com/b.md"), None);

@@ -778,7 +778,9 @@ impl App {
                 None => self.say(format!(
                     "{} is not an article in the library — {} copies its address",
                     isolate(&crate::text::sanitize::printable(&link.url)),
-                    self.settings.keymap.hint_in(Context::Picker, Action::CopyLink)
+                    self.settings
+                        .keymap
+                        .hint_in(Context::Picker, Action::CopyLink)
                 )),
             }
         } else if links::fragment(&link.url).is_some() {

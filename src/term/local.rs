@@ -439,6 +439,11 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     let mut painter = Painter::new(out, cols, rows);
     let term = std::env::var("TERM").unwrap_or_default();
     painter.set_scroll_regions(!term.is_empty() && term != "dumb");
+    painter.set_hyperlinks(super::hyperlink::enabled(
+        app.settings().config.ui.hyperlinks,
+        &term,
+        theme.ascii,
+    ));
     app.resize(cols, rows);
     let mut local = Local {
         bidi,

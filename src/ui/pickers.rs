@@ -38,7 +38,10 @@ pub(super) fn links(
             let joint = format!(" {} ", theme.dash());
             let rest = width.saturating_sub(str_width(&text) + str_width(&joint));
             let url = fit(app, &isolate(&printable(&link.url)), rest);
-            (format!("{:>3} ", link.index + 1), format!("{text}{joint}{url}"))
+            (
+                format!("{:>3} ", link.index + 1),
+                format!("{text}{joint}{url}"),
+            )
         },
     }
     .render(area, buf);
