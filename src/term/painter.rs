@@ -714,6 +714,137 @@ mod tests {
         assert_eq!(s.rows(), vec!["b", "c", "d", "x", "e"]);
     }
 
+    fn link(row: u16, cols: std::ops::Range<u16>, url: &str) -> Hyperlink {
+        Hyperlink {
+            row,
+            cols,
+            url: url.into(),
+        }
+    }
+
+    /// Draw `lines` with `links` and return the bytes written.
+    fn draw_linked(s: &mut Screen, lines: &[&str], links: &[Hyperlink]) -> Vec<u8> {
+        s.painter
+            .draw_linked(None, links, |buf| {
+                for (y, text) in lines.iter().enumerate() {
+                    buf.set_string(0, y as u16, text, Style::default());
+                }
+            })
+            .unwrap();
+        let out = std::mem::take(s.painter.writer());
+        s.parser.process(&out);
+        out
+    }
+
+    #[test]
+    fn link_cells_are_wrapped_in_osc_8() {
+        let mut s = Screen::new(30, 3);
+        s.painter.set_hyperlinks(true);
+        let out = draw_linked(
+            &mut s,
+            &["see the docs now", "x"],
+            &[link(0, 4..12, "https://example.com/docs")],
+        );
+        let out = String::from_utf8(out).unwrap();
+        let open = "\x1b]8;;https://example.com/docs\x1b\\";
+        let close = "\x1b]8;;\x1b\\";
+        // Opened once, before the link's first cell, and closed right after its last.
+        assert_eq!(out.matches(open).count(), 1, "{out:?}");
+        let at = out.find(open).unwrap() + open.len();
+        assert!(out[at..].starts_with("the docs"), "{out:?}");
+        assert!(out[at + "the docs".len()..].starts_with(close), "{out:?}");
+        assert_eq!(s.rows()[0], "see the docs now");
+        // The same frame again costs nothing; a link gone rewrites its cells without one.
+        let again = draw_linked(
+            &mut s,
+            &["see the docs now", "x"],
+            &[link(0, 4..12, "https://example.com/docs")],
+        );
+        assert_eq!(again.len(), SYNC_BEGIN.len() + SYNC_END.len());
+        let gone = String::from_utf8(draw_linked(&mut s, &["see the docs now", "x"], &[])).unwrap();
+        assert!(
+            gone.contains("the docs") && !gone.contains("\x1b]8;;h"),
+            "{gone:?}"
+        );
+        assert_eq!(s.rows()[0], "see the docs now");
+    }
+
+    #[test]
+    fn no_link_on_screen_sends_no_osc_8() {
+        let mut s = Screen::new(30, 3);
+        s.painter.set_hyperlinks(true);
+        let out = draw_linked(&mut s, &["plain text", "more"], &[]);
+        assert!(!out.windows(4).any(|w| w == b"\x1b]8;"), "{out:?}");
+        // Hyperlinks off: regions are ignored.
+        let mut t = Screen::new(30, 3);
+        let out = draw_linked(
+            &mut t,
+            &["see the docs"],
+            &[link(0, 4..12, "https://x.test")],
+        );
+        assert!(!out.windows(4).any(|w| w == b"\x1b]8;"), "{out:?}");
+    }
+
+    #[test]
+    fn a_hostile_address_cannot_end_the_sequence() {
+        let mut s = Screen::new(30, 2);
+        s.painter.set_hyperlinks(true);
+        let url = "https://x.test/\x1b\\\x1b]0;pwned\x07\u{9b}2J\u{9c}\n";
+        let out = draw_linked(&mut s, &["click here"], &[link(0, 0..5, url)]);
+        let text = String::from_utf8(out).unwrap();
+        let start = text.find("\x1b]8;;").unwrap() + 5;
+        let end = start + text[start..].find('\x1b').unwrap();
+        let sent = &text[start..end];
+        assert!(sent.bytes().all(|b| b.is_ascii_graphic()), "{sent:?}");
+        assert!(sent.starts_with("https://x.test/%1B"), "{sent:?}");
+        assert!(!text.contains("\x1b]0;"), "{text:?}");
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\x07'),
+            "{text:?}"
+        );
+        // The screen shows the text.
+        assert_eq!(s.rows()[0], "click here");
+        // An address too long is sent as no link at all.
+        let long = format!("https://x.test/{}", "a".repeat(5000));
+        let out = draw_linked(&mut s, &["click there"], &[link(0, 0..5, &long)]);
+        assert!(!out.windows(5).any(|w| w == b"\x1b]8;;h"), "{out:?}");
+    }
+
+    #[test]
+    fn links_move_with_a_scrolled_region() {
+        let mut s = Screen::new(20, 4);
+        s.painter.set_hyperlinks(true);
+        let frame = |p: &mut Painter<Vec<u8>>, scroll, lines: &[&str], links: &[Hyperlink]| {
+            p.draw_linked(scroll, links, |buf| {
+                for (y, text) in lines.iter().enumerate() {
+                    buf.set_string(0, y as u16, text, Style::default());
+                }
+            })
+            .unwrap();
+            std::mem::take(p.writer())
+        };
+        frame(
+            &mut s.painter,
+            None,
+            &["alpha", "link one", "gamma", "status"],
+            &[link(1, 0..4, "https://one.test")],
+        );
+        // Scrolled up a line: the link is now on row 0 and must not be sent again.
+        let out = frame(
+            &mut s.painter,
+            Some(Scroll {
+                top: 0,
+                bottom: 3,
+                lines: 1,
+            }),
+            &["link one", "gamma", "delta", "status"],
+            &[link(0, 0..4, "https://one.test")],
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("one.test"), "{out:?}");
+        assert!(out.contains("delta"), "{out:?}");
+    }
+
     #[test]
     fn blank_runs_are_erased_not_printed() {
         let mut s = Screen::new(60, 2);
