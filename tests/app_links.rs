@@ -390,3 +390,32 @@ fn new_keys_are_in_the_help() {
         );
     }
 }
+
+#[test]
+fn hyperlink_regions_cover_web_link_text_only() {
+    use folio::term::hyperlink::regions;
+    let mut app = notes();
+    // Bring the paragraph with the links into view.
+    press(&mut app, ")");
+    let found = regions(&app);
+    let column = app.geometry().column;
+    assert!(!found.is_empty());
+    for r in &found {
+        assert!(
+            r.url.starts_with("https://"),
+            "{r:?}: no hyperlink for a relative path"
+        );
+        assert!(r.cols.start >= column.x && r.cols.end <= column.x + column.width);
+    }
+    // The cells of the region hold the link's text.
+    let buf = app_support::render(&app, COLS, ROWS);
+    let r = &found[0];
+    let text: String = (r.cols.clone())
+        .map(|x| buf[(x, r.row)].symbol().to_string())
+        .collect();
+    assert!("the official page".starts_with(text.trim()), "{text:?}");
+    assert!(text.len() > 3, "{text:?}");
+    // Nothing while a list is drawn over the reader.
+    press(&mut app, "L");
+    assert!(regions(&app).is_empty());
+}

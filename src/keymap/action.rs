@@ -54,7 +54,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Normal => "Reading",
-            Context::Picker => "In results, bookmarks, links and the outline",
+            Context::Picker => "In results, bookmarks and links",
             Context::Prompt => "In a prompt",
             Context::Jump => "In the jump prompt",
             Context::Help => "In this help",

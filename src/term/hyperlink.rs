@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
+use crate::app::links::browsable;
 use crate::app::{App, Overlay};
 use crate::config::Toggle;
 use crate::text::block::Span;
@@ -100,7 +101,8 @@ pub fn line_links(line: &VisualLine, spans: &[Span]) -> Vec<(Range<usize>, usize
     out
 }
 
-/// The hyperlinks on screen: link text in the reading column's visible lines. None while
+/// The hyperlinks on screen: link text in the reading column's visible lines, for links to
+/// addresses a browser opens ([`browsable`]: `https:`, `mailto:`…). None while
 /// something is drawn over the panes (it would cover them), and none for an article without
 /// links — the common case costs nothing.
 pub fn regions(app: &App) -> Vec<Hyperlink> {
@@ -132,7 +134,9 @@ pub fn regions(app: &App) -> Vec<Hyperlink> {
         };
         let x0 = column.x as usize + doc_line.line.indent;
         for (cols, link) in line_links(&doc_line.line, &para.block.spans) {
-            let Some(target) = article.links.get(link) else {
+            // Only addresses a terminal can open: a relative path means nothing to it, and
+            // `javascript:` or `data:` should not be one click away.
+            let Some(target) = article.links.get(link).filter(|l| browsable(&l.url)) else {
                 continue;
             };
             let (start, end) = (x0 + cols.start, (x0 + cols.end).min(right));
