@@ -419,3 +419,35 @@ fn hyperlink_regions_cover_web_link_text_only() {
     press(&mut app, "L");
     assert!(regions(&app).is_empty());
 }
+
+#[test]
+fn the_frame_carries_osc_8_on_web_link_text_when_hyperlinks_are_on() {
+    use folio::term::{Painter, draw};
+    use folio::ui::Theme;
+    let mut app = notes();
+    let theme = Theme::default();
+    let mut painter = Painter::new(Vec::new(), COLS, ROWS);
+    painter.set_hyperlinks(true);
+    // The second note has no links.
+    press(&mut app, "2");
+    draw(&mut painter, &app, &theme, None).unwrap();
+    let first = std::mem::take(painter.writer());
+    assert!(
+        !first.windows(4).any(|w| w == b"\x1b]8;"),
+        "no link on screen, no OSC 8"
+    );
+    press(&mut app, "1)");
+    draw(&mut painter, &app, &theme, None).unwrap();
+    let out = String::from_utf8(std::mem::take(painter.writer())).unwrap();
+    let open = "\x1b]8;;https://example.com/timetable?x=1\x1b\\";
+    let at = out.find(open).expect("the web link is a hyperlink");
+    assert!(out[at + open.len()..].starts_with("the"), "{out:?}");
+    assert!(
+        !out.contains("\x1b]8;;b.md"),
+        "no hyperlink for a relative path"
+    );
+    // Off: the same frame has none.
+    let mut plain = Painter::new(Vec::new(), COLS, ROWS);
+    draw(&mut plain, &app, &theme, None).unwrap();
+    assert!(!plain.writer().windows(4).any(|w| w == b"\x1b]8;"));
+}
