@@ -100,7 +100,8 @@ impl Links {
                 continue;
             };
             if self.cells.is_empty() {
-                self.cells = vec![0; w * h];
+                // Reuses the allocation of two frames ago (`clear` keeps it).
+                self.cells.resize(w * h, 0);
             }
             let id = match self.urls.iter().position(|u| *u == url) {
                 Some(i) => i + 1,
