@@ -2,6 +2,9 @@
 //! with 1,000 hits should draw in about the time of a screenful, and the list pane with 1,000
 //! articles in about the time of a screenful. Medians of many frames on a TestBackend.
 //!
+//! Also: a whole frame of the reader on a painter, with a screenful of links, hyperlinks (OSC 8)
+//! on and off, in time and in bytes.
+//!
 //! Run: `cargo bench --bench frame`.
 
 use std::sync::Arc;
@@ -83,5 +86,82 @@ fn main() {
         "| list pane, 1,000 articles | {:.3} ms | {:.2}× |",
         ms(big_t),
         ms(big_t) / ms(small_t)
+    );
+    hyperlink_frames();
+}
+
+/// An article whose text is one link in three words, each to its own address.
+fn linked_library() -> Library {
+    use folio::library::Link;
+    use folio::text::block::{Inline, Span};
+    let words: Vec<String> = (0..3000).map(|i| format!("word{i}")).collect();
+    let text = words.join(" ");
+    let mut article = parse_article("links.md", Origin::Embedded, text.as_bytes());
+    let para = article
+        .paragraphs
+        .iter()
+        .position(|p| p.text.starts_with("word0"))
+        .expect("the paragraph of words");
+    let mut at = 0;
+    for (i, w) in words.iter().enumerate() {
+        if i % 3 == 0 {
+            let k = article.links.len();
+            article.links.push(Link {
+                url: format!("https://example.com/{w}"),
+                text: w.clone(),
+            });
+            article.paragraphs[para].block.spans.push(Span {
+                range: at..at + w.len(),
+                style: Inline {
+                    link: Some(k),
+                    ..Inline::default()
+                },
+            });
+        }
+        at += w.len() + 1;
+    }
+    Library {
+        articles: vec![article],
+        warnings: Vec::new(),
+    }
+}
+
+/// Median time and bytes of a whole frame (drawn from scratch) of the reader on a painter.
+fn painted_frame(app: &App, hyperlinks: bool) -> (Duration, usize) {
+    use folio::term::{Painter, draw};
+    let theme = Theme::default();
+    let mut painter = Painter::new(Vec::new(), 100, 30);
+    painter.set_hyperlinks(hyperlinks);
+    let mut bytes = 0;
+    let mut times: Vec<Duration> = (0..FRAMES)
+        .map(|_| {
+            painter.invalidate();
+            let start = Instant::now();
+            draw(&mut painter, app, &theme, None).unwrap();
+            let took = start.elapsed();
+            bytes = std::mem::take(painter.writer()).len();
+            took
+        })
+        .collect();
+    times.sort();
+    (times[times.len() / 2], bytes)
+}
+
+fn hyperlink_frames() {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut app = App::new(Arc::new(linked_library()), Settings::defaults(), 100, 30);
+    app.handle_key(Key::plain(KeyCode::Enter));
+    let (off, off_bytes) = painted_frame(&app, false);
+    let (on, on_bytes) = painted_frame(&app, true);
+    let links = folio::term::hyperlink::regions(&app).len();
+    println!();
+    println!("| reader frame, {links} links on screen | median frame | bytes |");
+    println!("|---|---:|---:|");
+    println!("| hyperlinks off | {:.3} ms | {off_bytes} |", ms(off));
+    println!(
+        "| hyperlinks on | {:.3} ms ({:.2}×) | {on_bytes} ({:.2}×) |",
+        ms(on),
+        ms(on) / ms(off),
+        on_bytes as f64 / off_bytes as f64
     );
 }

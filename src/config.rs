@@ -31,6 +31,9 @@ pub struct UiConfig {
     pub mouse: bool,
     /// Draw borders with ASCII only: `auto` (when the locale is not UTF-8), `on` or `off`.
     pub ascii: Toggle,
+    /// OSC 8 hyperlinks on link text: `auto` (unless the terminal is dumb, the Linux console
+    /// or folio draws in ASCII), `on` or `off`.
+    pub hyperlinks: Toggle,
 }
 
 /// The built-in themes.

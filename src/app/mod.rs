@@ -10,8 +10,10 @@
 mod find;
 pub mod geometry;
 mod help;
+pub mod links;
 mod list;
 mod marks;
+pub mod outline;
 pub mod overlay;
 mod reader;
 pub mod search;
@@ -21,6 +23,8 @@ use std::sync::Arc;
 
 pub use crate::keymap::{Action, Context, Key, KeyCode, Keymap};
 pub use geometry::{Area, Focus, Geometry};
+pub use links::LinkEntry;
+pub use outline::{OutlineEntry, OutlineKind};
 pub use overlay::jump;
 pub use overlay::{BookmarkEntry, Overlay, Picker, PromptKind};
 pub use search::{ArticleSearch, Hit};
@@ -85,13 +89,17 @@ pub enum Done {}
 pub enum ExternalProgram {
     Editor,
     Pager,
+    /// `$BROWSER`, for a link's address.
+    Browser,
 }
 
-/// What to open: a file on disk, or (for built-in seeds) text to put in a temporary file.
+/// What to open: a file on disk, (for built-in seeds) text to put in a temporary file, or (for
+/// the browser) a link's address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExternalFile {
     Path(std::path::PathBuf),
     Text { name: String, text: String },
+    Url(String),
 }
 
 /// A mouse event, in screen cells.
@@ -147,6 +155,8 @@ pub struct App {
     messages: Vec<String>,
     /// Help lines, built once per keymap.
     help: Vec<(String, String)>,
+    /// The open article's headings, found when it is shown.
+    headings: outline::Headings,
     store: Store,
     effects: Vec<Effect>,
     exit: Option<Exit>,
@@ -179,6 +189,7 @@ impl App {
             message: None,
             messages: Vec::new(),
             help,
+            headings: outline::Headings::default(),
             store: Store::in_memory(),
             effects: Vec::new(),
             exit: None,
@@ -387,6 +398,11 @@ impl App {
         self.reader.current_section(self.article()?)
     }
 
+    /// The heading the top of the reading column is under (its paragraph and level), if any.
+    pub fn current_heading(&self) -> Option<(usize, u8)> {
+        self.headings.current(self.reader.top_paragraph()?)
+    }
+
     /// The screen changed size: lay out again, keeping the same place at the top.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         if (cols, rows) != (self.cols, self.rows) {
@@ -418,6 +434,9 @@ impl App {
         );
         self.list
             .set_capacity(self.geometry.list.height.saturating_sub(2) as usize / 2);
+        if self.headings.article != Some(selected) {
+            self.headings = outline::Headings::of(selected, self.library.articles.get(selected));
+        }
     }
 
     /// Show article `index` in the reader, where the reader last was in it.
@@ -452,6 +471,42 @@ impl App {
         self.reader.push_jump();
         self.select(article);
         if self.reader.go_to(para, byte, self.page() / 4) {
+            self.mark_read(self.list.selected, true);
+        }
+    }
+
+    /// The line of the next (`forward`) or previous heading from the top of the reading column.
+    fn heading_target(&self, forward: bool) -> Option<usize> {
+        let here = self.reader.top_paragraph()?;
+        let top = self.top();
+        let lines = &self.layout().lines;
+        // A paragraph's first line, found by bisection: lines are in paragraph order.
+        let first_line = |para: usize| {
+            let i = lines.partition_point(|l| l.para < para);
+            (i..lines.len())
+                .take_while(|&i| lines[i].para == para)
+                .find(|&i| !lines[i].gap)
+        };
+        let list = &self.headings.list;
+        let at = list.partition_point(|(p, _)| *p < here);
+        if forward {
+            list[at..]
+                .iter()
+                .filter_map(|&(p, _)| first_line(p))
+                .find(|&line| line > top)
+        } else {
+            list[..(at + 1).min(list.len())]
+                .iter()
+                .rev()
+                .filter_map(|&(p, _)| first_line(p))
+                .find(|&line| line < top)
+        }
+    }
+
+    /// Jump to paragraph `para` of the open article, put at the top, remembering where we were.
+    fn jump_to_para(&mut self, para: usize) {
+        self.reader.push_jump();
+        if self.reader.go_to(para, 0, 0) {
             self.mark_read(self.list.selected, true);
         }
     }
@@ -629,6 +684,23 @@ impl App {
                 self.jump_to_place(b.article, b.position.para, b.position.byte);
                 self.set_focus(Focus::Reader);
             }
+            Outcome::FollowLink(link) => {
+                self.overlay = None;
+                self.follow_link(&link);
+            }
+            Outcome::CopyLink(link) => {
+                self.overlay = None;
+                self.copy_link(&link);
+            }
+            Outcome::BrowseLink(link) => {
+                self.overlay = None;
+                self.browse_link(&link);
+            }
+            Outcome::OpenOutline(entry) => {
+                self.overlay = None;
+                self.jump_to_para(entry.para);
+                self.set_focus(Focus::Reader);
+            }
             Outcome::DeleteBookmark(b) => {
                 if let Some(article) = self.library.articles.get(b.article) {
                     let key = article.key.clone();
@@ -683,6 +755,96 @@ impl App {
                     self.set_focus(Focus::Reader);
                 }
             }
+        }
+    }
+
+    /// Follow a link: another article of the library opens in the reader (`Backspace` comes
+    /// back), a place in this article is jumped to, an address goes to the browser — or, where
+    /// no program may run, to the clipboard.
+    fn follow_link(&mut self, link: &LinkEntry) {
+        let Some(article) = self.article() else {
+            return;
+        };
+        if let Some(path) = links::local_path(article, &link.url) {
+            match links::article_at(&self.library, &path) {
+                Some(index) => {
+                    let fragment = link.url.split_once('#').map(|(_, f)| format!("#{f}"));
+                    self.jump_to_place(index, 0, 0);
+                    self.set_focus(Focus::Reader);
+                    if let Some(para) = fragment.and_then(|f| self.heading_for(&f)) {
+                        self.reader.go_to(para, 0, 0);
+                    }
+                }
+                None => self.say(format!(
+                    "{} is not an article in the library — {} copies its address",
+                    isolate(&crate::text::sanitize::printable(&link.url)),
+                    self.settings
+                        .keymap
+                        .hint_in(Context::Picker, Action::CopyLink)
+                )),
+            }
+        } else if links::fragment(&link.url).is_some() {
+            match self.heading_for(&link.url) {
+                Some(para) => {
+                    self.jump_to_para(para);
+                    self.set_focus(Focus::Reader);
+                }
+                None => self.say(format!(
+                    "No heading here is called {}",
+                    isolate(&crate::text::sanitize::printable(&link.url))
+                )),
+            }
+        } else if self.policy.run_programs && links::browsable(&link.url) {
+            self.browse_link(link);
+        } else {
+            self.copy_link(link);
+        }
+    }
+
+    /// The heading of the open article that a `#fragment` names (by its slug).
+    fn heading_for(&self, url: &str) -> Option<usize> {
+        let want = links::fragment(url)?;
+        let article = self.article()?;
+        self.headings
+            .list
+            .iter()
+            .map(|&(para, _)| para)
+            .find(|&para| {
+                article
+                    .paragraphs
+                    .get(para)
+                    .is_some_and(|p| links::slug(&p.text) == want.to_lowercase())
+            })
+    }
+
+    fn copy_link(&mut self, link: &LinkEntry) {
+        self.message = Some(format!(
+            "Copied link {} ({} characters) to the clipboard",
+            link.index + 1,
+            link.url.chars().count()
+        ));
+        self.effect(Effect::Clipboard(link.url.clone()));
+    }
+
+    fn browse_link(&mut self, link: &LinkEntry) {
+        let copy = self
+            .settings
+            .keymap
+            .hint_in(Context::Picker, Action::CopyLink);
+        if !self.policy.run_programs {
+            self.say(format!(
+                "Opening a browser is disabled on this server — {copy} copies the link"
+            ));
+        } else if !links::browsable(&link.url) {
+            self.say(format!(
+                "{} is not a web address — {copy} copies it",
+                isolate(&crate::text::sanitize::printable(&link.url))
+            ));
+        } else {
+            self.effect(Effect::External {
+                program: ExternalProgram::Browser,
+                file: ExternalFile::Url(link.url.clone()),
+            });
         }
     }
 

@@ -1,6 +1,9 @@
 //! What each action does: [`update`] applies one to the app.
 
-use super::{Action, App, Effect, Exit, ExternalProgram, Focus, Overlay, Picker, PromptKind, jump};
+use super::{
+    Action, App, Effect, Exit, ExternalProgram, Focus, Overlay, Picker, PromptKind, jump, links,
+    outline,
+};
 
 /// Apply an action to the state.
 pub fn update(app: &mut App, action: Action) {
@@ -90,6 +93,47 @@ pub fn update(app: &mut App, action: Action) {
                         "This is the first section".into()
                     })
                 }
+            }
+        }
+        Action::NextHeading | Action::PrevHeading => {
+            let forward = action == Action::NextHeading;
+            match app.heading_target(forward) {
+                Some(line) => app.jump_to_line(line),
+                None if app.headings.list.is_empty() => {
+                    app.message = Some("This article has no headings".into())
+                }
+                None => {
+                    app.message = Some(if forward {
+                        "No heading after this one".into()
+                    } else {
+                        "No heading before this one".into()
+                    })
+                }
+            }
+        }
+        Action::Outline => {
+            let entries = match app.article() {
+                Some(article) => outline::entries(article, &app.headings),
+                None => Vec::new(),
+            };
+            if entries.is_empty() {
+                app.message = Some("This article has no headings or sections".into());
+            } else {
+                let current = app
+                    .reader
+                    .top_paragraph()
+                    .and_then(|para| outline::current_entry(&entries, para));
+                let mut picker = Picker::new(entries);
+                picker.selected = current.unwrap_or(0);
+                app.overlay = Some(Overlay::Outline { picker, current });
+            }
+        }
+        Action::Links => {
+            let entries = app.article().map(links::entries).unwrap_or_default();
+            if entries.is_empty() {
+                app.message = Some("This article has no links".into());
+            } else {
+                app.overlay = Some(Overlay::Links(Picker::new(entries)));
             }
         }
         Action::JumpBack => app.jump_back(),
@@ -201,6 +245,8 @@ pub fn update(app: &mut App, action: Action) {
         // These name keys of overlays; the panes never see them.
         Action::Choose
         | Action::Delete
+        | Action::CopyLink
+        | Action::OpenBrowser
         | Action::Submit
         | Action::DeleteBack
         | Action::ClearInput => {}

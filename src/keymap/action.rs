@@ -11,7 +11,7 @@ use std::fmt;
 pub enum Context {
     /// The list and reader panes (`[keys]`).
     Normal,
-    /// Library search results and bookmarks (`[keys.picker]`).
+    /// Library search results, bookmarks, links and the outline (`[keys.picker]`).
     Picker,
     /// A one-line prompt: search, filter (`[keys.prompt]`).
     Prompt,
@@ -54,7 +54,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Normal => "Reading",
-            Context::Picker => "In results and bookmarks",
+            Context::Picker => "In results, bookmarks and links",
             Context::Prompt => "In a prompt",
             Context::Jump => "In the jump prompt",
             Context::Help => "In this help",
@@ -147,7 +147,14 @@ actions! {
     /// Jump to the next / previous section (a change of language) inside the article.
     NextSection => "next_section", "Next section (English → Arabic)", [Normal];
     PrevSection => "prev_section", "Previous section", [Normal];
-    /// Return to where the reader was before the last jump.
+    /// Jump to the next / previous heading inside the article.
+    NextHeading => "next_heading", "Next heading", [Normal];
+    PrevHeading => "prev_heading", "Previous heading", [Normal];
+    /// The article's headings and language sections, to jump to one.
+    Outline => "outline", "Outline: headings and sections", [Normal];
+    /// The article's links, to copy, open or follow one.
+    Links => "links", "List the article's links", [Normal];
+    /// Return to where the reader was before the last jump (a followed link, a section…).
     JumpBack => "jump_back", "Back to before the last jump", [Normal];
     /// Show or hide site furniture (boilerplate) at the end of articles.
     ToggleBoilerplate => "toggle_boilerplate", "Show or hide boilerplate", [Normal];
@@ -183,6 +190,10 @@ actions! {
     Choose => "choose", "Open the selected entry", [Picker];
     /// Delete the selected entry (a bookmark).
     Delete => "delete", "Delete the selected bookmark", [Picker];
+    /// Copy the selected link's address to the clipboard (OSC 52; works over SSH).
+    CopyLink => "copy_link", "Copy the link's address (OSC 52)", [Picker];
+    /// Open the selected link with $BROWSER (not over SSH).
+    OpenBrowser => "open_browser", "Open the link in $BROWSER", [Picker];
     /// Run what the prompt says.
     Submit => "submit", "Search, filter or jump", [Prompt];
     /// Delete the character before the cursor.

@@ -215,6 +215,12 @@ fn reader_thread(
         return;
     }
     let mut painter = Painter::new(writer, cols, rows);
+    // The client's TERM decides, as for colours; a served reader never draws in ASCII.
+    painter.set_hyperlinks(crate::term::hyperlink::enabled(
+        content.settings.config.ui.hyperlinks,
+        term,
+        theme.ascii,
+    ));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut app = App::new(
             content.library.clone(),

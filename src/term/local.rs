@@ -201,7 +201,8 @@ fn spawn_input(tx: Sender<Input>) {
     });
 }
 
-/// The command for `$EDITOR` (or `$VISUAL`, then `vi`) or `$PAGER` (then `less`).
+/// The command for `$EDITOR` (or `$VISUAL`, then `vi`), `$PAGER` (then `less`) or `$BROWSER`
+/// (then `xdg-open`, or `open` on macOS).
 fn external_command(program: ExternalProgram) -> String {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
     match program {
@@ -209,6 +210,13 @@ fn external_command(program: ExternalProgram) -> String {
             .or_else(|| var("EDITOR"))
             .unwrap_or_else(|| "vi".into()),
         ExternalProgram::Pager => var("PAGER").unwrap_or_else(|| "less".into()),
+        ExternalProgram::Browser => var("BROWSER").unwrap_or_else(|| {
+            if cfg!(target_os = "macos") {
+                "open".into()
+            } else {
+                "xdg-open".into()
+            }
+        }),
     }
 }
 
@@ -292,6 +300,11 @@ impl FrontEnd for Local {
         // A built-in article goes to a fresh private folder, removed when `_copy` is dropped.
         let (path, _copy) = match file {
             ExternalFile::Path(p) => (p.clone(), None),
+            // An address, never an option: `-x` would read as one.
+            ExternalFile::Url(url) if url.starts_with('-') => {
+                return Some("Not opening a link that starts with '-'".into());
+            }
+            ExternalFile::Url(url) => (url.into(), None),
             ExternalFile::Text { name, text } => match temporary_copy(name, text) {
                 Ok((dir, path)) => (path, Some(dir)),
                 Err(e) => return Some(format!("Could not write a temporary copy: {e}")),
@@ -426,6 +439,11 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     let mut painter = Painter::new(out, cols, rows);
     let term = std::env::var("TERM").unwrap_or_default();
     painter.set_scroll_regions(!term.is_empty() && term != "dumb");
+    painter.set_hyperlinks(super::hyperlink::enabled(
+        app.settings().config.ui.hyperlinks,
+        &term,
+        theme.ascii,
+    ));
     app.resize(cols, rows);
     let mut local = Local {
         bidi,

@@ -3,6 +3,7 @@
 //! The loop takes its input events and its output (a [`Painter`] over any writer) from the
 //! front end, so the local terminal and a network front end drive the same app state.
 
+pub mod hyperlink;
 pub mod local;
 pub mod modes;
 pub mod painter;
@@ -98,7 +99,12 @@ pub fn draw<W: Write>(
     theme: &Theme,
     scroll: Option<Scroll>,
 ) -> io::Result<()> {
-    painter.draw(scroll, |buf| {
+    let links = if painter.hyperlinks() {
+        hyperlink::regions(app)
+    } else {
+        Vec::new()
+    };
+    painter.draw_linked(scroll, &links, |buf| {
         let area = buf.area;
         Screen { app, theme }.render(area, buf)
     })

@@ -11,6 +11,10 @@
 //!
 //! Every frame is wrapped in synchronized output (DEC mode 2026) so a slow link never shows a
 //! half-drawn frame; terminals that do not know the mode ignore it.
+//!
+//! Cells can carry a hyperlink (OSC 8, see [`super::hyperlink`]): the painter remembers which
+//! address each cell shows, rewrites a cell whose address changed, and opens and closes the
+//! hyperlink around the cells that have one. A frame without links sends no OSC 8 at all.
 
 use std::io::{self, Write};
 
@@ -18,6 +22,8 @@ use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
+
+use super::hyperlink::{Hyperlink, osc8_url};
 
 /// Rows `top..bottom` moved up by `lines` (down when negative) since the last frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +39,8 @@ const GAP: usize = 4;
 const ERASE_MIN: usize = 6;
 
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
+/// Ends a hyperlink (OSC 8 with no address).
+const LINK_END: &[u8] = b"\x1b]8;;\x1b\\";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
 
 /// The style a cell is drawn with.
@@ -59,6 +67,58 @@ impl Pen {
     }
 }
 
+/// Which address each cell of a frame is a link to: per cell, 0 for none or 1 + an index into
+/// `urls` (already made safe with [`osc8_url`]). Empty when no cell has one.
+#[derive(Clone, Debug, Default)]
+struct Links {
+    cells: Vec<u32>,
+    urls: Vec<String>,
+}
+
+impl Links {
+    fn at(&self, i: usize) -> Option<&str> {
+        match self.cells.get(i) {
+            Some(&id) if id > 0 => Some(self.urls[id as usize - 1].as_str()),
+            _ => None,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.cells.clear();
+        self.urls.clear();
+    }
+
+    /// The cells of `links` in a screen of `area`, their addresses made safe.
+    fn set(&mut self, area: Rect, links: &[Hyperlink]) {
+        self.clear();
+        let (w, h) = (area.width as usize, area.height as usize);
+        for link in links {
+            if link.row >= area.height || link.cols.start >= link.cols.end {
+                continue;
+            }
+            let Some(url) = osc8_url(&link.url) else {
+                continue;
+            };
+            if self.cells.is_empty() {
+                // Reuses the allocation of two frames ago (`clear` keeps it).
+                self.cells.resize(w * h, 0);
+            }
+            let id = match self.urls.iter().position(|u| *u == url) {
+                Some(i) => i + 1,
+                None => {
+                    self.urls.push(url);
+                    self.urls.len()
+                }
+            };
+            let row = link.row as usize * w;
+            let end = (link.cols.end as usize).min(w);
+            for x in (link.cols.start as usize).min(end)..end {
+                self.cells[row + x] = id as u32;
+            }
+        }
+    }
+}
+
 /// Draws frames on a terminal through any writer.
 pub struct Painter<W: Write> {
     out: W,
@@ -75,6 +135,11 @@ pub struct Painter<W: Write> {
     /// Bytes written by the last frame.
     last_bytes: usize,
     frames: u64,
+    /// Whether hyperlinks are sent (see [`super::hyperlink::enabled`]).
+    hyperlinks: bool,
+    /// The hyperlinks the terminal shows, and those of the frame being drawn.
+    shown_links: Links,
+    next_links: Links,
 }
 
 impl<W: Write> Painter<W> {
@@ -89,7 +154,19 @@ impl<W: Write> Painter<W> {
             wire: Wire::default(),
             last_bytes: 0,
             frames: 0,
+            hyperlinks: false,
+            shown_links: Links::default(),
+            next_links: Links::default(),
         }
+    }
+
+    /// Send hyperlinks (OSC 8) on the cells frames mark as links, or not.
+    pub fn set_hyperlinks(&mut self, on: bool) {
+        self.hyperlinks = on;
+    }
+
+    pub fn hyperlinks(&self) -> bool {
+        self.hyperlinks
     }
 
     /// Allow or forbid scroll regions (for terminals that lack them).
@@ -106,12 +183,14 @@ impl<W: Write> Painter<W> {
         let area = Rect::new(0, 0, cols, rows);
         self.shown = Buffer::empty(area);
         self.next = Buffer::empty(area);
+        self.shown_links.clear();
         self.clear = true;
     }
 
     /// Something else drew on the screen: the next frame is drawn whole.
     pub fn invalidate(&mut self) {
         self.shown.reset();
+        self.shown_links.clear();
         self.clear = true;
         self.wire.cursor = None;
     }
@@ -132,8 +211,24 @@ impl<W: Write> Painter<W> {
         scroll: Option<Scroll>,
         render: impl FnOnce(&mut Buffer),
     ) -> io::Result<()> {
+        self.draw_linked(scroll, &[], render)
+    }
+
+    /// Draw a frame whose cells in `links` are hyperlinks (sent only when
+    /// [`Painter::set_hyperlinks`] is on).
+    pub fn draw_linked(
+        &mut self,
+        scroll: Option<Scroll>,
+        links: &[Hyperlink],
+        render: impl FnOnce(&mut Buffer),
+    ) -> io::Result<()> {
         self.next.reset();
         render(&mut self.next);
+        if self.hyperlinks {
+            self.next_links.set(self.next.area, links);
+        } else {
+            self.next_links.clear();
+        }
         let mut bytes: Vec<u8> = Vec::with_capacity(4096);
         bytes.extend_from_slice(SYNC_BEGIN);
         if self.clear {
@@ -141,12 +236,14 @@ impl<W: Write> Painter<W> {
             bytes.extend_from_slice(b"\x1b[0m\x1b[2J");
             self.wire.pen = Pen::DEFAULT;
             self.shown.reset();
+            self.shown_links.clear();
             self.wire.cursor = None;
             self.clear = false;
         } else if let Some(s) = scroll.filter(|_| self.scroll_regions) {
             self.scroll(&mut bytes, s);
         }
         self.diff_into(&mut bytes);
+        self.wire.set_link(&mut bytes, None);
         if self.wire.pen != Pen::DEFAULT {
             bytes.extend_from_slice(b"\x1b[0m");
             self.wire.pen = Pen::DEFAULT;
@@ -157,6 +254,7 @@ impl<W: Write> Painter<W> {
         self.last_bytes = bytes.len();
         self.frames += 1;
         std::mem::swap(&mut self.shown, &mut self.next);
+        std::mem::swap(&mut self.shown_links, &mut self.next_links);
         Ok(())
     }
 
@@ -172,6 +270,7 @@ impl<W: Write> Painter<W> {
             bytes.extend_from_slice(b"\x1b[0m");
             self.wire.pen = Pen::DEFAULT;
         }
+        self.wire.set_link(bytes, None);
         let n = s.lines.unsigned_abs();
         let dir = if s.lines > 0 { 'S' } else { 'T' };
         bytes.extend_from_slice(
@@ -195,13 +294,36 @@ impl<W: Write> Painter<W> {
                 None => row.iter_mut().for_each(Cell::reset),
             }
         }
+        // The hyperlinks move with their cells.
+        let links = &mut self.shown_links.cells;
+        if !links.is_empty() {
+            let old = links.clone();
+            for y in s.top..bottom {
+                let from = y as i32 + s.lines;
+                let start = y as usize * w;
+                let row = &mut links[start..start + w];
+                if from >= s.top as i32 && from < bottom as i32 {
+                    let src = from as usize * w;
+                    row.copy_from_slice(&old[src..src + w]);
+                } else {
+                    row.fill(0);
+                }
+            }
+        }
     }
 
     /// Write what differs between `shown` and `next`.
     fn diff_into(&mut self, bytes: &mut Vec<u8>) {
         let Painter {
-            shown, next, wire, ..
+            shown,
+            next,
+            wire,
+            shown_links,
+            next_links,
+            ..
         } = self;
+        // Links on neither frame: nothing to compare (the common case costs nothing).
+        let linked = !shown_links.cells.is_empty() || !next_links.cells.is_empty();
         let area = next.area;
         let w = area.width as usize;
         for y in 0..area.height {
@@ -213,7 +335,9 @@ impl<W: Write> Painter<W> {
             let mut dirty = vec![false; w];
             let mut x = 0;
             while x < w {
-                if prev[x] != next[x] {
+                if prev[x] != next[x]
+                    || (linked && shown_links.at(row + x) != next_links.at(row + x))
+                {
                     dirty[x] = true;
                     if cell_width(&prev[x]) == 2 && x + 1 < w {
                         dirty[x + 1] = true;
@@ -233,6 +357,8 @@ impl<W: Write> Painter<W> {
                 if blank_run >= ERASE_MIN || (to_end && blank_run > 2) {
                     wire.move_to(bytes, x as u16, y);
                     wire.set_pen(bytes, Pen::DEFAULT);
+                    // Erased cells take no hyperlink.
+                    wire.set_link(bytes, None);
                     if to_end {
                         bytes.extend_from_slice(b"\x1b[K");
                     } else {
@@ -245,6 +371,9 @@ impl<W: Write> Painter<W> {
                 wire.move_to(bytes, x as u16, y);
                 let cell = &next[x];
                 wire.set_pen(bytes, Pen::of(cell));
+                if linked {
+                    wire.set_link(bytes, next_links.at(row + x));
+                }
                 let width = cell_width(cell).max(1);
                 let symbol = if cell.symbol().is_empty() {
                     " "
@@ -262,8 +391,11 @@ impl<W: Write> Painter<W> {
                         .iter()
                         .all(|c| cell_width(c) == 1 && c.symbol().len() == 1)
                 {
-                    for c in &next[x..nd] {
+                    for (i, c) in next[x..nd].iter().enumerate() {
                         wire.set_pen(bytes, Pen::of(c));
+                        if linked {
+                            wire.set_link(bytes, next_links.at(row + x + i));
+                        }
                         bytes.extend_from_slice(c.symbol().as_bytes());
                     }
                     wire.cursor = Some((nd as u16, y));
@@ -280,6 +412,8 @@ impl<W: Write> Painter<W> {
 struct Wire {
     cursor: Option<(u16, u16)>,
     pen: Pen,
+    /// The hyperlink open on the wire (its safe address), if one is.
+    link: Option<String>,
 }
 
 impl Default for Wire {
@@ -287,11 +421,29 @@ impl Default for Wire {
         Wire {
             cursor: None,
             pen: Pen::DEFAULT,
+            link: None,
         }
     }
 }
 
 impl Wire {
+    /// Open the hyperlink `url` (made safe already), or close the one open for `None`, if that
+    /// changes anything. Opening another link ends the one before, so no close is needed between.
+    fn set_link(&mut self, bytes: &mut Vec<u8>, url: Option<&str>) {
+        if self.link.as_deref() == url {
+            return;
+        }
+        match url {
+            Some(url) => {
+                bytes.extend_from_slice(b"\x1b]8;;");
+                bytes.extend_from_slice(url.as_bytes());
+                bytes.extend_from_slice(b"\x1b\\");
+            }
+            None => bytes.extend_from_slice(LINK_END),
+        }
+        self.link = url.map(str::to_string);
+    }
+
     /// Move the cursor, by the shortest sequence that does it.
     fn move_to(&mut self, bytes: &mut Vec<u8>, x: u16, y: u16) {
         match self.cursor {
@@ -561,6 +713,137 @@ mod tests {
         let out = String::from_utf8_lossy(&s.painter.out).into_owned();
         assert!(!out.contains('r'), "{out:?}");
         assert_eq!(s.rows(), vec!["b", "c", "d", "x", "e"]);
+    }
+
+    fn link(row: u16, cols: std::ops::Range<u16>, url: &str) -> Hyperlink {
+        Hyperlink {
+            row,
+            cols,
+            url: url.into(),
+        }
+    }
+
+    /// Draw `lines` with `links` and return the bytes written.
+    fn draw_linked(s: &mut Screen, lines: &[&str], links: &[Hyperlink]) -> Vec<u8> {
+        s.painter
+            .draw_linked(None, links, |buf| {
+                for (y, text) in lines.iter().enumerate() {
+                    buf.set_string(0, y as u16, text, Style::default());
+                }
+            })
+            .unwrap();
+        let out = std::mem::take(s.painter.writer());
+        s.parser.process(&out);
+        out
+    }
+
+    #[test]
+    fn link_cells_are_wrapped_in_osc_8() {
+        let mut s = Screen::new(30, 3);
+        s.painter.set_hyperlinks(true);
+        let out = draw_linked(
+            &mut s,
+            &["see the docs now", "x"],
+            &[link(0, 4..12, "https://example.com/docs")],
+        );
+        let out = String::from_utf8(out).unwrap();
+        let open = "\x1b]8;;https://example.com/docs\x1b\\";
+        let close = "\x1b]8;;\x1b\\";
+        // Opened once, before the link's first cell, and closed right after its last.
+        assert_eq!(out.matches(open).count(), 1, "{out:?}");
+        let at = out.find(open).unwrap() + open.len();
+        assert!(out[at..].starts_with("the docs"), "{out:?}");
+        assert!(out[at + "the docs".len()..].starts_with(close), "{out:?}");
+        assert_eq!(s.rows()[0], "see the docs now");
+        // The same frame again costs nothing; a link gone rewrites its cells without one.
+        let again = draw_linked(
+            &mut s,
+            &["see the docs now", "x"],
+            &[link(0, 4..12, "https://example.com/docs")],
+        );
+        assert_eq!(again.len(), SYNC_BEGIN.len() + SYNC_END.len());
+        let gone = String::from_utf8(draw_linked(&mut s, &["see the docs now", "x"], &[])).unwrap();
+        assert!(
+            gone.contains("the docs") && !gone.contains("\x1b]8;;h"),
+            "{gone:?}"
+        );
+        assert_eq!(s.rows()[0], "see the docs now");
+    }
+
+    #[test]
+    fn no_link_on_screen_sends_no_osc_8() {
+        let mut s = Screen::new(30, 3);
+        s.painter.set_hyperlinks(true);
+        let out = draw_linked(&mut s, &["plain text", "more"], &[]);
+        assert!(!out.windows(4).any(|w| w == b"\x1b]8;"), "{out:?}");
+        // Hyperlinks off: regions are ignored.
+        let mut t = Screen::new(30, 3);
+        let out = draw_linked(
+            &mut t,
+            &["see the docs"],
+            &[link(0, 4..12, "https://x.test")],
+        );
+        assert!(!out.windows(4).any(|w| w == b"\x1b]8;"), "{out:?}");
+    }
+
+    #[test]
+    fn a_hostile_address_cannot_end_the_sequence() {
+        let mut s = Screen::new(30, 2);
+        s.painter.set_hyperlinks(true);
+        let url = "https://x.test/\x1b\\\x1b]0;pwned\x07\u{9b}2J\u{9c}\n";
+        let out = draw_linked(&mut s, &["click here"], &[link(0, 0..5, url)]);
+        let text = String::from_utf8(out).unwrap();
+        let start = text.find("\x1b]8;;").unwrap() + 5;
+        let end = start + text[start..].find('\x1b').unwrap();
+        let sent = &text[start..end];
+        assert!(sent.bytes().all(|b| b.is_ascii_graphic()), "{sent:?}");
+        assert!(sent.starts_with("https://x.test/%1B"), "{sent:?}");
+        assert!(!text.contains("\x1b]0;"), "{text:?}");
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\x07'),
+            "{text:?}"
+        );
+        // The screen shows the text.
+        assert_eq!(s.rows()[0], "click here");
+        // An address too long is sent as no link at all.
+        let long = format!("https://x.test/{}", "a".repeat(5000));
+        let out = draw_linked(&mut s, &["click there"], &[link(0, 0..5, &long)]);
+        assert!(!out.windows(5).any(|w| w == b"\x1b]8;;h"), "{out:?}");
+    }
+
+    #[test]
+    fn links_move_with_a_scrolled_region() {
+        let mut s = Screen::new(20, 4);
+        s.painter.set_hyperlinks(true);
+        let frame = |p: &mut Painter<Vec<u8>>, scroll, lines: &[&str], links: &[Hyperlink]| {
+            p.draw_linked(scroll, links, |buf| {
+                for (y, text) in lines.iter().enumerate() {
+                    buf.set_string(0, y as u16, text, Style::default());
+                }
+            })
+            .unwrap();
+            std::mem::take(p.writer())
+        };
+        frame(
+            &mut s.painter,
+            None,
+            &["alpha", "link one", "gamma", "status"],
+            &[link(1, 0..4, "https://one.test")],
+        );
+        // Scrolled up a line: the link is now on row 0 and must not be sent again.
+        let out = frame(
+            &mut s.painter,
+            Some(Scroll {
+                top: 0,
+                bottom: 3,
+                lines: 1,
+            }),
+            &["link one", "gamma", "delta", "status"],
+            &[link(0, 0..4, "https://one.test")],
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("one.test"), "{out:?}");
+        assert!(out.contains("delta"), "{out:?}");
     }
 
     #[test]

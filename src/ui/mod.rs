@@ -1,5 +1,6 @@
 //! Widgets that borrow the app's state and draw it. No logic beyond drawing.
 
+mod pickers;
 mod theme;
 
 use ratatui::buffer::Buffer;
@@ -103,6 +104,10 @@ impl Widget for Screen<'_> {
                 row: &|i, width| bookmark_row(app, theme, &picker.items[i], width),
             }
             .render(area, buf),
+            Some(Overlay::Links(picker)) => pickers::links(app, theme, picker, area, buf),
+            Some(Overlay::Outline { picker, current }) => {
+                pickers::outline(app, theme, picker, *current, area, buf)
+            }
             Some(Overlay::Prompt { .. }) | None => {}
         }
         scrub(area.intersection(buf.area), buf);
@@ -517,8 +522,16 @@ impl Widget for StatusLine<'_> {
                     theme.dash(),
                 );
                 let head = truncate(&head, room);
-                let title = fit(app, &a.title, room.saturating_sub(str_width(&head)));
-                format!("{head}{title}")
+                let room = room.saturating_sub(str_width(&head));
+                // The heading the reader is under, after the title (which names the first).
+                let heading = app
+                    .current_heading()
+                    .and_then(|(p, _)| a.paragraphs.get(p))
+                    .filter(|p| p.kind != ParagraphKind::Title)
+                    .map(|p| format!(" › {}", fit(app, &p.text, room / 2)));
+                let heading = heading.unwrap_or_default();
+                let title = fit(app, &a.title, room.saturating_sub(str_width(&heading)));
+                format!("{head}{title}{heading}")
             }
             (None, None) => " no articles".into(),
         };

@@ -1,5 +1,5 @@
 //! What is drawn over the panes and takes keys first: help, the messages view, the jump prompt,
-//! the search and filter prompts, and the lists of results and bookmarks. Each handles its own
+//! the search and filter prompts, and the lists of results, bookmarks, links and the outline. Each handles its own
 //! keys, from its own context of the keymap, and says what it did with them; the app acts on
 //! what needs more than the overlay itself (opening an article, running a search).
 
@@ -11,6 +11,8 @@ mod scroll;
 pub use picker::{BookmarkEntry, Picker};
 pub use prompt::PromptKind;
 
+use super::links::LinkEntry;
+use super::outline::OutlineEntry;
 use super::search::Hit;
 use crate::keymap::{Context, Key, Keymap};
 
@@ -40,6 +42,13 @@ pub enum Overlay {
         picker: Picker<Hit>,
     },
     Bookmarks(Picker<BookmarkEntry>),
+    /// The open article's links.
+    Links(Picker<LinkEntry>),
+    /// The open article's headings and sections; `current` is the entry the reader is in.
+    Outline {
+        picker: Picker<OutlineEntry>,
+        current: Option<usize>,
+    },
 }
 
 /// What an overlay did with a key.
@@ -67,6 +76,14 @@ pub(crate) enum Outcome {
     OpenBookmark(BookmarkEntry),
     /// A bookmark is to be deleted (it is already gone from the list).
     DeleteBookmark(BookmarkEntry),
+    /// A link was chosen: follow it (another article, or the browser).
+    FollowLink(LinkEntry),
+    /// A link's address is to be copied.
+    CopyLink(LinkEntry),
+    /// A link is to be opened with `$BROWSER`.
+    BrowseLink(LinkEntry),
+    /// An outline entry was chosen.
+    OpenOutline(OutlineEntry),
 }
 
 impl Overlay {
@@ -77,7 +94,10 @@ impl Overlay {
             Overlay::Messages(_) => Context::Messages,
             Overlay::Jump { .. } => Context::Jump,
             Overlay::Prompt { .. } => Context::Prompt,
-            Overlay::Results { .. } | Overlay::Bookmarks(_) => Context::Picker,
+            Overlay::Results { .. }
+            | Overlay::Bookmarks(_)
+            | Overlay::Links(_)
+            | Overlay::Outline { .. } => Context::Picker,
         }
     }
 
@@ -101,6 +121,8 @@ impl Overlay {
                 picker::handle_results(query, picker, action, page)
             }
             Overlay::Bookmarks(picker) => picker::handle_bookmarks(picker, action, page),
+            Overlay::Links(picker) => picker::handle_links(picker, action, page),
+            Overlay::Outline { picker, .. } => picker::handle_outline(picker, action, page),
         }
     }
 

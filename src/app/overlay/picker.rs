@@ -1,7 +1,10 @@
-//! Lists to pick from: library search results and bookmarks (`[keys.picker]`). Any key the
+//! Lists to pick from: library search results, bookmarks, the article's links and its outline
+//! (`[keys.picker]`). Any key the
 //! context does not name closes the list.
 
 use super::Outcome;
+use crate::app::links::LinkEntry;
+use crate::app::outline::OutlineEntry;
 use crate::app::search::Hit;
 use crate::keymap::Action;
 use crate::store::Position;
@@ -78,6 +81,36 @@ pub(super) fn handle_bookmarks(
             picker.selected = picker.selected.min(picker.items.len().saturating_sub(1));
             Outcome::DeleteBookmark(b)
         }
+        _ => Outcome::Close,
+    }
+}
+
+pub(super) fn handle_links(
+    picker: &mut Picker<LinkEntry>,
+    action: Option<Action>,
+    page: usize,
+) -> Outcome {
+    if let Some(outcome) = picker.navigate(action, page) {
+        return outcome;
+    }
+    match (action, picker.items.get(picker.selected).cloned()) {
+        (Some(Action::Choose), Some(link)) => Outcome::FollowLink(link),
+        (Some(Action::CopyLink), Some(link)) => Outcome::CopyLink(link),
+        (Some(Action::OpenBrowser), Some(link)) => Outcome::BrowseLink(link),
+        _ => Outcome::Close,
+    }
+}
+
+pub(super) fn handle_outline(
+    picker: &mut Picker<OutlineEntry>,
+    action: Option<Action>,
+    page: usize,
+) -> Outcome {
+    if let Some(outcome) = picker.navigate(action, page) {
+        return outcome;
+    }
+    match (action, picker.items.get(picker.selected).cloned()) {
+        (Some(Action::Choose), Some(entry)) => Outcome::OpenOutline(entry),
         _ => Outcome::Close,
     }
 }
