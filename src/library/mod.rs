@@ -206,6 +206,39 @@ impl Article {
         &self.paragraphs[..n]
     }
 
+    /// The paragraphs as layout takes them ([`crate::text::document::layout_blocks`]), with or
+    /// without boilerplate.
+    pub fn doc_paras(
+        &self,
+        boilerplate: bool,
+    ) -> impl Iterator<Item = crate::text::document::DocPara<'_>> {
+        self.paragraphs
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| boilerplate || p.kind != ParagraphKind::Boilerplate)
+            .map(|(index, p)| crate::text::document::DocPara {
+                index,
+                text: &p.text,
+                dir: p.dir,
+                block: &p.block,
+            })
+    }
+
+    /// The article laid out as the reader shows it: its blocks, then its links list before
+    /// any boilerplate.
+    pub fn layout(
+        &self,
+        boilerplate: bool,
+        opts: &crate::text::LayoutOptions,
+    ) -> crate::text::document::DocumentLayout {
+        crate::text::document::layout_blocks(
+            self.doc_paras(boilerplate),
+            &self.links,
+            self.content().len(),
+            opts,
+        )
+    }
+
     /// The boilerplate paragraphs, in their order.
     pub fn boilerplate(&self) -> &[Paragraph] {
         &self.paragraphs[self.content().len()..]
