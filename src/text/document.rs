@@ -332,6 +332,7 @@ fn level_of(c: &Container, dir: Direction) -> Level {
 
 /// A footnote's label as a level, like a list marker.
 fn footnote_level(label: &str, dir: Direction) -> Level {
+    let label = super::sanitize::printable(label);
     let first = if dir == Direction::Rtl {
         format!(" :[^{label}]")
     } else {
@@ -882,7 +883,12 @@ fn records(
         }
         for (j, (start, cell)) in row.iter().enumerate() {
             // The name is a label beside the value, cut to a third of the column.
-            let name = super::width::truncate(&names[j], (inner / 3).max(1));
+            let name = super::layout::display_line(
+                &names[j],
+                (inner / 3).max(1),
+                opts.shape,
+                opts.bidi,
+            );
             let label = if rtl {
                 format!(" :{name}")
             } else {
@@ -944,7 +950,8 @@ fn links_list(links: &[Link], para: usize, width: usize, out: &mut Vec<DocLine>)
         let room = width.saturating_sub(nw).max(1);
         let mut chunks: Vec<String> = vec![String::new()];
         let mut used = 0;
-        for g in link.url.graphemes(true) {
+        let url = super::sanitize::printable(&link.url);
+        for g in url.graphemes(true) {
             let w = cluster_width(g);
             if used + w > room && used > 0 {
                 chunks.push(String::new());
