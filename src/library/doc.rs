@@ -755,3 +755,6 @@ impl Builder {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod golden;
