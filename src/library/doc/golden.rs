@@ -255,3 +255,48 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn anchors_in_blocks_survive_a_change_of_width() {
+    use crate::text::document::DocumentLayout;
+    let md = "# Title\n\n> - a quoted item long enough to wrap several times at twenty columns\n\n```\nfirst line of code that is long\nsecond\n```\n\n| a | b |\n|---|---|\n| one two three | four five six |\n| seven | eight |\n";
+    let b = build_markdown(md);
+    let lay = |width| -> DocumentLayout {
+        let opts = LayoutOptions {
+            width,
+            shape: ShapeMode::Off,
+            bidi: BidiMode::App,
+        };
+        layout_blocks(
+            b.paragraphs.iter().enumerate().map(|(index, p)| DocPara {
+                index,
+                text: &p.text,
+                dir: p.dir,
+                block: &p.block,
+            }),
+            &b.links,
+            b.paragraphs.len(),
+            &opts,
+        )
+    };
+    let (narrow, wide) = (lay(20), lay(80));
+    for (i, line) in narrow.lines.iter().enumerate() {
+        if line.gap || line.line.src.is_empty() {
+            continue;
+        }
+        let anchor = narrow.anchor(i);
+        let j = wide.find(anchor);
+        let found = &wide.lines[j];
+        assert_eq!(found.para, line.para, "line {i}");
+        assert!(
+            found.line.src.start <= anchor.byte,
+            "line {i}: {:?} does not hold byte {}",
+            found.line.src,
+            anchor.byte
+        );
+    }
+    // The text drawn is the paragraph's text: decorations are not in it.
+    let quoted = narrow.lines.iter().find(|l| l.para == 1 && !l.gap).unwrap();
+    assert!(quoted.decos.iter().any(|d| d.text.contains('│')));
+    assert!(!quoted.line.text.contains('│') && !quoted.line.text.contains('•'));
+}
