@@ -216,3 +216,47 @@ fn without_colour_styles_stay_and_colours_go() {
     assert!(text.contains("| A quoted line."), "{text}");
     assert!(text.contains("* [x] done"), "{text}");
 }
+
+/// `folio --dump` with `args` on the article fixture: stdout.
+fn dump(args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}/tests/fixtures/markdown/article.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("--dump")
+        .args(args)
+        .arg(path)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .output()
+        .expect("run folio");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn dump_prints_what_the_reader_draws_and_plain_the_logical_text() {
+    let drawn = dump(&["--width", "40"]);
+    for expected in [
+        "Some emphasis, strong, struck and code,",
+        "│ A quoted line.",
+        "• [x] done",
+        "      1. nested",
+        "Key │ Value",
+        "[1] https://example.com/a",
+    ] {
+        assert!(
+            drawn.lines().any(|l| l.starts_with(expected)),
+            "{expected:?} not in\n{drawn}"
+        );
+    }
+    assert!(!drawn.contains("**") && !drawn.contains("~~") && !drawn.contains("```"));
+    // The plain text has no decorations: no bars, bullets or links list.
+    let plain = dump(&["--plain"]);
+    assert!(plain.contains("\nA quoted line.\n"), "{plain}");
+    assert!(plain.contains("\ndone\n"), "{plain}");
+    assert!(!plain.contains('│') && !plain.contains('•') && !plain.contains("https://"));
+}
