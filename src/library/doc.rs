@@ -682,6 +682,13 @@ impl Builder {
             }
             TagEnd::Item => {
                 self.flush();
+                // An item with no text still shows its marker (and task box).
+                if let Some(Frame::Item(item)) = self.frames.last()
+                    && item.first
+                {
+                    self.leaf = Some(Leaf::default());
+                    self.flush();
+                }
                 if let Some(i) = self
                     .frames
                     .iter()

@@ -2,8 +2,8 @@
 //!
 //! CommonMark with the GitHub extensions people use (tables, strikethrough, task lists,
 //! footnotes, autolinks), parsed by `pulldown-cmark` and built into the document model by
-//! [`super::doc::build`]. `pulldown-cmark` links only `<…>` autolinks; a bare URL in the text
-//! (`https://…`, as GitHub links it) is found by `linkify`, which knows where a URL ends
+//! [`super::doc::build`]. `pulldown-cmark` links only `<…>` autolinks; a bare URL or e-mail
+//! address in the text (as GitHub links them) is found by `linkify`, which knows where a URL ends
 //! (trailing punctuation, balanced parentheses), and becomes a link like any other. Front matter (YAML between `---` lines, or TOML between `+++` lines)
 //! gives:
 //!
@@ -46,7 +46,7 @@ pub fn build_markdown(text: &str) -> Built {
 /// text at characters that could be markup (`_`), so neighbouring pieces are joined first.
 fn autolinks<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
     let mut finder = LinkFinder::new();
-    finder.kinds(&[LinkKind::Url]);
+    finder.kinds(&[LinkKind::Url, LinkKind::Email]);
     Autolinks {
         events: events.peekable(),
         finder,
@@ -92,15 +92,21 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Autolinks<'a, I> {
                     text.push_str(more);
                     self.events.next();
                 }
-                if !text.contains("://") {
+                if !text.contains("://") && !text.contains('@') {
                     return Some(Event::Text(CowStr::from(text)));
                 }
                 for span in self.finder.spans(&text) {
                     let piece = CowStr::from(span.as_str().to_string());
-                    if span.kind() == Some(&LinkKind::Url) {
+                    if let Some(kind) = span.kind() {
+                        let (link_type, dest_url) = match kind {
+                            LinkKind::Email => {
+                                (LinkType::Email, CowStr::from(format!("mailto:{piece}")))
+                            }
+                            _ => (LinkType::Autolink, piece.clone()),
+                        };
                         self.queue.push_back(Event::Start(Tag::Link {
-                            link_type: LinkType::Autolink,
-                            dest_url: piece.clone(),
+                            link_type,
+                            dest_url,
                             title: CowStr::from(""),
                             id: CowStr::from(""),
                         }));
@@ -318,6 +324,9 @@ mod tests {
         assert_eq!(b.links.len(), 2);
         let b = build_markdown("```\nhttps://in.code\n```\n");
         assert!(b.links.is_empty());
+        let b = build_markdown("Write to desk@example.org.\n");
+        assert_eq!(b.paragraphs[0].text, "Write to desk@example.org[1].");
+        assert_eq!(b.links[0].url, "mailto:desk@example.org");
     }
 
     #[test]

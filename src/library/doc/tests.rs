@@ -96,10 +96,11 @@ fn rtl_items_are_numbered_in_their_digits() {
 
 #[test]
 fn task_items() {
-    let b = build_markdown("- [ ] todo\n- [x] done\n- plain\n");
+    let b = build_markdown("- [ ] todo\n- [x] done\n- plain\n- [ ]\n");
     let tasks: Vec<Option<bool>> = b.paragraphs.iter().map(|p| items(p)[0].1).collect();
-    assert_eq!(tasks, vec![Some(false), Some(true), None]);
-    assert_eq!(texts(&b), vec!["todo", "done", "plain"]);
+    assert_eq!(tasks, vec![Some(false), Some(true), None, Some(false)]);
+    // An item with no text keeps its marker and box.
+    assert_eq!(texts(&b), vec!["todo", "done", "plain", ""]);
 }
 
 #[test]
