@@ -16,6 +16,7 @@ use folio::serve::{self, Access};
 use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::Direction;
+use folio::text::document::dump_doc_line;
 use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph, logical_line};
 use folio::text::sanitize::printable;
 use folio::text::{BidiMode, ShapeMode};
@@ -556,13 +557,23 @@ fn dump(
         bidi: settings.config.reader.bidi,
     };
     per_article(library, out, |article, out| {
-        let large = article.large.is_some();
-        for (n, (_, text, dir)) in paragraphs_of(article, true).enumerate() {
-            // Paragraphs are separated by a blank line; a large article's lines are its
-            // paragraphs and follow each other.
-            if n > 0 && !large {
+        if article.large.is_none() {
+            // Decorations, link numbers and the links list as the reader draws them; with
+            // --logical, each line's own text in logical order.
+            for line in &article.layout(true, &opts).lines {
+                if logical {
+                    if let Some(p) = article.paragraphs.get(line.para) {
+                        out.write_all(logical_line(&p.text, &line.line).as_bytes())?;
+                    }
+                } else {
+                    out.write_all(dump_doc_line(line).as_bytes())?;
+                }
                 out.write_all(b"\n")?;
             }
+            return Ok(());
+        }
+        // A large article's lines are its paragraphs and follow each other.
+        for (_, text, dir) in paragraphs_of(article, true) {
             for line in layout_paragraph(&text, dir, &opts).lines {
                 if logical {
                     out.write_all(logical_line(&text, &line).as_bytes())?;
@@ -576,7 +587,8 @@ fn dump(
     })
 }
 
-/// Logical text for other tools: one paragraph per line, a blank line between, no boilerplate.
+/// Logical text for other tools: one paragraph per line (a Markdown leaf's own line breaks
+/// kept), a blank line between, no boilerplate.
 fn plain(library: &Library, out: &mut impl Write) -> io::Result<()> {
     per_article(library, out, |article, out| {
         let large = article.large.is_some();
@@ -584,7 +596,14 @@ fn plain(library: &Library, out: &mut impl Write) -> io::Result<()> {
             if n > 0 {
                 out.write_all(if large { b"\n" } else { b"\n\n" })?;
             }
-            out.write_all(printable_logical(&text).as_bytes())?;
+            // A Markdown leaf's own line breaks (code lines, hard breaks, a table's cells) are
+            // kept as lines.
+            for (k, line) in text.split('\n').enumerate() {
+                if k > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(printable_logical(line).as_bytes())?;
+            }
         }
         out.write_all(b"\n")
     })

@@ -132,7 +132,7 @@ pub fn regions(app: &App) -> Vec<Hyperlink> {
         let Some(para) = article.paragraphs.get(doc_line.para) else {
             continue;
         };
-        let x0 = column.x as usize + doc_line.line.indent;
+        let x0 = column.x as usize + doc_line.offset + doc_line.line.indent;
         for (cols, link) in line_links(&doc_line.line, &para.block.spans) {
             // Only addresses a terminal can open: a relative path means nothing to it, and
             // `javascript:` or `data:` should not be one click away.
