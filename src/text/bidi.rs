@@ -127,6 +127,24 @@ pub fn paragraph_directions_in<'a>(
         .collect()
 }
 
+/// Whether every character of a paragraph of direction `dir` resolves to level 0 (UAX #9), so
+/// that its lines read in logical order and the algorithm need not run: the paragraph is
+/// left-to-right and holds nothing right-to-left (R, AL), no Arabic-Indic digit (AN) and no
+/// embedding, override or isolate. Then every European number follows a left-to-right letter
+/// or the start of the paragraph and so becomes L (rule W7), every neutral sits between L on
+/// both sides (N1), and nothing is raised (I1).
+pub fn resolves_all_ltr(text: &str, dir: Direction) -> bool {
+    use BidiClass::*;
+    dir == Direction::Ltr
+        && text.chars().all(|c| {
+            c.is_ascii()
+                || !matches!(
+                    unicode_bidi::bidi_class(c),
+                    R | AL | AN | RLE | LRE | RLO | LRO | PDF | RLI | LRI | FSI | PDI
+                )
+        })
+}
+
 /// The bidi levels of one paragraph, computed once (UAX #9 up to rule I2) and then used for each
 /// of its lines.
 pub struct BidiParagraph<'a> {
@@ -254,6 +272,11 @@ pub fn visual_order(levels: &[u8]) -> Vec<usize> {
 /// The character drawn for `c` in a right-to-left run (rule L4): `(` becomes `)`, `«` becomes `»`.
 /// Characters that are not Bidi_Mirrored (curly quotes among them) stay as they are.
 pub fn mirrored(c: char) -> char {
+    // Hebrew and Arabic letters, marks and presentation forms have no mirror: the common case
+    // in a right-to-left run, answered without a table search.
+    if matches!(c, '\u{590}'..='\u{6FF}' | '\u{FE70}'..='\u{FEFF}') {
+        return c;
+    }
     unicode_bidi_mirroring::get_mirrored(c).unwrap_or(c)
 }
 
@@ -279,6 +302,49 @@ mod tests {
     fn visual(text: &str) -> String {
         let dir = paragraph_direction(text).unwrap_or(Ltr);
         BidiParagraph::new(text, dir).reorder_line(0..text.len())
+    }
+
+    #[test]
+    fn the_mirroring_shortcut_skips_only_characters_without_a_mirror() {
+        for c in ('\u{590}'..='\u{6FF}').chain('\u{FE70}'..='\u{FEFF}') {
+            assert_eq!(unicode_bidi_mirroring::get_mirrored(c), None, "{c:?}");
+        }
+        assert_eq!(mirrored('('), ')');
+        assert_eq!(mirrored('«'), '»');
+    }
+
+    #[test]
+    fn all_ltr_is_exactly_level_zero_everywhere() {
+        for text in [
+            "plain English, 2023 and 8,796.",
+            "café naïve — “quoted” (brackets) 1/2 +3 -4 5% #6",
+            "\u{301}starts with a mark",
+            "12 begins with a number",
+            "tab\there and U+2029\u{2029}there",
+            "zero\u{200B}width and soft\u{AD}hyphen",
+        ] {
+            assert!(resolves_all_ltr(text, Ltr), "{text:?}");
+            let p = BidiParagraph::new(text, Ltr);
+            assert!(
+                p.line_levels(0..text.len()).iter().all(|&l| l == 0),
+                "{text:?}"
+            );
+        }
+        for text in ["a سلام", "a \u{2067}b\u{2069}", "x \u{202E}y", "a \u{661}"] {
+            assert!(!resolves_all_ltr(text, Ltr), "{text:?}");
+        }
+        assert!(!resolves_all_ltr("plain", Rtl));
+    }
+
+    proptest::proptest! {
+        /// Whenever the shortcut says every level is 0, the full algorithm agrees.
+        #[test]
+        fn all_ltr_agrees_with_the_algorithm(text in "[ a-zA-Z0-9.,:;/+%#$()\u{2013}\u{300}-\u{302}\u{A0}\u{AD}\u{200B}-\u{200F}\u{2029}\u{E9}\u{627}-\u{629}\u{660}-\u{662}\u{6F0}\u{2066}-\u{2069}\u{202A}-\u{202E}]{0,30}") {
+            if resolves_all_ltr(&text, Ltr) {
+                let p = BidiParagraph::new(&text, Ltr);
+                proptest::prop_assert!(p.line_levels(0..text.len()).iter().all(|&l| l == 0));
+            }
+        }
     }
 
     #[test]

@@ -28,10 +28,10 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::bidi::{BidiParagraph, push_mirrored, visual_order};
+use super::bidi::{BidiParagraph, push_mirrored, resolves_all_ltr, visual_order};
 use super::sanitize::{control_placeholder, is_disguising_bidi_control};
 use super::shape::{Shaped, shape};
-use super::width::str_width;
+use super::width::{clusters, str_width};
 use super::wrap::{Breakable, break_lines, break_offsets};
 use super::{BidiMode, Direction, ShapeMode};
 
@@ -145,6 +145,11 @@ fn override_label(c: char) -> Option<&'static str> {
 
 /// Whether `c` would join the cluster before it (a combining mark, a joiner, a variation selector).
 fn extends(c: char) -> bool {
+    // Nothing below the combining diacritics joins, nor does a letter of the Arabic or Hebrew
+    // alphabets: the common cases, answered without segmenting.
+    if c < '\u{300}' || matches!(c, '\u{5D0}'..='\u{5EA}' | '\u{620}'..='\u{64A}') {
+        return false;
+    }
     let mut buf = [0u8; 8];
     buf[0] = b'a';
     let len = 1 + c.encode_utf8(&mut buf[1..]).len();
@@ -291,7 +296,7 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
         }
     };
     let mut pending: Option<Range<usize>> = None;
-    for (at, g) in text.grapheme_indices(true) {
+    for (at, g) in clusters(text) {
         let end = at + g.len();
         match pending.as_mut() {
             Some(p) if to_shown(at).is_none() => p.end = end,
@@ -319,17 +324,27 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
 /// In every mode, bidi formatting and control characters are drawn as described in the module
 /// documentation, never raw.
 pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> LaidParagraph {
+    lay_out(text, dir, opts, true)
+}
+
+/// [`layout_paragraph`]; with `shortcut`, a paragraph that resolves wholly left to right skips
+/// the bidi algorithm (tests compare both ways).
+fn lay_out(text: &str, dir: Direction, opts: &LayoutOptions, shortcut: bool) -> LaidParagraph {
     let width = opts.width.max(1);
     let shaped = (opts.shape == ShapeMode::On && opts.bidi != BidiMode::Terminal)
         .then(|| shape(text))
         .filter(|s| !s.is_unchanged());
     let shown_text = shaped.as_ref().map_or(text, |s| s.text.as_str());
     let units = units(text, shaped.as_ref());
-    let bidi = (opts.bidi == BidiMode::App).then(|| BidiParagraph::new(text, dir));
+    let reordered = opts.bidi == BidiMode::App;
+    // A paragraph that resolves wholly left to right is drawn in logical order: the bidi
+    // algorithm need not run (most English paragraphs).
+    let bidi = (reordered && !(shortcut && resolves_all_ltr(text, dir)))
+        .then(|| BidiParagraph::new(text, dir));
     let how = Drawing {
-        reordered: bidi.is_some(),
-        guard_flags: bidi.is_some() || has_hidden(text),
-        drop_joiners: bidi.is_some() || shaped.is_some(),
+        reordered,
+        guard_flags: reordered || has_hidden(text),
+        drop_joiners: reordered || shaped.is_some(),
     };
     // The paragraph's own leading spaces (an indent) are kept; they end at this byte.
     let indent_end = text.len() - text.trim_start_matches(' ').len();
@@ -338,7 +353,7 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
         .map(|range| {
             let mut line = build_line(&units[range], shown_text, bidi.as_ref(), how, indent_end);
             line.dir = dir;
-            if bidi.is_some() && dir == Direction::Rtl && line.width > 0 {
+            if reordered && dir == Direction::Rtl && line.width > 0 {
                 line.indent = width.saturating_sub(line.width);
             }
             line
@@ -347,7 +362,9 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
     LaidParagraph { dir, lines }
 }
 
-/// One visual line from the units it shows (in logical order).
+/// One visual line from the units it shows (in logical order). `bidi` gives the levels when
+/// `how.reordered`; without it every unit is at level 0 (the paragraph resolves wholly left to
+/// right).
 ///
 /// Reordering can move a space to either end of a line (a space just inside an isolate lands
 /// at the line's far side); drawn there, it would push an RTL line one column in from the right
@@ -373,7 +390,7 @@ fn build_line(
         None => ((0..units.len()).collect(), None),
     };
     let mut blank = vec![false; units.len()];
-    if bidi.is_some() {
+    if how.reordered {
         let stray_space = |i: usize| units[i].look == Look::Space && units[i].src.end > indent_end;
         let invisible = |i: usize| units[i].cells == 0;
         for ends in [
@@ -1444,6 +1461,50 @@ mod display_line_tests {
         let zero = "\u{200B}".repeat(100_000);
         let t = display_line(&zero, 10, ShapeMode::On, BidiMode::App);
         assert!(crate::text::width::str_width(&t) <= 10);
+    }
+
+    #[test]
+    fn the_extends_shortcut_agrees_with_segmentation() {
+        let slow = |c: char| {
+            let s = format!("a{c}");
+            s.graphemes(true).nth(1).is_none()
+        };
+        for c in ('\0'..'\u{300}')
+            .chain('\u{5D0}'..='\u{5EA}')
+            .chain('\u{620}'..='\u{64A}')
+        {
+            assert!(!slow(c), "{c:?}");
+            assert!(!extends(c), "{c:?}");
+        }
+        for c in [
+            '\u{301}',
+            '\u{64B}',
+            '\u{670}',
+            '\u{200D}',
+            '\u{93E}',
+            '\u{1F3FB}',
+        ] {
+            assert!(slow(c) && extends(c), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut for paragraphs that resolve wholly left to right draws exactly what the
+        /// bidi algorithm would, on mixed text, in every mode.
+        #[test]
+        fn the_all_ltr_shortcut_draws_what_bidi_draws(
+            text in "[ a-zA-Z0-9.,()\u{2013}\u{301}\u{E9}\u{A0}\u{200B}-\u{200F}\u{627}\u{644}\u{645}\u{64B}\u{661}\u{5D0}\u{2067}\u{2069}\u{202E}\u{1F1E6}\u{1F600}]{0,60}",
+            width in 1usize..30,
+            rtl in proptest::bool::ANY,
+            shaped in proptest::bool::ANY,
+        ) {
+            let dir = if rtl { Direction::Rtl } else { Direction::Ltr };
+            let shape = if shaped { ShapeMode::On } else { ShapeMode::Off };
+            for bidi in [BidiMode::App, BidiMode::Off, BidiMode::Terminal] {
+                let o = LayoutOptions { width, shape, bidi };
+                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true), lay_out(&text, dir, &o, false));
+            }
+        }
     }
 
     proptest::proptest! {
