@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use unicode_bidi::{BidiClass, BidiInfo, Level};
+use unicode_bidi::{BidiClass, BidiDataSource, BidiInfo, Level};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Direction;
@@ -127,6 +127,35 @@ pub fn paragraph_directions_in<'a>(
         .collect()
 }
 
+/// Code points below this have their bidi class in a table: Latin, Greek, Cyrillic, Hebrew
+/// and Arabic, the letters folio meets most.
+const TABLED: usize = 0x800;
+
+/// The bidi class of `c`, as [`unicode_bidi::bidi_class`] gives it, but from a table (built
+/// once from that function) for the first [`TABLED`] code points instead of a search.
+pub fn bidi_class_of(c: char) -> BidiClass {
+    static LOW: std::sync::OnceLock<Vec<BidiClass>> = std::sync::OnceLock::new();
+    let i = c as usize;
+    if i < TABLED {
+        LOW.get_or_init(|| {
+            (0..TABLED as u32)
+                .map(|i| unicode_bidi::bidi_class(char::from_u32(i).expect("below surrogates")))
+                .collect()
+        })[i]
+    } else {
+        unicode_bidi::bidi_class(c)
+    }
+}
+
+/// unicode-bidi's own data, looked up through [`bidi_class_of`].
+struct TabledBidiData;
+
+impl BidiDataSource for TabledBidiData {
+    fn bidi_class(&self, c: char) -> BidiClass {
+        bidi_class_of(c)
+    }
+}
+
 /// Whether every character of a paragraph of direction `dir` resolves to level 0 (UAX #9), so
 /// that its lines read in logical order and the algorithm need not run: the paragraph is
 /// left-to-right and holds nothing right-to-left (R, AL), no Arabic-Indic digit (AN) and no
@@ -139,7 +168,7 @@ pub fn resolves_all_ltr(text: &str, dir: Direction) -> bool {
         && text.chars().all(|c| {
             c.is_ascii()
                 || !matches!(
-                    unicode_bidi::bidi_class(c),
+                    bidi_class_of(c),
                     R | AL | AN | RLE | LRE | RLO | LRO | PDF | RLI | LRI | FSI | PDI
                 )
         })
@@ -160,7 +189,7 @@ impl<'a> BidiParagraph<'a> {
             Direction::Rtl => Level::rtl(),
         };
         BidiParagraph {
-            info: BidiInfo::new(text, Some(level)),
+            info: BidiInfo::new_with_data_source(&TabledBidiData, text, Some(level)),
             level,
         }
     }
@@ -302,6 +331,15 @@ mod tests {
     fn visual(text: &str) -> String {
         let dir = paragraph_direction(text).unwrap_or(Ltr);
         BidiParagraph::new(text, dir).reorder_line(0..text.len())
+    }
+
+    #[test]
+    fn the_class_table_is_the_crate_s_data() {
+        for i in 0..(TABLED as u32 + 16) {
+            let c = char::from_u32(i).unwrap();
+            assert_eq!(bidi_class_of(c), unicode_bidi::bidi_class(c), "{c:?}");
+        }
+        assert_eq!(bidi_class_of('\u{FEFB}'), BidiClass::AL);
     }
 
     #[test]

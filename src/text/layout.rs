@@ -225,7 +225,10 @@ impl Look {
             Look::Text => {
                 // Every joiner ending it: one left would fuse it with its neighbour.
                 let mut shown = shown.trim_end_matches('\u{200D}');
-                if how.drop_joiners && shown.starts_with(char::is_alphabetic) {
+                if how.drop_joiners
+                    && shown.ends_with('\u{200C}')
+                    && shown.starts_with(char::is_alphabetic)
+                {
                     shown = shown.trim_end_matches(['\u{200C}', '\u{200D}']);
                 }
                 push_mirrored(out, shown, rtl);
