@@ -279,11 +279,13 @@ impl Breakable for Unit {
 /// (a lam-alef ligature) are fused.
 fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
     let shown_text = shaped.map_or(text, |s| s.text.as_str());
-    let to_shown = |pos: usize| shaped.map_or(Some(pos), |s| s.to_shaped(pos));
+    let mut cursor = shaped.map(Shaped::cursor);
+    let mut to_shown = |pos: usize| cursor.as_mut().map_or(Some(pos), |c| c.to_shaped(pos));
     let mut breaks = break_offsets(text).peekable();
     let mut units = Vec::with_capacity(text.len() / 2 + 1);
-    let mut finish = |src: Range<usize>| {
-        let shown = match (to_shown(src.start), to_shown(src.end)) {
+    // A unit from its logical bytes and where they start and end in the shaped text.
+    let mut finish = |src: Range<usize>, start: Option<usize>, end: Option<usize>| {
+        let shown = match (start, end) {
             (Some(a), Some(b)) => a..b,
             _ => shaped.map_or(src.clone(), |s| s.shaped_range(src.clone())),
         };
@@ -298,20 +300,23 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
             shown,
         }
     };
-    let mut pending: Option<Range<usize>> = None;
+    // The unit being gathered, and where it starts in the shaped text.
+    let mut pending: Option<(Range<usize>, Option<usize>)> = None;
     for (at, g) in clusters(text) {
         let end = at + g.len();
+        let here = to_shown(at);
         match pending.as_mut() {
-            Some(p) if to_shown(at).is_none() => p.end = end,
+            Some((p, _)) if here.is_none() => p.end = end,
             _ => {
-                if let Some(p) = pending.replace(at..end) {
-                    units.push(finish(p));
+                if let Some((p, start)) = pending.replace((at..end, here)) {
+                    units.push(finish(p, start, here));
                 }
             }
         }
     }
-    if let Some(p) = pending {
-        units.push(finish(p));
+    if let Some((p, start)) = pending {
+        let end = to_shown(p.end);
+        units.push(finish(p, start, end));
     }
     units
 }

@@ -62,6 +62,11 @@ impl Shaped {
     /// shaped letter (between a letter and its harakat, or between the lam and alef of a ligature).
     pub fn to_shaped(&self, orig: usize) -> Option<usize> {
         let i = self.segments.partition_point(|s| s.orig.start <= orig);
+        self.to_shaped_after(orig, i)
+    }
+
+    /// [`Shaped::to_shaped`], given `i`: how many segments start at or before `orig`.
+    fn to_shaped_after(&self, orig: usize, i: usize) -> Option<usize> {
         let Some(s) = i.checked_sub(1).map(|i| &self.segments[i]) else {
             return Some(orig);
         };
@@ -71,6 +76,14 @@ impl Shaped {
             None
         } else {
             Some(s.shaped.end + (orig - s.orig.end))
+        }
+    }
+
+    /// [`Shaped::to_shaped`] for offsets asked in increasing order, in linear time overall.
+    pub(crate) fn cursor(&self) -> ShapedCursor<'_> {
+        ShapedCursor {
+            shaped: self,
+            next: 0,
         }
     }
 
@@ -124,6 +137,30 @@ impl Shaped {
         let start = map(r.start, false);
         let end = map(r.end, true).max(start);
         start..end
+    }
+}
+
+/// See [`Shaped::cursor`].
+pub(crate) struct ShapedCursor<'a> {
+    shaped: &'a Shaped,
+    /// How many segments start at or before the offset asked last.
+    next: usize,
+}
+
+impl ShapedCursor<'_> {
+    /// [`Shaped::to_shaped`]; fastest when `orig` is at or after the offset asked last.
+    pub(crate) fn to_shaped(&mut self, orig: usize) -> Option<usize> {
+        let segments = &self.shaped.segments;
+        if self.next > 0 && segments[self.next - 1].orig.start > orig {
+            self.next = segments.partition_point(|s| s.orig.start <= orig);
+        }
+        while segments
+            .get(self.next)
+            .is_some_and(|s| s.orig.start <= orig)
+        {
+            self.next += 1;
+        }
+        self.shaped.to_shaped_after(orig, self.next)
     }
 }
 
@@ -375,6 +412,20 @@ fn align(orig: &str, shaped: &str) -> Option<Vec<Segment>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cursor_maps_as_to_shaped_does_in_any_order() {
+        let text = "قال لا، بالعربية: \u{644}\u{64E}\u{627} و a ب\u{200D}";
+        let s = shape(text);
+        let mut forward = s.cursor();
+        for at in 0..=text.len() {
+            assert_eq!(forward.to_shaped(at), s.to_shaped(at), "{at}");
+        }
+        let mut back = s.cursor();
+        for at in (0..=text.len()).rev() {
+            assert_eq!(back.to_shaped(at), s.to_shaped(at), "{at}");
+        }
+    }
 
     #[test]
     fn a_run_shaped_again_comes_from_the_cache_unchanged() {

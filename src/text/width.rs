@@ -42,20 +42,32 @@ pub fn str_width(s: &str) -> usize {
 }
 
 /// The extended grapheme clusters of `text` with their byte offsets: exactly
-/// `text.grapheme_indices(true)`, but without running the segmentation rules over plain ASCII.
+/// `text.grapheme_indices(true)`, but without running the segmentation rules over plain text.
 ///
-/// Between two ASCII characters there is always a cluster boundary except inside CR LF (every
-/// character that joins what is before or after it, a mark, a joiner, a prepended sign, is
-/// outside ASCII). So an ASCII character followed by another ASCII character is a cluster of
-/// its own, and everything else is handed to `unicode-segmentation` a stretch at a time, each
-/// stretch starting and ending where the text has a boundary between two ASCII characters: no
-/// rule looks back past an ASCII character, so the stretch is cut exactly as the whole text is.
+/// Between two *simple* characters (see [`is_simple`]: ASCII but CR and LF, and the letters of
+/// the Arabic and Hebrew alphabets) there is always a cluster boundary: every character that
+/// joins what is before or after it (a mark, a joiner, a prepended sign, a regional indicator,
+/// an emoji, a virama's consonant) is none of these. So a simple character followed by another
+/// is a cluster of its own, and everything else is handed to `unicode-segmentation` a stretch
+/// at a time, each stretch starting and ending between two simple characters: no rule looks
+/// back past a simple character, so the stretch is cut exactly as the whole text is.
 pub fn clusters(text: &str) -> Clusters<'_> {
     Clusters {
         text,
         pos: 0,
         stretch: None,
     }
+}
+
+/// A character with a cluster boundary on both sides of it whenever its neighbour is one too.
+fn is_simple(c: char) -> bool {
+    (c.is_ascii() && c != '\r' && c != '\n')
+        || matches!(c, '\u{5D0}'..='\u{5EA}' | '\u{620}'..='\u{64A}')
+}
+
+/// The character starting at byte `at` of `text`, if any.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    text.get(at..)?.chars().next()
 }
 
 /// The iterator [`clusters`] returns.
@@ -77,20 +89,23 @@ impl<'a> Iterator for Clusters<'a> {
             }
             self.stretch = None;
         }
-        let bytes = self.text.as_bytes();
         let at = self.pos;
-        let &b = bytes.get(at)?;
-        let plain = |i: usize| bytes.get(i).is_none_or(|b| b.is_ascii());
-        if b.is_ascii() && b != b'\r' && plain(at + 1) {
-            self.pos = at + 1;
-            return Some((at, &self.text[at..at + 1]));
+        let c = char_at(self.text, at)?;
+        let after = at + c.len_utf8();
+        let next = char_at(self.text, after);
+        if is_simple(c) && next.is_none_or(is_simple) {
+            self.pos = after;
+            return Some((at, &self.text[at..after]));
         }
-        // The stretch ends at the first boundary between two ASCII characters (not after a CR).
-        let mut end = at + 1;
-        while end < bytes.len()
-            && !(bytes[end].is_ascii() && bytes[end - 1].is_ascii() && bytes[end - 1] != b'\r')
-        {
-            end += 1;
+        // The stretch ends at the first place between two simple characters.
+        let (mut prev, mut end, mut next) = (c, after, next);
+        while let Some(n) = next {
+            if is_simple(prev) && is_simple(n) {
+                break;
+            }
+            prev = n;
+            end += n.len_utf8();
+            next = char_at(self.text, end);
         }
         self.pos = end;
         let mut stretch = self.text[at..end].grapheme_indices(true);
@@ -168,14 +183,34 @@ mod tests {
             "क्षि a",
             "\u{2067}مرحبا\u{2069} \u{202E}abc\u{202C}",
             "a\u{1F3FB}b",
+            "\u{627}\u{644}\u{644}\u{651}\u{647} \u{5E9}\u{5B8}\u{5DC}\u{5D5}\u{5B9}\u{5DD}",
+            "\u{644}\u{200D}\u{627}\u{640}\u{64B}",
         ] {
             same_clusters(text);
         }
     }
 
+    #[test]
+    fn simple_characters_always_part() {
+        let simple: Vec<char> = ('\0'..'\u{80}')
+            .chain('\u{5D0}'..='\u{5EA}')
+            .chain('\u{620}'..='\u{64A}')
+            .filter(|&c| is_simple(c))
+            .collect();
+        assert_eq!(simple.len(), 126 + 27 + 43);
+        for &a in &simple {
+            for &b in &simple {
+                let mut s = String::new();
+                s.push(a);
+                s.push(b);
+                assert_eq!(s.graphemes(true).count(), 2, "{s:?}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
-        fn clusters_match_on_any_text(text in "[ a-z\r\n0-9\u{300}-\u{36F}\u{600}-\u{6FF}\u{200B}-\u{200F}\u{2066}-\u{2069}\u{1F1E6}-\u{1F1FF}\u{1F3FB}\u{1F469}\u{0915}\u{094D}\u{0937}]{0,40}") {
+        fn clusters_match_on_any_text(text in "[ a-z\r\n0-9\u{300}-\u{36F}\u{591}-\u{5F4}\u{600}-\u{6FF}\u{200B}-\u{200F}\u{2066}-\u{2069}\u{1F1E6}-\u{1F1FF}\u{1F3FB}\u{1F469}\u{0915}\u{094D}\u{0937}]{0,40}") {
             same_clusters(&text);
         }
 
