@@ -55,6 +55,13 @@ pub fn first_strong(text: &str) -> Option<Direction> {
 /// the paragraph has no strong letter outside isolates (the caller keeps the context or the
 /// previous paragraph's direction).
 pub fn paragraph_direction_in(text: &str, context: Option<Direction>) -> Option<Direction> {
+    if text.is_ascii() {
+        // Only left-to-right letters: the first decides and no word goes the other way.
+        return text
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic())
+            .then_some(Direction::Ltr);
+    }
     let lead = first_strong(text)?;
     let (mut with, mut against) = (0usize, 0usize);
     for w in telling_words(text) {
@@ -125,6 +132,22 @@ pub fn paragraph_directions_in<'a>(
             previous
         })
         .collect()
+}
+
+/// Whether every character of a paragraph of direction `dir` resolves to level 1 (UAX #9), so
+/// that its lines read wholly reversed and the algorithm need not run: the paragraph is
+/// right-to-left and its only strong characters are right-to-left (R, AL), with no number and
+/// no embedding, override or isolate: marks take the class of what they follow (W1), and every
+/// neutral sits between right-to-left characters or the paragraph's ends (N1).
+pub fn resolves_all_rtl(text: &str, dir: Direction) -> bool {
+    use BidiClass::*;
+    dir == Direction::Rtl
+        && text.chars().all(|c| {
+            matches!(
+                bidi_class_of(c),
+                R | AL | NSM | WS | ON | CS | ES | ET | BN | S | B
+            )
+        })
 }
 
 /// Code points below this have their bidi class in a table: Latin, Greek, Cyrillic, Hebrew
@@ -374,13 +397,58 @@ mod tests {
         assert!(!resolves_all_ltr("plain", Rtl));
     }
 
+    #[test]
+    fn all_rtl_is_exactly_level_one_everywhere() {
+        for text in [
+            "مرحبا بالعالم.",
+            "قال: «نعم» (حقًا)! ، ؟",
+            "\u{651}عمّان\tو\u{AD}",
+            "שָׁלוֹם עולם",
+        ] {
+            assert!(resolves_all_rtl(text, Rtl), "{text:?}");
+            let p = BidiParagraph::new(text, Rtl);
+            assert!(
+                p.line_levels(0..text.len()).iter().all(|&l| l == 1),
+                "{text:?}"
+            );
+        }
+        for text in ["مرحبا a", "عام 2023", "عام ٢٠٢٣", "x \u{2066}y\u{2069}"] {
+            assert!(!resolves_all_rtl(text, Rtl), "{text:?}");
+        }
+        assert!(!resolves_all_rtl("مرحبا", Ltr));
+    }
+
     proptest::proptest! {
+        /// Whenever the shortcut says every level is 1, the full algorithm agrees.
+        #[test]
+        fn all_rtl_agrees_with_the_algorithm(text in "[ .,:;!?()«»\u{2013}\u{AD}\t\u{2029}\u{60C}\u{61F}\u{627}-\u{629}\u{644}\u{64B}\u{651}\u{5D0}\u{5B8}\u{200B}-\u{200F}a1\u{661}\u{2067}\u{2069}]{0,30}") {
+            if resolves_all_rtl(&text, Rtl) {
+                let p = BidiParagraph::new(&text, Rtl);
+                proptest::prop_assert!(p.line_levels(0..text.len()).iter().all(|&l| l == 1));
+            }
+        }
+
         /// Whenever the shortcut says every level is 0, the full algorithm agrees.
         #[test]
         fn all_ltr_agrees_with_the_algorithm(text in "[ a-zA-Z0-9.,:;/+%#$()\u{2013}\u{300}-\u{302}\u{A0}\u{AD}\u{200B}-\u{200F}\u{2029}\u{E9}\u{627}-\u{629}\u{660}-\u{662}\u{6F0}\u{2066}-\u{2069}\u{202A}-\u{202E}]{0,30}") {
             if resolves_all_ltr(&text, Ltr) {
                 let p = BidiParagraph::new(&text, Ltr);
                 proptest::prop_assert!(p.line_levels(0..text.len()).iter().all(|&l| l == 0));
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_paragraphs_are_decided_as_before() {
+        for (text, dir) in [
+            ("plain English", Some(Ltr)),
+            ("2023 - 42", None),
+            ("", None),
+            ("  (see http://x.example) ", Some(Ltr)),
+        ] {
+            assert_eq!(paragraph_direction(text), dir, "{text:?}");
+            for context in [None, Some(Ltr), Some(Rtl)] {
+                assert_eq!(paragraph_direction_in(text, context), dir, "{text:?}");
             }
         }
     }

@@ -28,7 +28,7 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::bidi::{BidiParagraph, push_mirrored, resolves_all_ltr, visual_order};
+use super::bidi::{BidiParagraph, push_mirrored, resolves_all_ltr, resolves_all_rtl, visual_order};
 use super::sanitize::{control_placeholder, is_disguising_bidi_control};
 use super::shape::{Shaped, shape};
 use super::width::{clusters, str_width};
@@ -345,10 +345,18 @@ fn lay_out(text: &str, dir: Direction, opts: &LayoutOptions, shortcut: bool) -> 
     let shown_text = shaped.as_ref().map_or(text, |s| s.text.as_str());
     let units = units(text, shaped.as_ref());
     let reordered = opts.bidi == BidiMode::App;
-    // A paragraph that resolves wholly left to right is drawn in logical order: the bidi
-    // algorithm need not run (most English paragraphs).
-    let bidi = (reordered && !(shortcut && resolves_all_ltr(text, dir)))
-        .then(|| BidiParagraph::new(text, dir));
+    // A paragraph that resolves wholly to one level (most English paragraphs, and Arabic ones
+    // with no Latin word or number) needs no bidi run: its lines read in logical order or
+    // wholly reversed.
+    let bidi = reordered.then(|| {
+        if shortcut && resolves_all_ltr(text, dir) {
+            Levels::Uniform(0)
+        } else if shortcut && resolves_all_rtl(text, dir) {
+            Levels::Uniform(1)
+        } else {
+            Levels::Resolved(BidiParagraph::new(text, dir))
+        }
+    });
     let how = Drawing {
         reordered,
         guard_flags: reordered || has_hidden(text),
@@ -370,9 +378,15 @@ fn lay_out(text: &str, dir: Direction, opts: &LayoutOptions, shortcut: bool) -> 
     LaidParagraph { dir, lines }
 }
 
-/// One visual line from the units it shows (in logical order). `bidi` gives the levels when
-/// `how.reordered`; without it every unit is at level 0 (the paragraph resolves wholly left to
-/// right).
+/// The bidi levels of a paragraph's characters.
+enum Levels<'a> {
+    /// As the bidi algorithm resolved them.
+    Resolved(BidiParagraph<'a>),
+    /// All the same.
+    Uniform(u8),
+}
+
+/// One visual line from the units it shows (in logical order), reordered by `bidi` when given.
 ///
 /// Reordering can move a space to either end of a line (a space just inside an isolate lands
 /// at the line's far side); drawn there, it would push an RTL line one column in from the right
@@ -382,7 +396,7 @@ fn lay_out(text: &str, dir: Direction, opts: &LayoutOptions, shortcut: bool) -> 
 fn build_line(
     units: &[Unit],
     shown_text: &str,
-    bidi: Option<&BidiParagraph>,
+    bidi: Option<&Levels>,
     how: Drawing,
     indent_end: usize,
 ) -> VisualLine {
@@ -391,8 +405,12 @@ fn build_line(
     };
     let src = first.src.start..last.src.end;
     let (order, levels) = match bidi {
-        Some(bidi) => {
+        Some(Levels::Resolved(bidi)) => {
             let levels = unit_levels(units, bidi, src.clone());
+            (visual_order(&levels), Some(levels))
+        }
+        Some(&Levels::Uniform(level)) => {
+            let levels = vec![level; units.len()];
             (visual_order(&levels), Some(levels))
         }
         None => ((0..units.len()).collect(), None),
@@ -1493,6 +1511,24 @@ mod display_line_tests {
             '\u{1F3FB}',
         ] {
             assert!(slow(c) && extends(c), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut for paragraphs that resolve wholly right to left draws exactly what the
+        /// bidi algorithm would, on Arabic and Hebrew text (the mixed proptest below covers text
+        /// the shortcut does not take).
+        #[test]
+        fn the_all_rtl_shortcut_draws_what_bidi_draws(
+            text in "[ .,:!()«»\u{AD}\u{60C}\u{627}\u{644}\u{645}\u{64B}\u{651}\u{5D0}\u{5B8}\u{200C}\u{200D}\u{1F600}]{0,60}",
+            width in 1usize..30,
+            shaped in proptest::bool::ANY,
+        ) {
+            let shape = if shaped { ShapeMode::On } else { ShapeMode::Off };
+            for dir in [Direction::Rtl, Direction::Ltr] {
+                let o = LayoutOptions { width, shape, bidi: BidiMode::App };
+                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true), lay_out(&text, dir, &o, false));
+            }
         }
     }
 
