@@ -16,7 +16,7 @@ use folio::serve::{self, Access};
 use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::Direction;
-use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph, logical_line};
+use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph_lines, logical_line};
 use folio::text::sanitize::printable;
 use folio::text::{BidiMode, ShapeMode};
 use folio::ui::{ColorDepth, Theme};
@@ -563,7 +563,7 @@ fn dump(
             if n > 0 && !large {
                 out.write_all(b"\n")?;
             }
-            for line in layout_paragraph(&text, dir, &opts).lines {
+            for line in layout_paragraph_lines(&text, dir, &opts).lines {
                 if logical {
                     out.write_all(logical_line(&text, &line).as_bytes())?;
                 } else {

@@ -55,13 +55,11 @@ pub fn first_strong(text: &str) -> Option<Direction> {
 /// the paragraph has no strong letter outside isolates (the caller keeps the context or the
 /// previous paragraph's direction).
 pub fn paragraph_direction_in(text: &str, context: Option<Direction>) -> Option<Direction> {
-    if text.is_ascii() {
-        // Only left-to-right letters: the first decides and no word goes the other way.
-        return text
-            .bytes()
-            .any(|b| b.is_ascii_alphabetic())
-            .then_some(Direction::Ltr);
-    }
+    one_way(text).unwrap_or_else(|| weigh(text, context))
+}
+
+/// [`paragraph_direction_in`] by its rules, word by word.
+fn weigh(text: &str, context: Option<Direction>) -> Option<Direction> {
     let lead = first_strong(text)?;
     let (mut with, mut against) = (0usize, 0usize);
     for w in telling_words(text) {
@@ -79,6 +77,40 @@ pub fn paragraph_direction_in(text: &str, context: Option<Direction>) -> Option<
             Some(_) => against > 3 * with,
         };
     Some(if switch { other } else { lead })
+}
+
+/// The direction of a paragraph whose strong letters all go one way and that has no isolate
+/// (the first letter decides and no word goes the other way, whatever the context), without
+/// weighing its words: `Some(None)` when it has no strong letter, `None` when it is mixed.
+fn one_way(text: &str) -> Option<Option<Direction>> {
+    if text.is_ascii() {
+        return Some(
+            text.bytes()
+                .any(|b| b.is_ascii_alphabetic())
+                .then_some(Direction::Ltr),
+        );
+    }
+    let (mut ltr, mut rtl) = (false, false);
+    for c in text.chars() {
+        if matches!(c, '\u{2066}'..='\u{2069}') {
+            return None;
+        }
+        match strong_direction(c) {
+            Some(Direction::Ltr) => ltr = true,
+            Some(Direction::Rtl) => rtl = true,
+            None => {}
+        }
+        if ltr && rtl {
+            return None;
+        }
+    }
+    Some(if rtl {
+        Some(Direction::Rtl)
+    } else if ltr {
+        Some(Direction::Ltr)
+    } else {
+        None
+    })
 }
 
 /// [`paragraph_direction_in`] with nothing known of the paragraph's surroundings.
@@ -434,6 +466,15 @@ mod tests {
             if resolves_all_ltr(&text, Ltr) {
                 let p = BidiParagraph::new(&text, Ltr);
                 proptest::prop_assert!(p.line_levels(0..text.len()).iter().all(|&l| l == 0));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_way_paragraphs_are_decided_as_by_weighing_words(text in "[ a-zA-Z0-9.,:«»\u{E9}\u{301}\u{627}\u{644}\u{645}\u{64B}\u{661}\u{5D0}\u{2066}-\u{2069}\u{200F}]{0,30}") {
+            for context in [None, Some(Ltr), Some(Rtl)] {
+                proptest::prop_assert_eq!(paragraph_direction_in(&text, context), weigh(&text, context));
             }
         }
     }

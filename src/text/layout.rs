@@ -332,12 +332,25 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
 /// In every mode, bidi formatting and control characters are drawn as described in the module
 /// documentation, never raw.
 pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> LaidParagraph {
-    lay_out(text, dir, opts, true)
+    lay_out(text, dir, opts, true, true)
 }
 
-/// [`layout_paragraph`]; with `shortcut`, a paragraph that resolves wholly left to right skips
-/// the bidi algorithm (tests compare both ways).
-fn lay_out(text: &str, dir: Direction, opts: &LayoutOptions, shortcut: bool) -> LaidParagraph {
+/// [`layout_paragraph`] for a caller that only prints the lines (`folio --dump`): the same
+/// lines, each with its `clusters` left empty, which is quicker to make.
+pub fn layout_paragraph_lines(text: &str, dir: Direction, opts: &LayoutOptions) -> LaidParagraph {
+    lay_out(text, dir, opts, true, false)
+}
+
+/// [`layout_paragraph`]. With `shortcut`, a paragraph that resolves wholly to one bidi level
+/// skips the bidi algorithm (tests compare both ways); without `keep_clusters`, lines have no
+/// clusters.
+fn lay_out(
+    text: &str,
+    dir: Direction,
+    opts: &LayoutOptions,
+    shortcut: bool,
+    keep_clusters: bool,
+) -> LaidParagraph {
     let width = opts.width.max(1);
     let shaped = (opts.shape == ShapeMode::On && opts.bidi != BidiMode::Terminal)
         .then(|| shape(text))
@@ -367,7 +380,14 @@ fn lay_out(text: &str, dir: Direction, opts: &LayoutOptions, shortcut: bool) -> 
     let lines = break_lines(&units, width)
         .into_iter()
         .map(|range| {
-            let mut line = build_line(&units[range], shown_text, bidi.as_ref(), how, indent_end);
+            let mut line = build_line(
+                &units[range],
+                shown_text,
+                bidi.as_ref(),
+                how,
+                indent_end,
+                keep_clusters,
+            );
             line.dir = dir;
             if reordered && dir == Direction::Rtl && line.width > 0 {
                 line.indent = width.saturating_sub(line.width);
@@ -399,6 +419,7 @@ fn build_line(
     bidi: Option<&Levels>,
     how: Drawing,
     indent_end: usize,
+    keep_clusters: bool,
 ) -> VisualLine {
     let (Some(first), Some(last)) = (units.first(), units.last()) else {
         return VisualLine::default();
@@ -429,7 +450,7 @@ fn build_line(
         }
     }
     let mut out = String::with_capacity(src.len() + src.len() / 2);
-    let mut clusters = Vec::with_capacity(units.len());
+    let mut clusters = Vec::with_capacity(if keep_clusters { units.len() } else { 0 });
     let mut col = 0;
     for i in order {
         let unit = &units[i];
@@ -442,12 +463,14 @@ fn build_line(
                 .draw(&mut out, &shown_text[unit.shown.clone()], rtl, how);
             unit.cells
         };
-        clusters.push(Cluster {
-            vis: start..out.len(),
-            col,
-            width: cells,
-            src: unit.src.clone(),
-        });
+        if keep_clusters {
+            clusters.push(Cluster {
+                vis: start..out.len(),
+                col,
+                width: cells,
+                src: unit.src.clone(),
+            });
+        }
         col += cells;
     }
     VisualLine {
@@ -1527,7 +1550,25 @@ mod display_line_tests {
             let shape = if shaped { ShapeMode::On } else { ShapeMode::Off };
             for dir in [Direction::Rtl, Direction::Ltr] {
                 let o = LayoutOptions { width, shape, bidi: BidiMode::App };
-                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true), lay_out(&text, dir, &o, false));
+                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true, true), lay_out(&text, dir, &o, false, true));
+            }
+        }
+
+        /// Lines made without their clusters are the same lines.
+        #[test]
+        fn lines_without_clusters_are_the_same_lines(
+            text in "[ a-z1.()\u{301}\u{627}\u{644}\u{645}\u{64B}\u{661}\u{5D0}\u{2067}\u{2069}\u{202E}\u{1F1E6}\u{1F600}]{0,60}",
+            width in 1usize..30,
+            rtl in proptest::bool::ANY,
+        ) {
+            let dir = if rtl { Direction::Rtl } else { Direction::Ltr };
+            for bidi in [BidiMode::App, BidiMode::Off, BidiMode::Terminal] {
+                let o = LayoutOptions { width, shape: ShapeMode::On, bidi };
+                let mut full = layout_paragraph(&text, dir, &o);
+                for line in &mut full.lines {
+                    line.clusters.clear();
+                }
+                proptest::prop_assert_eq!(layout_paragraph_lines(&text, dir, &o), full);
             }
         }
     }
@@ -1546,7 +1587,7 @@ mod display_line_tests {
             let shape = if shaped { ShapeMode::On } else { ShapeMode::Off };
             for bidi in [BidiMode::App, BidiMode::Off, BidiMode::Terminal] {
                 let o = LayoutOptions { width, shape, bidi };
-                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true), lay_out(&text, dir, &o, false));
+                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true, true), lay_out(&text, dir, &o, false, true));
             }
         }
     }
