@@ -9,8 +9,12 @@ use crate::text::document::{Anchor, DocLine, DocumentLayout, layout_document};
 use crate::text::layout::{LayoutOptions, layout_paragraph};
 use crate::text::{Direction, bidi};
 
-/// A large article is laid out a window at a time: this many screens around the place read.
-const WINDOW_PAGES: usize = 3;
+/// A large article is laid out a window at a time: this many screens on either side of the
+/// screen shown (and up to twice as many before the window lets go of paragraphs). One is
+/// enough for any key to find its lines laid out, and opening or jumping to the end lays out
+/// little more than the screen it shows: each screen laid out ahead costs the first frame and
+/// `G` as much as the screen itself.
+const WINDOW_PAGES: usize = 1;
 
 /// A window of a large article: the paragraphs laid out around the place being read. Its lines'
 /// `para` is the byte offset where their paragraph starts.
