@@ -204,12 +204,23 @@ impl Reader {
         self.layout = Arc::new(DocumentLayout { lines });
         self.epoch += 1;
         self.top = self.layout.find(anchor);
-        self.fill_window();
+        // Just what the screen needs: a screen above the top for `G` (which moves the top up
+        // from the last line) and the screen itself with one line after it (whose place the
+        // status line tells). The next key fills the window.
+        let page = self.page.max(1);
+        self.fill_window_with(page, 1);
     }
 
     /// Lay out more of a large article so the window holds a few screens on either side of the
     /// top, and let go of what is far from it.
     fn fill_window(&mut self) {
+        let want = self.page.max(1) * WINDOW_PAGES;
+        self.fill_window_with(want, want);
+    }
+
+    /// [`Reader::fill_window`], laying out until `before` lines precede the top and `after`
+    /// lines follow the screen (or the article ends).
+    fn fill_window_with(&mut self, before: usize, after: usize) {
         let Some(window) = &mut self.window else {
             return;
         };
@@ -217,7 +228,7 @@ impl Reader {
         let want = page * WINDOW_PAGES;
         let layout = Arc::make_mut(&mut self.layout);
         // Before the top.
-        while self.top < want {
+        while self.top < before {
             let Some(prev) = window.text.prev(window.first.start) else {
                 break;
             };
@@ -227,7 +238,7 @@ impl Reader {
             layout.lines.splice(0..0, lines);
         }
         // After it.
-        while layout.lines.len() < self.top + page + want {
+        while layout.lines.len() < self.top + page + after {
             let Some(next) = window.text.next(&window.last) else {
                 break;
             };
