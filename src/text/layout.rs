@@ -280,7 +280,7 @@ impl Breakable for Unit {
 fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
     let shown_text = shaped.map_or(text, |s| s.text.as_str());
     let mut cursor = shaped.map(Shaped::cursor);
-    let mut to_shown = |pos: usize| cursor.as_mut().map_or(Some(pos), |c| c.to_shaped(pos));
+    let mut to_shown = |pos: usize| cursor.as_mut().map_or(Some(pos), |c| c.shaped_at(pos));
     let mut breaks = break_offsets(text).peekable();
     let mut units = Vec::with_capacity(text.len() / 2 + 1);
     // A unit from its logical bytes and where they start and end in the shaped text.

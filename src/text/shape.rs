@@ -149,7 +149,7 @@ pub(crate) struct ShapedCursor<'a> {
 
 impl ShapedCursor<'_> {
     /// [`Shaped::to_shaped`]; fastest when `orig` is at or after the offset asked last.
-    pub(crate) fn to_shaped(&mut self, orig: usize) -> Option<usize> {
+    pub(crate) fn shaped_at(&mut self, orig: usize) -> Option<usize> {
         let segments = &self.shaped.segments;
         if self.next > 0 && segments[self.next - 1].orig.start > orig {
             self.next = segments.partition_point(|s| s.orig.start <= orig);
@@ -419,11 +419,11 @@ mod tests {
         let s = shape(text);
         let mut forward = s.cursor();
         for at in 0..=text.len() {
-            assert_eq!(forward.to_shaped(at), s.to_shaped(at), "{at}");
+            assert_eq!(forward.shaped_at(at), s.to_shaped(at), "{at}");
         }
         let mut back = s.cursor();
         for at in (0..=text.len()).rev() {
-            assert_eq!(back.to_shaped(at), s.to_shaped(at), "{at}");
+            assert_eq!(back.shaped_at(at), s.to_shaped(at), "{at}");
         }
     }
 
