@@ -17,7 +17,7 @@ use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::Direction;
 use folio::text::document::dump_doc_line;
-use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph, logical_line};
+use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph_lines, logical_line};
 use folio::text::sanitize::printable;
 use folio::text::{BidiMode, ShapeMode};
 use folio::ui::{ColorDepth, Theme};
@@ -574,7 +574,7 @@ fn dump(
         }
         // A large article's lines are its paragraphs and follow each other.
         for (_, text, dir) in paragraphs_of(article, true) {
-            for line in layout_paragraph(&text, dir, &opts).lines {
+            for line in layout_paragraph_lines(&text, dir, &opts).lines {
                 if logical {
                     out.write_all(logical_line(&text, &line).as_bytes())?;
                 } else {

@@ -9,8 +9,12 @@ use crate::text::document::{Anchor, DocLine, DocumentLayout};
 use crate::text::layout::{LayoutOptions, layout_paragraph};
 use crate::text::{Direction, bidi};
 
-/// A large article is laid out a window at a time: this many screens around the place read.
-const WINDOW_PAGES: usize = 3;
+/// A large article is laid out a window at a time: this many screens on either side of the
+/// screen shown (and up to twice as many before the window lets go of paragraphs). One is
+/// enough for any key to find its lines laid out, and opening or jumping to the end lays out
+/// little more than the screen it shows: each screen laid out ahead costs the first frame and
+/// `G` as much as the screen itself.
+const WINDOW_PAGES: usize = 1;
 
 /// A window of a large article: the paragraphs laid out around the place being read. Its lines'
 /// `para` is the byte offset where their paragraph starts.
@@ -201,12 +205,23 @@ impl Reader {
         self.layout = Arc::new(DocumentLayout { lines });
         self.epoch += 1;
         self.top = self.layout.find(anchor);
-        self.fill_window();
+        // Just what the screen needs: a screen above the top for `G` (which moves the top up
+        // from the last line) and the screen itself with one line after it (whose place the
+        // status line tells). The next key fills the window.
+        let page = self.page.max(1);
+        self.fill_window_with(page, 1);
     }
 
     /// Lay out more of a large article so the window holds a few screens on either side of the
     /// top, and let go of what is far from it.
     fn fill_window(&mut self) {
+        let want = self.page.max(1) * WINDOW_PAGES;
+        self.fill_window_with(want, want);
+    }
+
+    /// [`Reader::fill_window`], laying out until `before` lines precede the top and `after`
+    /// lines follow the screen (or the article ends).
+    fn fill_window_with(&mut self, before: usize, after: usize) {
         let Some(window) = &mut self.window else {
             return;
         };
@@ -214,7 +229,7 @@ impl Reader {
         let want = page * WINDOW_PAGES;
         let layout = Arc::make_mut(&mut self.layout);
         // Before the top.
-        while self.top < want {
+        while self.top < before {
             let Some(prev) = window.text.prev(window.first.start) else {
                 break;
             };
@@ -224,7 +239,7 @@ impl Reader {
             layout.lines.splice(0..0, lines);
         }
         // After it.
-        while layout.lines.len() < self.top + page + want {
+        while layout.lines.len() < self.top + page + after {
             let Some(next) = window.text.next(&window.last) else {
                 break;
             };

@@ -165,6 +165,9 @@ impl LargeText {
         let bytes = &self.bytes()[para.start.min(self.len)..para.end.min(self.len)];
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let text = String::from_utf8_lossy(bytes);
+        if !may_need_sanitizing(text.as_bytes()) {
+            return text;
+        }
         let clean = sanitize_str(&text);
         if clean == text {
             text
@@ -191,9 +194,53 @@ impl LargeText {
     }
 }
 
+/// Whether sanitizing could change `text` (UTF-8): it holds a C0 or C1 control, DEL, a line or
+/// paragraph separator (U+2028, U+2029), or starts with a byte order mark. Most lines hold none,
+/// and are laid out as they are without being copied.
+fn may_need_sanitizing(text: &[u8]) -> bool {
+    text.starts_with("\u{FEFF}".as_bytes())
+        || text.iter().enumerate().any(|(i, &b)| match b {
+            0x00..=0x1F | 0x7F => true,
+            // U+0080..U+009F
+            0xC2 => text.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+            // U+2028, U+2029
+            0xE2 => text
+                .get(i + 1..i + 3)
+                .is_some_and(|n| n == [0x80, 0xA8] || n == [0x80, 0xA9]),
+            _ => false,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Text the check lets through is text sanitizing leaves as it is.
+        #[test]
+        fn text_passed_over_needs_no_sanitizing(text in proptest::prelude::any::<String>()) {
+            if !may_need_sanitizing(text.as_bytes()) {
+                proptest::prop_assert_eq!(sanitize_str(&text), text);
+            }
+        }
+    }
+
+    #[test]
+    fn what_sanitizing_changes_is_caught() {
+        for text in [
+            "a\tb",
+            "\u{FEFF}x",
+            "a\u{85}",
+            "\u{2028}",
+            "x\u{2029}",
+            "\u{7F}",
+            "\r",
+        ] {
+            assert!(may_need_sanitizing(text.as_bytes()), "{text:?}");
+            assert_ne!(sanitize_str(text), text);
+        }
+        assert!(!may_need_sanitizing("plain مرحبا ½ \u{A0}".as_bytes()));
+    }
 
     fn text_of(content: &[u8]) -> (tempfile::TempDir, LargeText) {
         let dir = tempfile::tempdir().unwrap();

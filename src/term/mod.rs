@@ -162,20 +162,18 @@ fn apply_batch<W: Write>(
     }
 }
 
-/// Carry out what the app asked for, once per batch of input.
+/// Carry out what the app asked for, once per batch of input. Returns whether the store is to
+/// be saved: that waits until the frame is drawn (see [`save`]).
 fn perform<W: Write>(
     painter: &mut Painter<W>,
     app: &mut App,
     front: &mut dyn FrontEnd,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     let mut suspended = false;
+    let mut save = false;
     for effect in app.take_effects() {
         match effect {
-            Effect::Save => {
-                if let Err(e) = app.store_mut().save() {
-                    app.save_failed(&e);
-                }
-            }
+            Effect::Save => save = true,
             Effect::Clipboard(text) => {
                 painter.writer().write_all(osc52(&text).as_bytes())?;
                 painter.writer().flush()?;
@@ -200,13 +198,27 @@ fn perform<W: Write>(
                     Resumed::Refused(message) => app.notify(message),
                     Resumed::Ended => {
                         app.terminate();
-                        return Ok(());
+                        return Ok(save);
                     }
                 }
             }
         }
     }
-    Ok(())
+    Ok(save)
+}
+
+/// Save the store (reading positions, read marks, bookmarks). The loop does it after drawing
+/// the frame that asked for it: a save waits for the disk (it syncs the file), and `G`, which
+/// marks the article read, would otherwise show the article's end only once the disk is done.
+/// Returns whether the save failed (the app then has a message to show).
+fn save(app: &mut App) -> bool {
+    match app.store_mut().save() {
+        Ok(()) => false,
+        Err(e) => {
+            app.save_failed(&e);
+            true
+        }
+    }
 }
 
 /// What decides whether a change is only a scroll of the reading column.
@@ -267,15 +279,22 @@ pub fn run_with<W: Write>(
     front: &mut dyn FrontEnd,
 ) -> io::Result<Exit> {
     let mut scroll = None;
+    let mut pending_save = false;
     loop {
         draw(painter, app, theme, scroll)?;
+        if std::mem::take(&mut pending_save) && save(app) {
+            draw(painter, app, theme, None)?;
+        }
         let before = View::of(app);
         let Ok(first) = input.recv() else {
             return Ok(Exit::Terminated);
         };
         apply_batch(painter, app, first, input);
-        perform(painter, app, front)?;
+        pending_save = perform(painter, app, front)?;
         if let Some(exit) = app.exit() {
+            if pending_save {
+                save(app);
+            }
             return Ok(exit);
         }
         scroll = before.scroll_to(View::of(app));
@@ -383,6 +402,47 @@ mod tests {
         fn poster(&self) -> Poster {
             Arc::new(|_| false)
         }
+    }
+
+    #[test]
+    fn a_save_waits_for_the_frame_and_is_never_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let (mut app, mut painter) = reader(100, 30);
+        let (store, _) = crate::store::Store::open(path.clone());
+        app.attach_store(store, None);
+        // `G` reads the article to its end, which marks it read: a save. Asked for in the
+        // batch that quits, it is still made before the loop returns.
+        let (exit, _) = run_batch(
+            &mut app,
+            &mut painter,
+            vec![
+                Input::Key(Key::char('l')),
+                Input::Key(Key::char('G')),
+                Input::Key(Key::char('q')),
+            ],
+        );
+        assert_eq!(exit, Exit::Quit);
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(saved.contains("\"read\":true"), "{saved}");
+        // And asked for in a batch of its own, it is made once that batch's frame is drawn.
+        let path2 = dir.path().join("again.json");
+        let (mut app, mut painter) = reader(100, 30);
+        app.attach_store(crate::store::Store::open(path2.clone()).0, None);
+        let (tx, rx) = mpsc::channel();
+        tx.send(Input::Key(Key::char('l'))).unwrap();
+        tx.send(Input::Key(Key::char('G'))).unwrap();
+        drop(tx);
+        let exit = run(
+            &mut painter,
+            &mut app,
+            &Theme::default(),
+            &rx,
+            Arc::new(|_| false),
+        );
+        assert_eq!(exit.unwrap(), Exit::Terminated);
+        let saved = std::fs::read_to_string(&path2).unwrap();
+        assert!(saved.contains("\"read\":true"), "{saved}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use unicode_bidi::{BidiClass, BidiInfo, Level};
+use unicode_bidi::{BidiClass, BidiDataSource, BidiInfo, Level};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Direction;
@@ -55,6 +55,11 @@ pub fn first_strong(text: &str) -> Option<Direction> {
 /// the paragraph has no strong letter outside isolates (the caller keeps the context or the
 /// previous paragraph's direction).
 pub fn paragraph_direction_in(text: &str, context: Option<Direction>) -> Option<Direction> {
+    one_way(text).unwrap_or_else(|| weigh(text, context))
+}
+
+/// [`paragraph_direction_in`] by its rules, word by word.
+fn weigh(text: &str, context: Option<Direction>) -> Option<Direction> {
     let lead = first_strong(text)?;
     let (mut with, mut against) = (0usize, 0usize);
     for w in telling_words(text) {
@@ -72,6 +77,40 @@ pub fn paragraph_direction_in(text: &str, context: Option<Direction>) -> Option<
             Some(_) => against > 3 * with,
         };
     Some(if switch { other } else { lead })
+}
+
+/// The direction of a paragraph whose strong letters all go one way and that has no isolate
+/// (the first letter decides and no word goes the other way, whatever the context), without
+/// weighing its words: `Some(None)` when it has no strong letter, `None` when it is mixed.
+fn one_way(text: &str) -> Option<Option<Direction>> {
+    if text.is_ascii() {
+        return Some(
+            text.bytes()
+                .any(|b| b.is_ascii_alphabetic())
+                .then_some(Direction::Ltr),
+        );
+    }
+    let (mut ltr, mut rtl) = (false, false);
+    for c in text.chars() {
+        if matches!(c, '\u{2066}'..='\u{2069}') {
+            return None;
+        }
+        match strong_direction(c) {
+            Some(Direction::Ltr) => ltr = true,
+            Some(Direction::Rtl) => rtl = true,
+            None => {}
+        }
+        if ltr && rtl {
+            return None;
+        }
+    }
+    Some(if rtl {
+        Some(Direction::Rtl)
+    } else if ltr {
+        Some(Direction::Ltr)
+    } else {
+        None
+    })
 }
 
 /// [`paragraph_direction_in`] with nothing known of the paragraph's surroundings.
@@ -127,6 +166,69 @@ pub fn paragraph_directions_in<'a>(
         .collect()
 }
 
+/// Whether every character of a paragraph of direction `dir` resolves to level 1 (UAX #9), so
+/// that its lines read wholly reversed and the algorithm need not run: the paragraph is
+/// right-to-left and its only strong characters are right-to-left (R, AL), with no number and
+/// no embedding, override or isolate: marks take the class of what they follow (W1), and every
+/// neutral sits between right-to-left characters or the paragraph's ends (N1).
+pub fn resolves_all_rtl(text: &str, dir: Direction) -> bool {
+    use BidiClass::*;
+    dir == Direction::Rtl
+        && text.chars().all(|c| {
+            matches!(
+                bidi_class_of(c),
+                R | AL | NSM | WS | ON | CS | ES | ET | BN | S | B
+            )
+        })
+}
+
+/// Code points below this have their bidi class in a table: Latin, Greek, Cyrillic, Hebrew
+/// and Arabic, the letters folio meets most.
+const TABLED: usize = 0x800;
+
+/// The bidi class of `c`, as [`unicode_bidi::bidi_class`] gives it, but from a table (built
+/// once from that function) for the first [`TABLED`] code points instead of a search.
+pub fn bidi_class_of(c: char) -> BidiClass {
+    static LOW: std::sync::OnceLock<Vec<BidiClass>> = std::sync::OnceLock::new();
+    let i = c as usize;
+    if i < TABLED {
+        LOW.get_or_init(|| {
+            (0..TABLED as u32)
+                .map(|i| unicode_bidi::bidi_class(char::from_u32(i).expect("below surrogates")))
+                .collect()
+        })[i]
+    } else {
+        unicode_bidi::bidi_class(c)
+    }
+}
+
+/// unicode-bidi's own data, looked up through [`bidi_class_of`].
+struct TabledBidiData;
+
+impl BidiDataSource for TabledBidiData {
+    fn bidi_class(&self, c: char) -> BidiClass {
+        bidi_class_of(c)
+    }
+}
+
+/// Whether every character of a paragraph of direction `dir` resolves to level 0 (UAX #9), so
+/// that its lines read in logical order and the algorithm need not run: the paragraph is
+/// left-to-right and holds nothing right-to-left (R, AL), no Arabic-Indic digit (AN) and no
+/// embedding, override or isolate. Then every European number follows a left-to-right letter
+/// or the start of the paragraph and so becomes L (rule W7), every neutral sits between L on
+/// both sides (N1), and nothing is raised (I1).
+pub fn resolves_all_ltr(text: &str, dir: Direction) -> bool {
+    use BidiClass::*;
+    dir == Direction::Ltr
+        && text.chars().all(|c| {
+            c.is_ascii()
+                || !matches!(
+                    bidi_class_of(c),
+                    R | AL | AN | RLE | LRE | RLO | LRO | PDF | RLI | LRI | FSI | PDI
+                )
+        })
+}
+
 /// The bidi levels of one paragraph, computed once (UAX #9 up to rule I2) and then used for each
 /// of its lines.
 pub struct BidiParagraph<'a> {
@@ -142,7 +244,7 @@ impl<'a> BidiParagraph<'a> {
             Direction::Rtl => Level::rtl(),
         };
         BidiParagraph {
-            info: BidiInfo::new(text, Some(level)),
+            info: BidiInfo::new_with_data_source(&TabledBidiData, text, Some(level)),
             level,
         }
     }
@@ -254,6 +356,11 @@ pub fn visual_order(levels: &[u8]) -> Vec<usize> {
 /// The character drawn for `c` in a right-to-left run (rule L4): `(` becomes `)`, `«` becomes `»`.
 /// Characters that are not Bidi_Mirrored (curly quotes among them) stay as they are.
 pub fn mirrored(c: char) -> char {
+    // Hebrew and Arabic letters, marks and presentation forms have no mirror: the common case
+    // in a right-to-left run, answered without a table search.
+    if matches!(c, '\u{590}'..='\u{6FF}' | '\u{FE70}'..='\u{FEFF}') {
+        return c;
+    }
     unicode_bidi_mirroring::get_mirrored(c).unwrap_or(c)
 }
 
@@ -279,6 +386,112 @@ mod tests {
     fn visual(text: &str) -> String {
         let dir = paragraph_direction(text).unwrap_or(Ltr);
         BidiParagraph::new(text, dir).reorder_line(0..text.len())
+    }
+
+    #[test]
+    fn the_class_table_is_the_crate_s_data() {
+        for i in 0..(TABLED as u32 + 16) {
+            let c = char::from_u32(i).unwrap();
+            assert_eq!(bidi_class_of(c), unicode_bidi::bidi_class(c), "{c:?}");
+        }
+        assert_eq!(bidi_class_of('\u{FEFB}'), BidiClass::AL);
+    }
+
+    #[test]
+    fn the_mirroring_shortcut_skips_only_characters_without_a_mirror() {
+        for c in ('\u{590}'..='\u{6FF}').chain('\u{FE70}'..='\u{FEFF}') {
+            assert_eq!(unicode_bidi_mirroring::get_mirrored(c), None, "{c:?}");
+        }
+        assert_eq!(mirrored('('), ')');
+        assert_eq!(mirrored('«'), '»');
+    }
+
+    #[test]
+    fn all_ltr_is_exactly_level_zero_everywhere() {
+        for text in [
+            "plain English, 2023 and 8,796.",
+            "café naïve — “quoted” (brackets) 1/2 +3 -4 5% #6",
+            "\u{301}starts with a mark",
+            "12 begins with a number",
+            "tab\there and U+2029\u{2029}there",
+            "zero\u{200B}width and soft\u{AD}hyphen",
+        ] {
+            assert!(resolves_all_ltr(text, Ltr), "{text:?}");
+            let p = BidiParagraph::new(text, Ltr);
+            assert!(
+                p.line_levels(0..text.len()).iter().all(|&l| l == 0),
+                "{text:?}"
+            );
+        }
+        for text in ["a سلام", "a \u{2067}b\u{2069}", "x \u{202E}y", "a \u{661}"] {
+            assert!(!resolves_all_ltr(text, Ltr), "{text:?}");
+        }
+        assert!(!resolves_all_ltr("plain", Rtl));
+    }
+
+    #[test]
+    fn all_rtl_is_exactly_level_one_everywhere() {
+        for text in [
+            "مرحبا بالعالم.",
+            "قال: «نعم» (حقًا)! ، ؟",
+            "\u{651}عمّان\tو\u{AD}",
+            "שָׁלוֹם עולם",
+        ] {
+            assert!(resolves_all_rtl(text, Rtl), "{text:?}");
+            let p = BidiParagraph::new(text, Rtl);
+            assert!(
+                p.line_levels(0..text.len()).iter().all(|&l| l == 1),
+                "{text:?}"
+            );
+        }
+        for text in ["مرحبا a", "عام 2023", "عام ٢٠٢٣", "x \u{2066}y\u{2069}"] {
+            assert!(!resolves_all_rtl(text, Rtl), "{text:?}");
+        }
+        assert!(!resolves_all_rtl("مرحبا", Ltr));
+    }
+
+    proptest::proptest! {
+        /// Whenever the shortcut says every level is 1, the full algorithm agrees.
+        #[test]
+        fn all_rtl_agrees_with_the_algorithm(text in "[ .,:;!?()«»\u{2013}\u{AD}\t\u{2029}\u{60C}\u{61F}\u{627}-\u{629}\u{644}\u{64B}\u{651}\u{5D0}\u{5B8}\u{200B}-\u{200F}a1\u{661}\u{2067}\u{2069}]{0,30}") {
+            if resolves_all_rtl(&text, Rtl) {
+                let p = BidiParagraph::new(&text, Rtl);
+                proptest::prop_assert!(p.line_levels(0..text.len()).iter().all(|&l| l == 1));
+            }
+        }
+
+        /// Whenever the shortcut says every level is 0, the full algorithm agrees.
+        #[test]
+        fn all_ltr_agrees_with_the_algorithm(text in "[ a-zA-Z0-9.,:;/+%#$()\u{2013}\u{300}-\u{302}\u{A0}\u{AD}\u{200B}-\u{200F}\u{2029}\u{E9}\u{627}-\u{629}\u{660}-\u{662}\u{6F0}\u{2066}-\u{2069}\u{202A}-\u{202E}]{0,30}") {
+            if resolves_all_ltr(&text, Ltr) {
+                let p = BidiParagraph::new(&text, Ltr);
+                proptest::prop_assert!(p.line_levels(0..text.len()).iter().all(|&l| l == 0));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_way_paragraphs_are_decided_as_by_weighing_words(text in "[ a-zA-Z0-9.,:«»\u{E9}\u{301}\u{627}\u{644}\u{645}\u{64B}\u{661}\u{5D0}\u{2066}-\u{2069}\u{200F}]{0,30}") {
+            for context in [None, Some(Ltr), Some(Rtl)] {
+                proptest::prop_assert_eq!(paragraph_direction_in(&text, context), weigh(&text, context));
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_paragraphs_are_decided_as_before() {
+        for (text, dir) in [
+            ("plain English", Some(Ltr)),
+            ("2023 - 42", None),
+            ("", None),
+            ("  (see http://x.example) ", Some(Ltr)),
+        ] {
+            assert_eq!(paragraph_direction(text), dir, "{text:?}");
+            for context in [None, Some(Ltr), Some(Rtl)] {
+                assert_eq!(paragraph_direction_in(text, context), dir, "{text:?}");
+            }
+        }
     }
 
     #[test]

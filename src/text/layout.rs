@@ -28,10 +28,10 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::bidi::{BidiParagraph, push_mirrored, visual_order};
+use super::bidi::{BidiParagraph, push_mirrored, resolves_all_ltr, resolves_all_rtl, visual_order};
 use super::sanitize::{control_placeholder, is_disguising_bidi_control};
 use super::shape::{Shaped, shape};
-use super::width::str_width;
+use super::width::{clusters, str_width};
 use super::wrap::{Breakable, break_lines, break_offsets};
 use super::{BidiMode, Direction, ShapeMode};
 
@@ -145,6 +145,11 @@ fn override_label(c: char) -> Option<&'static str> {
 
 /// Whether `c` would join the cluster before it (a combining mark, a joiner, a variation selector).
 fn extends(c: char) -> bool {
+    // Nothing below the combining diacritics joins, nor does a letter of the Arabic or Hebrew
+    // alphabets: the common cases, answered without segmenting.
+    if c < '\u{300}' || matches!(c, '\u{5D0}'..='\u{5EA}' | '\u{620}'..='\u{64A}') {
+        return false;
+    }
     let mut buf = [0u8; 8];
     buf[0] = b'a';
     let len = 1 + c.encode_utf8(&mut buf[1..]).len();
@@ -220,7 +225,10 @@ impl Look {
             Look::Text => {
                 // Every joiner ending it: one left would fuse it with its neighbour.
                 let mut shown = shown.trim_end_matches('\u{200D}');
-                if how.drop_joiners && shown.starts_with(char::is_alphabetic) {
+                if how.drop_joiners
+                    && shown.ends_with('\u{200C}')
+                    && shown.starts_with(char::is_alphabetic)
+                {
                     shown = shown.trim_end_matches(['\u{200C}', '\u{200D}']);
                 }
                 push_mirrored(out, shown, rtl);
@@ -271,11 +279,13 @@ impl Breakable for Unit {
 /// (a lam-alef ligature) are fused.
 fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
     let shown_text = shaped.map_or(text, |s| s.text.as_str());
-    let to_shown = |pos: usize| shaped.map_or(Some(pos), |s| s.to_shaped(pos));
+    let mut cursor = shaped.map(Shaped::cursor);
+    let mut to_shown = |pos: usize| cursor.as_mut().map_or(Some(pos), |c| c.shaped_at(pos));
     let mut breaks = break_offsets(text).peekable();
     let mut units = Vec::with_capacity(text.len() / 2 + 1);
-    let mut finish = |src: Range<usize>| {
-        let shown = match (to_shown(src.start), to_shown(src.end)) {
+    // A unit from its logical bytes and where they start and end in the shaped text.
+    let mut finish = |src: Range<usize>, start: Option<usize>, end: Option<usize>| {
+        let shown = match (start, end) {
             (Some(a), Some(b)) => a..b,
             _ => shaped.map_or(src.clone(), |s| s.shaped_range(src.clone())),
         };
@@ -290,20 +300,23 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
             shown,
         }
     };
-    let mut pending: Option<Range<usize>> = None;
-    for (at, g) in text.grapheme_indices(true) {
+    // The unit being gathered, and where it starts in the shaped text.
+    let mut pending: Option<(Range<usize>, Option<usize>)> = None;
+    for (at, g) in clusters(text) {
         let end = at + g.len();
+        let here = to_shown(at);
         match pending.as_mut() {
-            Some(p) if to_shown(at).is_none() => p.end = end,
+            Some((p, _)) if here.is_none() => p.end = end,
             _ => {
-                if let Some(p) = pending.replace(at..end) {
-                    units.push(finish(p));
+                if let Some((p, start)) = pending.replace((at..end, here)) {
+                    units.push(finish(p, start, here));
                 }
             }
         }
     }
-    if let Some(p) = pending {
-        units.push(finish(p));
+    if let Some((p, start)) = pending {
+        let end = to_shown(p.end);
+        units.push(finish(p, start, end));
     }
     units
 }
@@ -319,26 +332,64 @@ fn units(text: &str, shaped: Option<&Shaped>) -> Vec<Unit> {
 /// In every mode, bidi formatting and control characters are drawn as described in the module
 /// documentation, never raw.
 pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> LaidParagraph {
+    lay_out(text, dir, opts, true, true)
+}
+
+/// [`layout_paragraph`] for a caller that only prints the lines (`folio --dump`): the same
+/// lines, each with its `clusters` left empty, which is quicker to make.
+pub fn layout_paragraph_lines(text: &str, dir: Direction, opts: &LayoutOptions) -> LaidParagraph {
+    lay_out(text, dir, opts, true, false)
+}
+
+/// [`layout_paragraph`]. With `shortcut`, a paragraph that resolves wholly to one bidi level
+/// skips the bidi algorithm (tests compare both ways); without `keep_clusters`, lines have no
+/// clusters.
+fn lay_out(
+    text: &str,
+    dir: Direction,
+    opts: &LayoutOptions,
+    shortcut: bool,
+    keep_clusters: bool,
+) -> LaidParagraph {
     let width = opts.width.max(1);
     let shaped = (opts.shape == ShapeMode::On && opts.bidi != BidiMode::Terminal)
         .then(|| shape(text))
         .filter(|s| !s.is_unchanged());
     let shown_text = shaped.as_ref().map_or(text, |s| s.text.as_str());
     let units = units(text, shaped.as_ref());
-    let bidi = (opts.bidi == BidiMode::App).then(|| BidiParagraph::new(text, dir));
+    let reordered = opts.bidi == BidiMode::App;
+    // A paragraph that resolves wholly to one level (most English paragraphs, and Arabic ones
+    // with no Latin word or number) needs no bidi run: its lines read in logical order or
+    // wholly reversed.
+    let bidi = reordered.then(|| {
+        if shortcut && resolves_all_ltr(text, dir) {
+            Levels::Uniform(0)
+        } else if shortcut && resolves_all_rtl(text, dir) {
+            Levels::Uniform(1)
+        } else {
+            Levels::Resolved(BidiParagraph::new(text, dir))
+        }
+    });
     let how = Drawing {
-        reordered: bidi.is_some(),
-        guard_flags: bidi.is_some() || has_hidden(text),
-        drop_joiners: bidi.is_some() || shaped.is_some(),
+        reordered,
+        guard_flags: reordered || has_hidden(text),
+        drop_joiners: reordered || shaped.is_some(),
     };
     // The paragraph's own leading spaces (an indent) are kept; they end at this byte.
     let indent_end = text.len() - text.trim_start_matches(' ').len();
     let lines = break_lines(&units, width)
         .into_iter()
         .map(|range| {
-            let mut line = build_line(&units[range], shown_text, bidi.as_ref(), how, indent_end);
+            let mut line = build_line(
+                &units[range],
+                shown_text,
+                bidi.as_ref(),
+                how,
+                indent_end,
+                keep_clusters,
+            );
             line.dir = dir;
-            if bidi.is_some() && dir == Direction::Rtl && line.width > 0 {
+            if reordered && dir == Direction::Rtl && line.width > 0 {
                 line.indent = width.saturating_sub(line.width);
             }
             line
@@ -347,7 +398,15 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
     LaidParagraph { dir, lines }
 }
 
-/// One visual line from the units it shows (in logical order).
+/// The bidi levels of a paragraph's characters.
+enum Levels<'a> {
+    /// As the bidi algorithm resolved them.
+    Resolved(BidiParagraph<'a>),
+    /// All the same.
+    Uniform(u8),
+}
+
+/// One visual line from the units it shows (in logical order), reordered by `bidi` when given.
 ///
 /// Reordering can move a space to either end of a line (a space just inside an isolate lands
 /// at the line's far side); drawn there, it would push an RTL line one column in from the right
@@ -357,23 +416,28 @@ pub fn layout_paragraph(text: &str, dir: Direction, opts: &LayoutOptions) -> Lai
 fn build_line(
     units: &[Unit],
     shown_text: &str,
-    bidi: Option<&BidiParagraph>,
+    bidi: Option<&Levels>,
     how: Drawing,
     indent_end: usize,
+    keep_clusters: bool,
 ) -> VisualLine {
     let (Some(first), Some(last)) = (units.first(), units.last()) else {
         return VisualLine::default();
     };
     let src = first.src.start..last.src.end;
     let (order, levels) = match bidi {
-        Some(bidi) => {
+        Some(Levels::Resolved(bidi)) => {
             let levels = unit_levels(units, bidi, src.clone());
+            (visual_order(&levels), Some(levels))
+        }
+        Some(&Levels::Uniform(level)) => {
+            let levels = vec![level; units.len()];
             (visual_order(&levels), Some(levels))
         }
         None => ((0..units.len()).collect(), None),
     };
     let mut blank = vec![false; units.len()];
-    if bidi.is_some() {
+    if how.reordered {
         let stray_space = |i: usize| units[i].look == Look::Space && units[i].src.end > indent_end;
         let invisible = |i: usize| units[i].cells == 0;
         for ends in [
@@ -386,7 +450,7 @@ fn build_line(
         }
     }
     let mut out = String::with_capacity(src.len() + src.len() / 2);
-    let mut clusters = Vec::with_capacity(units.len());
+    let mut clusters = Vec::with_capacity(if keep_clusters { units.len() } else { 0 });
     let mut col = 0;
     for i in order {
         let unit = &units[i];
@@ -399,12 +463,14 @@ fn build_line(
                 .draw(&mut out, &shown_text[unit.shown.clone()], rtl, how);
             unit.cells
         };
-        clusters.push(Cluster {
-            vis: start..out.len(),
-            col,
-            width: cells,
-            src: unit.src.clone(),
-        });
+        if keep_clusters {
+            clusters.push(Cluster {
+                vis: start..out.len(),
+                col,
+                width: cells,
+                src: unit.src.clone(),
+            });
+        }
         col += cells;
     }
     VisualLine {
@@ -1444,6 +1510,86 @@ mod display_line_tests {
         let zero = "\u{200B}".repeat(100_000);
         let t = display_line(&zero, 10, ShapeMode::On, BidiMode::App);
         assert!(crate::text::width::str_width(&t) <= 10);
+    }
+
+    #[test]
+    fn the_extends_shortcut_agrees_with_segmentation() {
+        let slow = |c: char| {
+            let s = format!("a{c}");
+            s.graphemes(true).nth(1).is_none()
+        };
+        for c in ('\0'..'\u{300}')
+            .chain('\u{5D0}'..='\u{5EA}')
+            .chain('\u{620}'..='\u{64A}')
+        {
+            assert!(!slow(c), "{c:?}");
+            assert!(!extends(c), "{c:?}");
+        }
+        for c in [
+            '\u{301}',
+            '\u{64B}',
+            '\u{670}',
+            '\u{200D}',
+            '\u{93E}',
+            '\u{1F3FB}',
+        ] {
+            assert!(slow(c) && extends(c), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut for paragraphs that resolve wholly right to left draws exactly what the
+        /// bidi algorithm would, on Arabic and Hebrew text (the mixed proptest below covers text
+        /// the shortcut does not take).
+        #[test]
+        fn the_all_rtl_shortcut_draws_what_bidi_draws(
+            text in "[ .,:!()«»\u{AD}\u{60C}\u{627}\u{644}\u{645}\u{64B}\u{651}\u{5D0}\u{5B8}\u{200C}\u{200D}\u{1F600}]{0,60}",
+            width in 1usize..30,
+            shaped in proptest::bool::ANY,
+        ) {
+            let shape = if shaped { ShapeMode::On } else { ShapeMode::Off };
+            for dir in [Direction::Rtl, Direction::Ltr] {
+                let o = LayoutOptions { width, shape, bidi: BidiMode::App };
+                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true, true), lay_out(&text, dir, &o, false, true));
+            }
+        }
+
+        /// Lines made without their clusters are the same lines.
+        #[test]
+        fn lines_without_clusters_are_the_same_lines(
+            text in "[ a-z1.()\u{301}\u{627}\u{644}\u{645}\u{64B}\u{661}\u{5D0}\u{2067}\u{2069}\u{202E}\u{1F1E6}\u{1F600}]{0,60}",
+            width in 1usize..30,
+            rtl in proptest::bool::ANY,
+        ) {
+            let dir = if rtl { Direction::Rtl } else { Direction::Ltr };
+            for bidi in [BidiMode::App, BidiMode::Off, BidiMode::Terminal] {
+                let o = LayoutOptions { width, shape: ShapeMode::On, bidi };
+                let mut full = layout_paragraph(&text, dir, &o);
+                for line in &mut full.lines {
+                    line.clusters.clear();
+                }
+                proptest::prop_assert_eq!(layout_paragraph_lines(&text, dir, &o), full);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut for paragraphs that resolve wholly left to right draws exactly what the
+        /// bidi algorithm would, on mixed text, in every mode.
+        #[test]
+        fn the_all_ltr_shortcut_draws_what_bidi_draws(
+            text in "[ a-zA-Z0-9.,()\u{2013}\u{301}\u{E9}\u{A0}\u{200B}-\u{200F}\u{627}\u{644}\u{645}\u{64B}\u{661}\u{5D0}\u{2067}\u{2069}\u{202E}\u{1F1E6}\u{1F600}]{0,60}",
+            width in 1usize..30,
+            rtl in proptest::bool::ANY,
+            shaped in proptest::bool::ANY,
+        ) {
+            let dir = if rtl { Direction::Rtl } else { Direction::Ltr };
+            let shape = if shaped { ShapeMode::On } else { ShapeMode::Off };
+            for bidi in [BidiMode::App, BidiMode::Off, BidiMode::Terminal] {
+                let o = LayoutOptions { width, shape, bidi };
+                proptest::prop_assert_eq!(lay_out(&text, dir, &o, true, true), lay_out(&text, dir, &o, false, true));
+            }
+        }
     }
 
     proptest::proptest! {

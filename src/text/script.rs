@@ -7,7 +7,9 @@
 //! address, not a quotation (when there is text outside it), not text inside an isolate,
 //! embedding or override, which the writer marked as apart from the paragraph.
 
-use unicode_bidi::{BidiClass, bidi_class};
+use unicode_bidi::BidiClass;
+
+use super::bidi::bidi_class_of as bidi_class;
 
 use super::Direction;
 

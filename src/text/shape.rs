@@ -62,6 +62,11 @@ impl Shaped {
     /// shaped letter (between a letter and its harakat, or between the lam and alef of a ligature).
     pub fn to_shaped(&self, orig: usize) -> Option<usize> {
         let i = self.segments.partition_point(|s| s.orig.start <= orig);
+        self.to_shaped_after(orig, i)
+    }
+
+    /// [`Shaped::to_shaped`], given `i`: how many segments start at or before `orig`.
+    fn to_shaped_after(&self, orig: usize, i: usize) -> Option<usize> {
         let Some(s) = i.checked_sub(1).map(|i| &self.segments[i]) else {
             return Some(orig);
         };
@@ -71,6 +76,14 @@ impl Shaped {
             None
         } else {
             Some(s.shaped.end + (orig - s.orig.end))
+        }
+    }
+
+    /// [`Shaped::to_shaped`] for offsets asked in increasing order, in linear time overall.
+    pub(crate) fn cursor(&self) -> ShapedCursor<'_> {
+        ShapedCursor {
+            shaped: self,
+            next: 0,
         }
     }
 
@@ -124,6 +137,30 @@ impl Shaped {
         let start = map(r.start, false);
         let end = map(r.end, true).max(start);
         start..end
+    }
+}
+
+/// See [`Shaped::cursor`].
+pub(crate) struct ShapedCursor<'a> {
+    shaped: &'a Shaped,
+    /// How many segments start at or before the offset asked last.
+    next: usize,
+}
+
+impl ShapedCursor<'_> {
+    /// [`Shaped::to_shaped`]; fastest when `orig` is at or after the offset asked last.
+    pub(crate) fn shaped_at(&mut self, orig: usize) -> Option<usize> {
+        let segments = &self.shaped.segments;
+        if self.next > 0 && segments[self.next - 1].orig.start > orig {
+            self.next = segments.partition_point(|s| s.orig.start <= orig);
+        }
+        while segments
+            .get(self.next)
+            .is_some_and(|s| s.orig.start <= orig)
+        {
+            self.next += 1;
+        }
+        self.shaped.to_shaped_after(orig, self.next)
     }
 }
 
@@ -223,19 +260,19 @@ pub fn shape(text: &str) -> Shaped {
         // A ZWJ on either side makes the letter there join towards it ("ه‍.ش" shows the
         // initial heh). The ZWJ itself stays in the text, outside the run, for layout to draw
         // as nothing.
-        let shaped = reshape_joined(run, text[..at].ends_with(ZWJ), text[end..].starts_with(ZWJ));
+        let (before, after) = (text[..at].ends_with(ZWJ), text[end..].starts_with(ZWJ));
         let base = out.len();
-        match align(run, &shaped) {
-            Some(segs) => {
-                segments.extend(segs.into_iter().map(|s| Segment {
+        with_shaped_run(run, before, after, |shaped| match shaped {
+            Some((shaped, segs)) => {
+                segments.extend(segs.iter().map(|s| Segment {
                     orig: at + s.orig.start..at + s.orig.end,
                     shaped: base + s.shaped.start..base + s.shaped.end,
                 }));
-                out.push_str(&shaped);
+                out.push_str(shaped);
             }
             // Never expected; if the reshaper ever surprises us the run is shown unshaped.
             None => out.push_str(run),
-        }
+        });
         copied = end;
     }
     out.push_str(&text[copied..]);
@@ -243,6 +280,58 @@ pub fn shape(text: &str) -> Shaped {
         text: out,
         segments,
     }
+}
+
+/// A run shaped, with its alignment; `None` when the reshaper's output could not be aligned.
+type ShapedRun = Option<(String, Vec<Segment>)>;
+
+/// Runs already shaped on this thread, by whether they are joined before and after (see
+/// [`reshape_joined`]), then by their text. Words recur (articles, prepositions, names), so
+/// most runs of an article are shaped once: the reshaper is the slowest step of laying out
+/// Arabic.
+type RunCache = [std::collections::HashMap<String, ShapedRun>; 4];
+
+/// Most runs kept for each way of joining; a full map is emptied, so the cache stays within a
+/// few hundred KiB per thread.
+const RUN_CACHE_LEN: usize = 2048;
+
+/// Longest run kept, in bytes: long runs seldom recur, and are shaped each time.
+const RUN_CACHE_MAX_BYTES: usize = 64;
+
+fn view(shaped: &ShapedRun) -> Option<(&str, &[Segment])> {
+    shaped
+        .as_ref()
+        .map(|(s, segs)| (s.as_str(), segs.as_slice()))
+}
+
+/// Call `f` with `run` shaped and aligned (see [`reshape_joined`] and [`align`]), from the
+/// thread's cache when the run was shaped before.
+fn with_shaped_run<R>(
+    run: &str,
+    before: bool,
+    after: bool,
+    f: impl FnOnce(Option<(&str, &[Segment])>) -> R,
+) -> R {
+    thread_local! {
+        static RUNS: std::cell::RefCell<RunCache> = std::cell::RefCell::default();
+    }
+    let fresh = || -> ShapedRun {
+        let shaped = reshape_joined(run, before, after);
+        align(run, &shaped).map(|segs| (shaped, segs))
+    };
+    if run.len() > RUN_CACHE_MAX_BYTES {
+        return f(view(&fresh()));
+    }
+    RUNS.with_borrow_mut(|runs| {
+        let map = &mut runs[usize::from(before) * 2 + usize::from(after)];
+        if !map.contains_key(run) {
+            if map.len() >= RUN_CACHE_LEN {
+                map.clear();
+            }
+            map.insert(run.to_string(), fresh());
+        }
+        f(view(&map[run]))
+    })
 }
 
 /// Shape a run of letters and harakat, joined at its start and/or end to a neighbour that is
@@ -323,6 +412,44 @@ fn align(orig: &str, shaped: &str) -> Option<Vec<Segment>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cursor_maps_as_to_shaped_does_in_any_order() {
+        let text = "قال لا، بالعربية: \u{644}\u{64E}\u{627} و a ب\u{200D}";
+        let s = shape(text);
+        let mut forward = s.cursor();
+        for at in 0..=text.len() {
+            assert_eq!(forward.shaped_at(at), s.to_shaped(at), "{at}");
+        }
+        let mut back = s.cursor();
+        for at in (0..=text.len()).rev() {
+            assert_eq!(back.shaped_at(at), s.to_shaped(at), "{at}");
+        }
+    }
+
+    #[test]
+    fn a_run_shaped_again_comes_from_the_cache_unchanged() {
+        for text in [
+            "سلام",
+            "ب\u{200D}",
+            "\u{200D}ب",
+            "\u{200D}ب\u{200D}",
+            "لا",
+            "ب",
+        ] {
+            let uncached = reshape_joined(
+                text.trim_matches(ZWJ),
+                text.starts_with(ZWJ),
+                text.ends_with(ZWJ),
+            );
+            let first = shape(text);
+            let again = shape(text);
+            assert_eq!(first, again, "{text:?}");
+            assert!(first.text.contains(&uncached), "{text:?}: {first:?}");
+        }
+        // The same letters joined differently are kept apart.
+        assert_ne!(shape("ب\u{200D}").text, shape("ب").text);
+    }
     use crate::text::width::{cluster_width, str_width};
     use unicode_segmentation::UnicodeSegmentation;
 
