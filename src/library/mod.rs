@@ -226,6 +226,23 @@ impl Article {
         }
     }
 
+    /// Take what the list shows from `fresh` (this file's stub, read now by the fill): title,
+    /// outlet, date, languages, words. Keeps the key, hotkey and, when loaded, the text.
+    pub fn take_meta(&mut self, fresh: Article) {
+        self.title = fresh.title;
+        self.outlet = fresh.outlet;
+        self.date = fresh.date;
+        self.dateline = fresh.dateline;
+        self.url = fresh.url;
+        self.language = fresh.language;
+        self.words = fresh.words;
+        self.reading_minutes = fresh.reading_minutes;
+        self.had_invalid_utf8 = fresh.had_invalid_utf8;
+        if !self.is_loaded() {
+            self.sections = fresh.sections;
+        }
+    }
+
     /// Bytes of text held in memory (a mapped file counts nothing).
     pub fn text_bytes(&self) -> usize {
         self.paragraphs.iter().map(|p| p.text.len()).sum()

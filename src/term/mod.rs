@@ -261,8 +261,15 @@ pub fn run_with<W: Write>(
     front: &mut dyn FrontEnd,
 ) -> io::Result<Exit> {
     let mut scroll = None;
+    // What the app asked for before any input (a library's fill) starts once the first frame
+    // is out.
+    let mut started = false;
     loop {
         draw(painter, app, theme, scroll)?;
+        if !started {
+            started = true;
+            perform(painter, app, front)?;
+        }
         let before = View::of(app);
         let Ok(first) = input.recv() else {
             return Ok(Exit::Terminated);
