@@ -319,10 +319,7 @@ impl Reader {
         // A stub with no layout kept: say it is coming, and cache nothing.
         if article.is_some_and(|a| !a.is_loaded()) && !self.cache.iter().any(|(k, ..)| *k == key) {
             self.loading = true;
-            self.layout = Arc::new(layout_document(
-                [(0, LOADING, Direction::Ltr)].into_iter(),
-                &opts,
-            ));
+            self.layout = Arc::new(layout_document([(0, LOADING, Direction::Ltr)], &opts));
             self.epoch += 1;
             self.top = 0;
             return;

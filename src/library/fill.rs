@@ -163,16 +163,24 @@ fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
 /// Errors are those of `load_paths`, save that a folder's unreadable files are only found
 /// (and warned of) by [`fill`].
 pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
-    let (cache, warning) = match cache_path {
-        Some(path) => MetaCache::read(path),
-        None => (MetaCache::default(), None),
-    };
+    // The cache is parsed on another core while the folders are listed: the first frame waits
+    // for the slower of the two, not for both.
+    let (cached, mut listings) = std::thread::scope(|scope| {
+        let reader = cache_path.map(|path| scope.spawn(move || MetaCache::read(path)));
+        let listings: Vec<Option<Result<_, LoadError>>> = paths
+            .iter()
+            .map(|p| p.is_dir().then(|| list_folder(p)))
+            .collect();
+        let cached = reader.map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (cached, listings)
+    });
+    let (cache, warning) = cached.unwrap_or_default();
     let mut lib = Library::default();
     lib.warnings.extend(warning);
     let mut hotkeys = Vec::new();
     let mut files = Vec::new();
     let mut folders = Vec::new();
-    for path in paths {
+    for (path, listing) in paths.iter().zip(&mut listings) {
         let meta =
             fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
         if !meta.is_dir() {
@@ -186,7 +194,10 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
             lib.articles.push(article);
             continue;
         }
-        let listed = list_folder(path)?;
+        let listed = match listing.take() {
+            Some(listed) => listed?,
+            None => list_folder(path)?,
+        };
         if listed.is_empty() {
             return Err(error(path, LoadFailure::NoArticles));
         }
@@ -195,6 +206,7 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         let folder = dir.to_string_lossy().into_owned();
         let first = lib.articles.len();
+        let known = cache.folders.get(&folder);
         for (name, file, link) in &listed {
             let key = if *link {
                 resolved(file)
@@ -204,7 +216,7 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
                     .to_string()
             };
             let mut article = stub(name, file, key);
-            if let Some(entry) = cache.get(&folder, name) {
+            if let Some(entry) = known.and_then(|k| k.get(name)) {
                 entry.meta.apply(&mut article);
             }
             lib.articles.push(article);
@@ -232,7 +244,7 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
             files.push(PlanFile {
                 index: first + i,
                 folder: folders.len(),
-                cached: cache.get(&folder, &name).map(|e| e.stamp),
+                cached: known.and_then(|k| k.get(&name)).map(|e| e.stamp),
                 name,
                 path: file,
                 entries,
@@ -267,7 +279,7 @@ fn resolved(path: &Path) -> String {
 enum Outcome {
     /// The cache knew it at this size and time: the stub shows it already.
     Unchanged,
-    Read(Article, Entry),
+    Read(Box<(Article, Entry)>),
     Failed(String),
 }
 
@@ -293,7 +305,7 @@ fn examine(file: &PlanFile) -> Outcome {
             for entry in &file.entries {
                 apply_entry(entry, &mut stub);
             }
-            Outcome::Read(stub, Entry { stamp, meta })
+            Outcome::Read(Box::new((stub, Entry { stamp, meta })))
         }
     }
 }
@@ -358,7 +370,8 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
             let file = &plan.files[j];
             match outcome {
                 Outcome::Unchanged => {}
-                Outcome::Read(article, entry) => {
+                Outcome::Read(read) => {
+                    let (article, entry) = *read;
                     fresh[file.folder].insert(file.name.clone(), entry);
                     batch.push((file.index, article));
                 }

@@ -137,8 +137,11 @@ pub(super) fn article(name: &str, path: &Path, contents: Contents) -> super::Art
 }
 
 pub(super) fn is_article_name(name: &str) -> bool {
-    let lower = name.to_lowercase();
-    !name.starts_with('.') && (lower.ends_with(".txt") || lower.ends_with(".md"))
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    !name.starts_with('.') && (ends_with(".txt") || ends_with(".md"))
 }
 
 /// The article files of a folder, sorted by name.
