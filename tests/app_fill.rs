@@ -125,7 +125,7 @@ fn names_first_then_titles_as_batches_arrive() {
     );
     assert!(!frame.contains("Reading "), "{frame}");
     // Arabic articles carry their language's badge, as when read whole.
-    let whole = library::load_paths(&[dir.clone()]).unwrap();
+    let whole = library::load_paths(std::slice::from_ref(&dir)).unwrap();
     for (a, b) in h.app.library().articles.iter().zip(&whole.articles) {
         assert_eq!((&a.title, a.languages()), (&b.title, b.languages()));
     }
