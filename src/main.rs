@@ -236,6 +236,16 @@ fn read(cli: ReadArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+    } else if cli.list && !cli.paths.is_empty() {
+        // The list needs every title, not every text: one text per core at a time.
+        let cache = library::cache::default_cache_path();
+        match library::load_metadata(&cli.paths, cache.as_deref()) {
+            Ok(lib) => (lib, None),
+            Err(e) => {
+                warn(&e.to_string());
+                return ExitCode::from(2);
+            }
+        }
     } else {
         match load_library(&cli.paths) {
             Ok(lib) => (lib, None),

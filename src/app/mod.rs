@@ -253,6 +253,7 @@ impl App {
                 articles,
                 done,
                 total,
+                ..
             }) => {
                 self.fill = Some((done, total));
                 if articles.is_empty() {

@@ -100,9 +100,11 @@ struct PlanFile {
 #[derive(Debug, PartialEq)]
 pub enum FillReport {
     /// Articles read, as stubs with their metadata (manifest laid over), by library index;
-    /// `done` of `total` files are checked so far.
+    /// the articles whose file could not be read (the final report says why); `done` of
+    /// `total` files are checked so far.
     Batch {
         articles: Vec<(usize, Article)>,
+        failed: Vec<usize>,
         done: usize,
         total: usize,
     },
@@ -363,6 +365,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
         }
         drop(tx);
         let mut batch = Vec::new();
+        let mut failed = Vec::new();
         let mut done = 0;
         let mut posted = Instant::now();
         for (j, outcome) in rx {
@@ -377,6 +380,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
                 }
                 Outcome::Failed(why) => {
                     fresh[file.folder].remove(&file.name);
+                    failed.push(file.index);
                     warnings.push(crate::text::sanitize::printable(&why));
                 }
             }
@@ -384,6 +388,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
                 let articles = std::mem::take(&mut batch);
                 if !post(FillReport::Batch {
                     articles,
+                    failed: std::mem::take(&mut failed),
                     done,
                     total,
                 }) {
@@ -407,6 +412,55 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
         )));
     }
     post(FillReport::Finished { warnings });
+}
+
+/// What [`load_paths`](super::load_paths) gives, without the articles' text (every article a
+/// stub with its metadata): for `--list`, which needs every title but holds one text per core
+/// at a time, and uses and updates the metadata cache at `cache_path`. As with `load_paths`, a
+/// folder's unreadable files are left out with a warning, and a folder none of whose files can
+/// be read is an error.
+pub fn load_metadata(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Library, LoadError> {
+    let Opened { mut library, fill } = open_paths(paths, cache_path)?;
+    let Some(plan) = fill else {
+        return Ok(library);
+    };
+    let mut failed = Vec::new();
+    let mut warnings = Vec::new();
+    self::fill(&plan, |report| {
+        match report {
+            FillReport::Batch {
+                articles,
+                failed: lost,
+                ..
+            } => {
+                for (index, fresh) in articles {
+                    library.articles[index].take_meta(fresh);
+                }
+                failed.extend(lost);
+            }
+            FillReport::Finished { warnings: w } => warnings = w,
+        }
+        true
+    });
+    library.warnings.extend(warnings);
+    if failed.is_empty() {
+        return Ok(library);
+    }
+    // A folder none of whose files could be read is an error, as load_paths has it.
+    failed.sort_unstable();
+    for group in plan.0.files.chunk_by(|a, b| a.folder == b.folder) {
+        if group.iter().all(|f| failed.binary_search(&f.index).is_ok())
+            && let Err(e) = read_file(&group[0].path)
+        {
+            return Err(e);
+        }
+    }
+    let mut index = 0;
+    library.articles.retain(|_| {
+        index += 1;
+        failed.binary_search(&(index - 1)).is_err()
+    });
+    Ok(library)
 }
 
 /// Read the article in `path` (named `name` in its folder) whole, for reading.
@@ -433,6 +487,7 @@ mod tests {
                     articles,
                     done,
                     total,
+                    ..
                 } => {
                     assert!(done >= last_done && done <= total);
                     last_done = done;
@@ -631,6 +686,27 @@ mod tests {
         let (back, warning) = MetaCache::read(&cache);
         assert_eq!(warning, None);
         assert_eq!(back.folders.len(), 1);
+    }
+
+    #[test]
+    fn metadata_alone_lists_as_reading_everything_does() {
+        let (_root, news, cache) = folder();
+        let one = news.join("a.txt");
+        let paths = [one, news.clone()];
+        let meta = load_metadata(&paths, Some(&cache)).unwrap();
+        let whole = load_paths(&paths).unwrap();
+        assert_eq!(
+            crate::library::list_rows(&meta),
+            crate::library::list_rows(&whole)
+        );
+        assert_eq!(meta.warnings, whole.warnings);
+        assert!(meta.articles[1..].iter().all(|a| !a.is_loaded()));
+        // From the cache the second time, alike.
+        let again = load_metadata(&paths, Some(&cache)).unwrap();
+        assert_eq!(
+            crate::library::list_rows(&again),
+            crate::library::list_rows(&whole)
+        );
     }
 
     #[test]

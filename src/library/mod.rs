@@ -29,7 +29,8 @@ pub mod rules;
 mod seeds;
 
 pub use fill::{
-    BATCH_EVERY, BATCH_MAX, FillPlan, FillReport, Opened, fill, load_article, open_paths,
+    BATCH_EVERY, BATCH_MAX, FillPlan, FillReport, Opened, fill, load_article, load_metadata,
+    open_paths,
 };
 pub use large::LargeText;
 pub use list::{ListRow, format_list, list_rows};
