@@ -119,12 +119,12 @@ impl Meta {
     }
 
     /// Lay this over a stub: its sections come with empty paragraph ranges (it has no text).
-    pub fn apply(&self, article: &mut Article) {
-        article.title = self.title.clone();
-        article.outlet = self.outlet.clone();
-        article.date = self.date.clone();
-        article.dateline = self.dateline.clone();
-        article.url = self.url.clone();
+    pub fn apply(self, article: &mut Article) {
+        article.title = self.title;
+        article.outlet = self.outlet;
+        article.date = self.date;
+        article.dateline = self.dateline;
+        article.url = self.url;
         article.sections = self
             .sections
             .iter()

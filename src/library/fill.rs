@@ -13,11 +13,11 @@
 //! hold exactly the files listed (a file that is gone drops out), other folders stay as they were.
 //! [`load_article`] reads one article's text when it is opened.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use super::cache::{Entry, Folder, Meta, MetaCache, Stamp};
@@ -77,8 +77,8 @@ struct Plan {
     files: Vec<PlanFile>,
     /// The folders filled, as the system resolves them: the cache's keys.
     folders: Vec<String>,
-    /// The cache as read at open; the fill takes it, updates it and writes it back.
-    cache: Mutex<Option<MetaCache>>,
+    /// The cache had entries for files that are gone: write it even if nothing else changed.
+    vanished: bool,
     cache_path: Option<PathBuf>,
 }
 
@@ -176,7 +176,8 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         let cached = reader.map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (cached, listings)
     });
-    let (cache, warning) = cached.unwrap_or_default();
+    let (mut cache, warning) = cached.unwrap_or_default();
+    let mut vanished = false;
     let mut lib = Library::default();
     lib.warnings.extend(warning);
     let mut hotkeys = Vec::new();
@@ -208,7 +209,10 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         let folder = dir.to_string_lossy().into_owned();
         let first = lib.articles.len();
-        let known = cache.folders.get(&folder);
+        // The cached metadata moves into the stubs; the fill re-reads the cache file only if
+        // it has something to change in it.
+        let mut known = cache.folders.remove(&folder).unwrap_or_default();
+        let mut stamps = Vec::with_capacity(listed.len());
         for (name, file, link) in &listed {
             let key = if *link {
                 resolved(file)
@@ -218,11 +222,15 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
                     .to_string()
             };
             let mut article = stub(name, file, key);
-            if let Some(entry) = known.and_then(|k| k.get(name)) {
+            let entry = known.remove(name);
+            stamps.push(entry.as_ref().map(|e| e.stamp));
+            if let Some(entry) = entry {
                 entry.meta.apply(&mut article);
             }
             lib.articles.push(article);
         }
+        // Entries for files that are gone: the cache must be written without them.
+        vanished |= !known.is_empty();
         let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
         if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
             apply_manifest(
@@ -238,7 +246,7 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
                     .push(entry);
             }
         }
-        for (i, (name, file, _)) in listed.into_iter().enumerate() {
+        for (i, ((name, file, _), cached)) in listed.into_iter().zip(stamps).enumerate() {
             let entries = declared
                 .get(&lib.articles[first + i].file_name)
                 .cloned()
@@ -246,7 +254,7 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
             files.push(PlanFile {
                 index: first + i,
                 folder: folders.len(),
-                cached: known.and_then(|k| k.get(&name)).map(|e| e.stamp),
+                cached,
                 name,
                 path: file,
                 entries,
@@ -262,7 +270,7 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         FillPlan(Arc::new(Plan {
             files,
             folders,
-            cache: Mutex::new(Some(cache)),
+            vanished,
             cache_path: cache_path.map(Path::to_path_buf),
         }))
     });
@@ -303,7 +311,7 @@ fn examine(file: &PlanFile) -> Outcome {
             // The text is dropped as soon as its metadata is taken.
             let meta = Meta::of(&article(&file.name, &file.path, contents));
             let mut stub = stub(&file.name, &file.path, String::new());
-            meta.apply(&mut stub);
+            meta.clone().apply(&mut stub);
             for entry in &file.entries {
                 apply_entry(entry, &mut stub);
             }
@@ -316,28 +324,9 @@ fn examine(file: &PlanFile) -> Outcome {
 /// when `post` says the loop has gone, still writing what it learnt to the cache.
 pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
     let plan = &*plan.0;
-    let mut cache = plan
-        .cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take()
-        .unwrap_or_default();
-    // The folders as they will be written: their entries for the files listed now.
-    let mut listed: Vec<HashSet<&str>> = vec![HashSet::new(); plan.folders.len()];
-    for f in &plan.files {
-        listed[f.folder].insert(&f.name);
-    }
-    let mut fresh: Vec<Folder> = plan
-        .folders
-        .iter()
-        .zip(&listed)
-        .map(|(key, names)| {
-            let mut folder = cache.folders.remove(key).unwrap_or_default();
-            folder.retain(|name, _| names.contains(name.as_str()));
-            folder
-        })
-        .collect();
-    drop(listed);
+    // What was read now, by folder; which files could not be read, by place in the plan.
+    let mut fresh: Vec<Folder> = vec![Folder::new(); plan.folders.len()];
+    let mut lost = vec![false; plan.files.len()];
 
     let total = plan.files.len();
     let mut warnings = Vec::new();
@@ -379,7 +368,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
                     batch.push((file.index, article));
                 }
                 Outcome::Failed(why) => {
-                    fresh[file.folder].remove(&file.name);
+                    lost[j] = true;
                     failed.push(file.index);
                     warnings.push(crate::text::sanitize::printable(&why));
                 }
@@ -400,11 +389,9 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
             }
         }
     });
-    for (key, folder) in plan.folders.iter().zip(fresh) {
-        cache.folders.insert(key.clone(), folder);
-    }
-    if let Some(path) = &plan.cache_path
-        && let Err(e) = cache.write(path)
+    let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(|f| !f.is_empty());
+    if let Some(path) = plan.cache_path.as_deref().filter(|_| changed)
+        && let Err(e) = write_back(plan, path, fresh, &lost)
     {
         warnings.push(crate::text::sanitize::printable(&format!(
             "Could not save the metadata cache {}: {e}",
@@ -412,6 +399,36 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
         )));
     }
     post(FillReport::Finished { warnings });
+}
+
+/// Write the cache anew: the folders filled now hold their listed files, with what was read now
+/// or else what the cache file holds (its entries carry their stamps: an entry another folio
+/// wrote meanwhile is as good); other folders stay as the file has them.
+fn write_back(
+    plan: &Plan,
+    path: &Path,
+    mut fresh: Vec<Folder>,
+    lost: &[bool],
+) -> std::io::Result<()> {
+    let (mut cache, _) = MetaCache::read(path);
+    let mut old: Vec<Folder> = plan
+        .folders
+        .iter()
+        .map(|key| cache.folders.remove(key).unwrap_or_default())
+        .collect();
+    let mut folders = vec![Folder::new(); plan.folders.len()];
+    for (file, &lost) in plan.files.iter().zip(lost) {
+        let entry = fresh[file.folder]
+            .remove(&file.name)
+            .or_else(|| old[file.folder].remove(&file.name).filter(|_| !lost));
+        if let Some(entry) = entry {
+            folders[file.folder].insert(file.name.clone(), entry);
+        }
+    }
+    for (key, folder) in plan.folders.iter().zip(folders) {
+        cache.folders.insert(key.clone(), folder);
+    }
+    cache.write(path)
 }
 
 /// What [`load_paths`](super::load_paths) gives, without the articles' text (every article a
@@ -588,8 +605,22 @@ mod tests {
             warm.library.articles[1].languages(),
             vec![crate::library::Lang::En, crate::library::Lang::Ar]
         );
+        let written = fs::metadata(&cache).unwrap().modified().unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&cache)
+            .unwrap()
+            .set_modified(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(7))
+            .unwrap();
         let (read, _) = run(&warm.fill.unwrap());
         assert!(read.is_empty(), "read again: {read:?}");
+        // Nothing changed: the cache is not written again.
+        let after = fs::metadata(&cache).unwrap().modified().unwrap();
+        assert_eq!(
+            after,
+            std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(7)
+        );
+        assert_ne!(after, written);
 
         // A file of another size is read again; one that is gone drops out of the cache.
         write(
