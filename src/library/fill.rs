@@ -416,16 +416,17 @@ fn write_back(
         .iter()
         .map(|key| cache.folders.remove(key).unwrap_or_default())
         .collect();
-    let mut folders = vec![Folder::new(); plan.folders.len()];
+    // What was read now, with what the file holds for the others (not for those lost), in the
+    // same tables: a cold start's hundred thousand entries are not copied into new ones.
     for (file, &lost) in plan.files.iter().zip(lost) {
-        let entry = fresh[file.folder]
-            .remove(&file.name)
-            .or_else(|| old[file.folder].remove(&file.name).filter(|_| !lost));
-        if let Some(entry) = entry {
-            folders[file.folder].insert(file.name.clone(), entry);
+        if !lost
+            && !fresh[file.folder].contains_key(&file.name)
+            && let Some(entry) = old[file.folder].remove(&file.name)
+        {
+            fresh[file.folder].insert(file.name.clone(), entry);
         }
     }
-    for (key, folder) in plan.folders.iter().zip(folders) {
+    for (key, folder) in plan.folders.iter().zip(fresh) {
         cache.folders.insert(key.clone(), folder);
     }
     cache.write(path)
