@@ -9,8 +9,9 @@
 //! [`fill`] then does the rest off the loop: it stats every file, reads those the cache does not
 //! know at their size and modification time (on every core, one file at a time per core, so no
 //! more than a few bodies are held at once), posts what it learns in batches (every
-//! [`BATCH_EVERY`] or [`BATCH_MAX`] articles), and, when it found a change, writes the cache back: the folders filled now
-//! hold exactly the files listed (a file that is gone drops out), other folders stay as they were.
+//! [`BATCH_EVERY`] or [`BATCH_MAX`] articles), and, when it found a change, writes the cache
+//! back: the folders filled now hold exactly the files listed (a file that is gone drops out),
+//! other folders stay as they were.
 //! [`load_article`] reads one article's text when it is opened.
 
 use std::collections::HashMap;
