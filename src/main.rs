@@ -225,9 +225,33 @@ fn load_settings(args: &ReaderArgs) -> Result<Settings, ExitCode> {
 }
 
 fn read(cli: ReadArgs) -> ExitCode {
-    let library = match load_library(&cli.paths) {
-        Ok(lib) => lib,
-        Err(code) => return code,
+    // Reading opens a folder from its names (and the metadata cache) and reads its files in the
+    // background; printing needs every article and reads them now.
+    let reading = !(cli.print_config || cli.list || cli.dump);
+    let (library, fill) = if reading && !cli.paths.is_empty() {
+        let cache = library::cache::default_cache_path();
+        match library::open_paths(&cli.paths, cache.as_deref()) {
+            Ok(opened) => (opened.library, opened.fill),
+            Err(e) => {
+                warn(&e.to_string());
+                return ExitCode::from(2);
+            }
+        }
+    } else if cli.list && !cli.paths.is_empty() {
+        // The list needs every title, not every text: one text per core at a time.
+        let cache = library::cache::default_cache_path();
+        match library::load_metadata(&cli.paths, cache.as_deref()) {
+            Ok(lib) => (lib, None),
+            Err(e) => {
+                warn(&e.to_string());
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        match load_library(&cli.paths) {
+            Ok(lib) => (lib, None),
+            Err(code) => return code,
+        }
     };
     let settings = match load_settings(&cli.reader) {
         Ok(s) => s,
@@ -290,6 +314,9 @@ fn read(cli: ReadArgs) -> ExitCode {
     {
         let (store, warning) = Store::open(path);
         app.attach_store(store, warning);
+    }
+    if let Some(plan) = fill {
+        app.fill_library(plan);
     }
     let result = local::run_local(&mut app, &theme);
     // The last save: where the reader is now.

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::app::Work;
+use crate::app::{Done, Work};
 use crate::term::Input;
 
 /// Posts input into a loop; `false` once the loop has gone.
@@ -24,6 +24,21 @@ pub fn weak_poster(tx: std::sync::Weak<std::sync::mpsc::SyncSender<Input>>) -> P
 
 /// Start `work`; what it finds goes to `post`.
 pub fn start(work: Work, post: Poster) {
-    let _ = post;
-    match work {}
+    let job = move || match work {
+        Work::FillLibrary(plan) => {
+            crate::library::fill(&plan, |report| post(Input::Done(Done::Fill(report))));
+        }
+        Work::LoadArticle { index, path } => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let article = crate::library::load_article(&path, &name).map(Box::new);
+            post(Input::Done(Done::Loaded { index, article }));
+        }
+    };
+    // A thread that cannot start is work not done: the reader goes on without it.
+    let _ = std::thread::Builder::new()
+        .name("folio-work".into())
+        .spawn(job);
 }

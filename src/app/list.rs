@@ -86,6 +86,16 @@ impl List {
         first
     }
 
+    /// The library's metadata changed (its fill): run the filter again, keeping the selection
+    /// and, as far as it can, the rows shown.
+    pub fn refresh(&mut self, library: &Library) {
+        self.finder.forget();
+        if let Some(filter) = &self.filter {
+            self.visible = self.finder.filter(library, filter);
+            self.keep_selection_visible();
+        }
+    }
+
     /// The article shown at row `row` of the pane, counting from its top.
     pub fn at_row(&self, row: usize) -> Option<usize> {
         self.visible.get(self.top + row).copied()

@@ -31,7 +31,7 @@ pub use search::{ArticleSearch, Hit};
 pub use update::update;
 
 use crate::config::Settings;
-use crate::library::{Article, Library, Origin, ParagraphKind};
+use crate::library::{Article, FillPlan, FillReport, Library, Origin, ParagraphKind};
 use crate::store::Store;
 use crate::text::document::DocumentLayout;
 use crate::text::isolate;
@@ -79,11 +79,28 @@ pub enum Effect {
 /// Work the app asks a front end to do off the loop, because it reads files or takes long.
 /// The front end starts it ([`crate::work::start`]) and posts each [`Done`] back as input.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Work {}
+pub enum Work {
+    /// Read the files of a library opened from names ([`crate::library::fill`]): answered by
+    /// [`Done::Fill`] batches, then its end.
+    FillLibrary(FillPlan),
+    /// Read the text of article `index`, a stub: answered by [`Done::Loaded`].
+    LoadArticle {
+        index: usize,
+        path: std::path::PathBuf,
+    },
+}
 
 /// What work off the loop found: applied by [`App::done`] like input, drawn in the next frame.
 #[derive(Debug, PartialEq)]
-pub enum Done {}
+pub enum Done {
+    /// Metadata of articles read by [`Work::FillLibrary`], and how far it has got.
+    Fill(FillReport),
+    /// The text of article `index`, or why it could not be read.
+    Loaded {
+        index: usize,
+        article: Result<Box<Article>, String>,
+    },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExternalProgram {
@@ -135,6 +152,16 @@ const WHEEL_LINES: isize = 3;
 /// Messages kept for the messages view.
 const MESSAGES_KEPT: usize = 500;
 
+/// Bytes of text of articles read on demand (stubs opened) kept in memory besides the one
+/// open: memory follows what is read, not the size of the library.
+pub const BODY_BYTES: usize = 16 << 20;
+/// Bodies kept besides the one open, whatever their size (a mapped file holds a descriptor).
+const BODIES_KEPT: usize = 32;
+
+/// While the filter is set, it is run again on every this many batches of a library's fill
+/// (every second or so), and at its end: each run scores the whole library.
+const FILTER_EVERY_BATCHES: usize = 20;
+
 /// One reader: what is open, where, and what is shown over it.
 pub struct App {
     library: Arc<Library>,
@@ -160,6 +187,14 @@ pub struct App {
     store: Store,
     effects: Vec<Effect>,
     exit: Option<Exit>,
+    /// How far the library's fill has got (files checked, files), while it runs.
+    fill: Option<(usize, usize)>,
+    /// Batches of the fill merged so far.
+    fill_batches: usize,
+    /// Stubs whose text has been asked for and has not come yet.
+    requested: Vec<usize>,
+    /// Stubs whose text came and is kept, least recently opened first.
+    bodies: Vec<usize>,
 }
 
 impl App {
@@ -193,6 +228,10 @@ impl App {
             store: Store::in_memory(),
             effects: Vec::new(),
             exit: None,
+            fill: None,
+            fill_batches: 0,
+            requested: Vec::new(),
+            bodies: Vec::new(),
         };
         match warnings.len() {
             0 => {}
@@ -220,7 +259,141 @@ impl App {
 
     /// Apply what work off the loop found (see [`Work`]).
     pub fn done(&mut self, done: Done) {
-        match done {}
+        match done {
+            Done::Fill(FillReport::Batch {
+                articles,
+                done,
+                total,
+                ..
+            }) => {
+                self.fill = Some((done, total));
+                if articles.is_empty() {
+                    return;
+                }
+                let library = Arc::make_mut(&mut self.library);
+                for (index, fresh) in articles {
+                    if let Some(article) = library.articles.get_mut(index) {
+                        article.take_meta(fresh);
+                    }
+                }
+                self.fill_batches += 1;
+                if self.fill_batches.is_multiple_of(FILTER_EVERY_BATCHES) {
+                    self.refresh_filter();
+                }
+            }
+            Done::Fill(FillReport::Finished { warnings }) => {
+                self.fill = None;
+                self.refresh_filter();
+                self.warn_all(warnings);
+            }
+            Done::Loaded { index, article } => {
+                self.requested.retain(|&i| i != index);
+                match article {
+                    Ok(loaded) => {
+                        let library = Arc::make_mut(&mut self.library);
+                        let Some(stub) = library.articles.get_mut(index) else {
+                            return;
+                        };
+                        if stub.is_loaded() {
+                            return;
+                        }
+                        stub.take_body(*loaded);
+                        if self.headings.article == Some(index) {
+                            // The outline of a stub was empty: it is known now.
+                            self.headings = outline::Headings::of(index, Some(stub));
+                        }
+                        self.bodies.retain(|&i| i != index);
+                        self.bodies.push(index);
+                        self.keep_bodies_within_budget();
+                        if index == self.list.selected {
+                            self.relayout();
+                        }
+                    }
+                    Err(why) if index == self.list.selected => self.say(why),
+                    Err(why) => self.messages.push(why),
+                }
+            }
+        }
+    }
+
+    /// Read the files of a library opened from names, in the background (see [`Work`]).
+    pub fn fill_library(&mut self, plan: FillPlan) {
+        if !plan.is_empty() {
+            self.fill = Some((0, plan.len()));
+            self.effect(Effect::Work(Work::FillLibrary(plan)));
+        }
+    }
+
+    /// While the library's files are being read: how many are checked, of how many.
+    pub fn fill_progress(&self) -> Option<(usize, usize)> {
+        self.fill
+    }
+
+    /// Show warnings: one on the status line, more as a count pointing to the messages view.
+    fn warn_all(&mut self, warnings: Vec<String>) {
+        match warnings.len() {
+            0 => {}
+            1 => self.say(warnings[0].clone()),
+            n => {
+                for w in warnings {
+                    if self.messages.len() == MESSAGES_KEPT {
+                        self.messages.remove(0);
+                    }
+                    self.messages.push(w);
+                }
+                self.message = Some(format!(
+                    "{n} warnings — press {} to read them",
+                    self.settings.keymap.hint(Action::ShowMessages)
+                ));
+            }
+        }
+    }
+
+    /// The open article is a stub: ask for its text (once).
+    fn request_body(&mut self) {
+        let index = self.list.selected;
+        let Some(article) = self.library.articles.get(index) else {
+            return;
+        };
+        if article.is_loaded() || self.requested.contains(&index) {
+            return;
+        }
+        if let Origin::File(path) = &article.origin {
+            let path = path.clone();
+            self.requested.push(index);
+            self.effect(Effect::Work(Work::LoadArticle { index, path }));
+        }
+    }
+
+    /// Let go of the text of stubs read earlier, least recently opened first, until what is
+    /// kept fits [`BODY_BYTES`] and [`BODIES_KEPT`]; the open article keeps its text.
+    fn keep_bodies_within_budget(&mut self) {
+        let open = self.list.selected;
+        let bytes =
+            |app: &App, i: usize| app.library.articles.get(i).map_or(0, Article::text_bytes);
+        let mut total: usize = self
+            .bodies
+            .iter()
+            .filter(|&&i| i != open)
+            .map(|&i| bytes(self, i))
+            .sum();
+        let mut kept = self.bodies.iter().filter(|&&i| i != open).count();
+        while total > BODY_BYTES || kept > BODIES_KEPT {
+            let Some(pos) = self.bodies.iter().position(|&i| i != open) else {
+                break;
+            };
+            let index = self.bodies.remove(pos);
+            total -= bytes(self, index);
+            kept -= 1;
+            if let Some(article) = Arc::make_mut(&mut self.library).articles.get_mut(index) {
+                article.unload();
+            }
+        }
+    }
+
+    /// Run the filter again over metadata that changed, keeping the selection.
+    fn refresh_filter(&mut self) {
+        self.list.refresh(&self.library);
     }
 
     /// What the front end should do for the app, in order; taking them empties the queue.
@@ -434,6 +607,7 @@ impl App {
         );
         self.list
             .set_capacity(self.geometry.list.height.saturating_sub(2) as usize / 2);
+        self.request_body();
         if self.headings.article != Some(selected) {
             self.headings = outline::Headings::of(selected, self.library.articles.get(selected));
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::search::ArticleSearch;
 use crate::library::{Article, LargeText};
-use crate::text::document::{Anchor, DocLine, DocumentLayout};
+use crate::text::document::{Anchor, DocLine, DocumentLayout, layout_document};
 use crate::text::layout::{LayoutOptions, layout_paragraph};
 use crate::text::{Direction, bidi};
 
@@ -142,7 +142,13 @@ pub(crate) struct Reader {
     pub search: Option<ArticleSearch>,
     /// Whether boilerplate paragraphs are laid out (dimmed) or hidden.
     pub show_boilerplate: bool,
+    /// The article shown is a stub whose text has not come yet: the layout says so, and
+    /// scrolling it remembers nothing.
+    loading: bool,
 }
+
+/// What the reading column shows while an article's text is read.
+pub(crate) const LOADING: &str = "Loading…";
 
 impl Reader {
     pub fn new(articles: usize, show_boilerplate: bool) -> Reader {
@@ -307,6 +313,7 @@ impl Reader {
     ) {
         self.page = page;
         self.article = index;
+        self.loading = false;
         let Some(opts) = opts else {
             if !self.layout.lines.is_empty() {
                 self.layout = Arc::default();
@@ -325,6 +332,14 @@ impl Reader {
             opts,
             boilerplate: self.show_boilerplate,
         };
+        // A stub with no layout kept: say it is coming, and cache nothing.
+        if article.is_some_and(|a| !a.is_loaded()) && !self.cache.iter().any(|(k, ..)| *k == key) {
+            self.loading = true;
+            self.layout = Arc::new(layout_document([(0, LOADING, Direction::Ltr)], &opts));
+            self.epoch += 1;
+            self.top = 0;
+            return;
+        }
         let layout = match self.cache.iter().position(|(k, _, _)| *k == key) {
             Some(i) => {
                 let entry = self.cache.remove(i);
@@ -379,7 +394,7 @@ impl Reader {
     /// the top, as a taller full-width column does near the end, remembers nothing: leaving
     /// and entering full width keeps the place). Returns whether the end is now on screen.
     pub fn scroll_to(&mut self, top: usize) -> bool {
-        if self.layout.lines.is_empty() {
+        if self.layout.lines.is_empty() || self.loading {
             return false;
         }
         if let Some(window) = &self.window {
@@ -419,6 +434,18 @@ impl Reader {
     /// Go to a place in the open article (for a large one, lay out around it), with `context`
     /// lines above it on screen. Returns whether the end is now on screen.
     pub fn go_to(&mut self, para: usize, byte: usize, context: usize) -> bool {
+        if self.loading {
+            // The text is coming: it opens at this place.
+            self.set_position(
+                self.article,
+                Anchor {
+                    para,
+                    byte,
+                    gap: false,
+                },
+            );
+            return false;
+        }
         let anchor = Anchor {
             para,
             byte,

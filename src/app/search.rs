@@ -180,6 +180,12 @@ fn threads_for(n: usize) -> usize {
 }
 
 impl ArticleFilter {
+    /// Forget what was built for the library: its titles or outlets changed.
+    pub fn forget(&mut self) {
+        self.index = None;
+        self.steps.clear();
+    }
+
     /// Articles of `library` matching `filter`, best first; all of them, in library order, for
     /// an empty filter.
     pub fn filter(&mut self, library: &Library, filter: &str) -> Vec<usize> {

@@ -16,7 +16,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::large::LargeText;
-use super::manifest::{apply_manifest, parse_manifest};
+use super::manifest::{Manifest, apply_manifest, parse_manifest};
 use super::parse::large_article;
 use super::{Library, Origin, parse_article};
 use crate::text::sanitize::sanitize_str;
@@ -62,12 +62,12 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// A path as the user may see it: control characters made visible, one line.
-fn shown(path: &Path) -> String {
+pub(super) fn shown(path: &Path) -> String {
     sanitize_str(&path.to_string_lossy()).replace('\n', "␊")
 }
 
 /// The system's message without Rust's " (os error 2)" suffix.
-fn io_reason(e: &io::Error) -> String {
+pub(super) fn io_reason(e: &io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error ") {
         Some(i) => s[..i].to_string(),
@@ -75,7 +75,7 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
-fn error(path: &Path, reason: LoadFailure) -> LoadError {
+pub(super) fn error(path: &Path, reason: LoadFailure) -> LoadError {
     LoadError {
         path: path.to_path_buf(),
         reason,
@@ -83,12 +83,12 @@ fn error(path: &Path, reason: LoadFailure) -> LoadError {
 }
 
 /// A file's contents: read whole, or mapped when it is large.
-enum Contents {
+pub(super) enum Contents {
     Bytes(Vec<u8>),
     Large(LargeText),
 }
 
-fn read_file(path: &Path) -> Result<Contents, LoadError> {
+pub(super) fn read_file(path: &Path) -> Result<Contents, LoadError> {
     let unreadable = |e: io::Error| error(path, LoadFailure::Unreadable(io_reason(&e)));
     let meta = fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
@@ -128,17 +128,20 @@ fn read_all(files: &[(String, PathBuf)]) -> Vec<Result<super::Article, LoadError
     })
 }
 
-/// The article in a file.
-fn article(name: &str, path: &Path, contents: Contents) -> super::Article {
+/// The article in a file: the one place a file's bytes become an article.
+pub(super) fn article(name: &str, path: &Path, contents: Contents) -> super::Article {
     match contents {
         Contents::Bytes(bytes) => parse_article(name, Origin::File(path.to_path_buf()), &bytes),
         Contents::Large(text) => large_article(name, path, text),
     }
 }
 
-fn is_article_name(name: &str) -> bool {
-    let lower = name.to_lowercase();
-    !name.starts_with('.') && (lower.ends_with(".txt") || lower.ends_with(".md"))
+pub(super) fn is_article_name(name: &str) -> bool {
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    !name.starts_with('.') && (ends_with(".txt") || ends_with(".md"))
 }
 
 /// The article files of a folder, sorted by name.
@@ -156,6 +159,32 @@ fn article_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
     }
     files.sort();
     Ok(files)
+}
+
+/// A folder's sources manifest, if it has one; what is wrong with it goes to `warnings`.
+pub(super) fn read_manifest(dir: &Path, warnings: &mut Vec<String>) -> Option<Manifest> {
+    let manifest_path = dir.join(MANIFEST_NAME);
+    if !manifest_path.is_file() {
+        return None;
+    }
+    match read_file(&manifest_path) {
+        Ok(Contents::Large(_)) => {
+            warnings.push(format!(
+                "{}: larger than {} KiB; titles and outlets are inferred",
+                shown(&manifest_path),
+                LARGE_FILE_BYTES >> 10
+            ));
+            None
+        }
+        Ok(Contents::Bytes(bytes)) => {
+            let text = String::from_utf8_lossy(&bytes);
+            Some(parse_manifest(&shown(&manifest_path), &text, warnings))
+        }
+        Err(e) => {
+            warnings.push(format!("{e}; titles and outlets are inferred"));
+            None
+        }
+    }
 }
 
 /// Load articles from files and folders (see the module docs for the rules).
@@ -182,24 +211,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
             if articles.is_empty() {
                 return Err(first_failure.unwrap_or_else(|| error(path, LoadFailure::NoArticles)));
             }
-            let manifest_path = path.join(MANIFEST_NAME);
-            if manifest_path.is_file() {
-                match read_file(&manifest_path) {
-                    Ok(Contents::Large(_)) => lib.warnings.push(format!(
-                        "{}: larger than {} KiB; titles and outlets are inferred",
-                        shown(&manifest_path),
-                        LARGE_FILE_BYTES >> 10
-                    )),
-                    Ok(Contents::Bytes(bytes)) => {
-                        let text = String::from_utf8_lossy(&bytes);
-                        let manifest =
-                            parse_manifest(&shown(&manifest_path), &text, &mut lib.warnings);
-                        apply_manifest(&manifest, &mut articles, &mut hotkeys, &mut lib.warnings);
-                    }
-                    Err(e) => lib
-                        .warnings
-                        .push(format!("{e}; titles and outlets are inferred")),
-                }
+            if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
+                apply_manifest(&manifest, &mut articles, &mut hotkeys, &mut lib.warnings);
             }
             lib.articles.extend(articles);
         } else {

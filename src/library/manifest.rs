@@ -180,21 +180,7 @@ pub fn apply_manifest(
             ));
             continue;
         };
-        if let Some(title) = &entry.title {
-            article.title = title.clone();
-        }
-        if let Some(outlet) = &entry.outlet {
-            article.outlet = Some(outlet.clone());
-        }
-        if let Some(date) = &entry.date {
-            article.date = Some(date.clone());
-        }
-        if let Some(url) = &entry.url {
-            article.url = Some(url.clone());
-        }
-        if let Some(lang) = entry.language {
-            super::parse::declare_language(article, lang);
-        }
+        apply_entry(entry, article);
         if let Some(key) = entry.hotkey {
             if taken.contains(&key) {
                 warnings.push(format!(
@@ -206,6 +192,26 @@ pub fn apply_manifest(
                 article.hotkey = Some(key);
             }
         }
+    }
+}
+
+/// What an entry says of its article, all but its hotkey (which must be unique in a library,
+/// and is given out by [`apply_manifest`]).
+pub fn apply_entry(entry: &SourceEntry, article: &mut Article) {
+    if let Some(title) = &entry.title {
+        article.title = title.clone();
+    }
+    if let Some(outlet) = &entry.outlet {
+        article.outlet = Some(outlet.clone());
+    }
+    if let Some(date) = &entry.date {
+        article.date = Some(date.clone());
+    }
+    if let Some(url) = &entry.url {
+        article.url = Some(url.clone());
+    }
+    if let Some(lang) = entry.language {
+        super::parse::declare_language(article, lang);
     }
 }
 

@@ -259,6 +259,7 @@ pub fn parse_markdown(file_name: &str, origin: Origin, bytes: &[u8]) -> Article 
         had_invalid_utf8: clean.had_invalid_utf8,
         large: None,
         links: built.links,
+        body: super::Body::Loaded,
     };
     if let Some(lang) = meta.lang {
         declare_language(&mut article, lang);

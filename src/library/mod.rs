@@ -8,18 +8,22 @@
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 //! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
 //! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
+//! - [`open_paths`] / [`fill`]: a folder of any size opened as [`Body::NotLoaded`] stubs from
+//!   its file names and the [`cache`] of metadata, then filled in the background;
 //! - [`list_rows`] / [`format_list`]: `--list`.
 
 use std::ops::Range;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::text::Direction;
 pub use crate::text::block::{Block, BlockKind, Link};
 
+pub mod cache;
 mod clues;
 mod doc;
+mod fill;
 pub mod large;
 mod list;
 mod load;
@@ -30,10 +34,14 @@ pub mod rules;
 mod seeds;
 
 pub use doc::{Built, MAX_DEPTH, build};
+pub use fill::{
+    BATCH_EVERY, BATCH_MAX, FillPlan, FillReport, Opened, fill, load_article, load_metadata,
+    open_paths,
+};
 pub use large::LargeText;
 pub use list::{ListRow, format_list, list_rows};
 pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths};
-pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
+pub use manifest::{Manifest, SourceEntry, apply_entry, apply_manifest, parse_manifest};
 pub use markdown::{build_markdown, options as markdown_options, parse_markdown};
 pub use parse::{
     TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
@@ -49,7 +57,7 @@ pub enum Origin {
 }
 
 /// The language of a paragraph or section, as its letters tell it (see `clues::lang_of`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Latin letters (folio reads them as English).
@@ -146,6 +154,19 @@ pub struct Section {
     pub reading_minutes: u32,
 }
 
+/// Whether an article's text is in memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Body {
+    /// Read and parsed: `paragraphs` (or `large`), `sections` and `links` are the article's.
+    #[default]
+    Loaded,
+    /// A stub: what the list shows is known (title, outlet, languages, words — or only the file
+    /// name until the file is read), the text is not. `paragraphs` and `links` are empty and
+    /// `sections` keep their languages and word counts with empty paragraph ranges. The app
+    /// asks for the text when the article is opened.
+    NotLoaded,
+}
+
 /// An article as folio understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
@@ -177,9 +198,64 @@ pub struct Article {
     pub large: Option<std::sync::Arc<LargeText>>,
     /// The article's links (and image sources), numbered in reading order.
     pub links: Vec<Link>,
+    /// Whether the text above is in memory, or only the article's metadata.
+    pub body: Body,
 }
 
 impl Article {
+    /// Whether the text is in memory (see [`Body`]).
+    pub fn is_loaded(&self) -> bool {
+        self.body == Body::Loaded
+    }
+
+    /// Let go of the text, keeping what the list shows: the article becomes a stub.
+    pub fn unload(&mut self) {
+        self.paragraphs = Vec::new();
+        self.links = Vec::new();
+        self.large = None;
+        for s in &mut self.sections {
+            s.paragraphs = 0..0;
+        }
+        self.body = Body::NotLoaded;
+    }
+
+    /// Take the text of `loaded` (the same file, read now) into this stub, keeping what the
+    /// stub says of the article (title, outlet, hotkey, declared language…).
+    pub fn take_body(&mut self, loaded: Article) {
+        self.paragraphs = loaded.paragraphs;
+        self.sections = loaded.sections;
+        self.links = loaded.links;
+        self.large = loaded.large;
+        self.dateline = loaded.dateline;
+        self.had_invalid_utf8 = loaded.had_invalid_utf8;
+        self.body = Body::Loaded;
+        if let Some(lang) = self.language {
+            parse::declare_language(self, lang);
+        }
+    }
+
+    /// Take what the list shows from `fresh` (this file's stub, read now by the fill): title,
+    /// outlet, date, languages, words. Keeps the key, hotkey and, when loaded, the text.
+    pub fn take_meta(&mut self, fresh: Article) {
+        self.title = fresh.title;
+        self.outlet = fresh.outlet;
+        self.date = fresh.date;
+        self.dateline = fresh.dateline;
+        self.url = fresh.url;
+        self.language = fresh.language;
+        self.words = fresh.words;
+        self.reading_minutes = fresh.reading_minutes;
+        self.had_invalid_utf8 = fresh.had_invalid_utf8;
+        if !self.is_loaded() {
+            self.sections = fresh.sections;
+        }
+    }
+
+    /// Bytes of text held in memory (a mapped file counts nothing).
+    pub fn text_bytes(&self) -> usize {
+        self.paragraphs.iter().map(|p| p.text.len()).sum()
+    }
+
     /// The article's languages: the declared one first, then those of its sections in order of
     /// appearance, each once.
     pub fn languages(&self) -> Vec<Lang> {

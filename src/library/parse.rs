@@ -184,6 +184,7 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         had_invalid_utf8: clean.had_invalid_utf8,
         large: None,
         links: Vec::new(),
+        body: super::Body::Loaded,
     }
 }
 
@@ -215,6 +216,7 @@ pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -
         had_invalid_utf8: false,
         large: Some(std::sync::Arc::new(text)),
         links: Vec::new(),
+        body: super::Body::Loaded,
     }
 }
 
@@ -233,7 +235,7 @@ fn is_markdown(file_name: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
-pub(super) fn file_stem(file_name: &str) -> String {
+pub(crate) fn file_stem(file_name: &str) -> String {
     let stem = Path::new(file_name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -279,9 +279,16 @@ pub fn run_with<W: Write>(
     front: &mut dyn FrontEnd,
 ) -> io::Result<Exit> {
     let mut scroll = None;
+    // What the app asked for before any input (a library's fill) starts once the first frame
+    // is out; so does a save asked for in the last batch.
     let mut pending_save = false;
+    let mut started = false;
     loop {
         draw(painter, app, theme, scroll)?;
+        if !started {
+            started = true;
+            pending_save = perform(painter, app, front)?;
+        }
         if std::mem::take(&mut pending_save) && save(app) {
             draw(painter, app, theme, None)?;
         }

@@ -580,6 +580,15 @@ impl Widget for StatusLine<'_> {
                 app.settings().keymap.hint(crate::app::Action::ShowMessages)
             ),
         };
+        // A library opened from names is being read: how far it has got.
+        let warnings = match app.fill_progress() {
+            Some((done, total)) => format!(
+                " Reading {} of {} articles {sep}{warnings}",
+                thousands(done),
+                thousands(total)
+            ),
+            None => warnings,
+        };
         let position = if app.geometry().column.width == 0 {
             format!("{warnings} {help}")
         } else if let Some(fraction) = app.fraction_read() {
@@ -644,6 +653,19 @@ impl Widget for StatusLine<'_> {
             theme.status,
         );
     }
+}
+
+/// A count with thousands separated by commas: 12,345.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A centred box, `w`×`h` at most, inside `area` above the status line.

@@ -123,6 +123,7 @@ impl Pty {
         cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
         cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("XDG_CACHE_HOME", home.path().join("cache"));
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {
             cmd.env(k, v);

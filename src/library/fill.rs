@@ -1,0 +1,759 @@
+//! Folders of any size: names first, then the metadata, off the loop.
+//!
+//! [`open_paths`] lists each folder (names and kinds only, no file is opened or even stat'ed) and
+//! makes one [`Body::NotLoaded`] stub per file: its title is what the [`cache`](super::cache)
+//! knows, or the file's stem. The folder's `sources.toml` is laid over the stubs. That is the
+//! library the first frame draws. A file given by itself (not in a folder) is read at once, as
+//! [`load_paths`](super::load_paths) reads it.
+//!
+//! [`fill`] then does the rest off the loop: it stats every file, reads those the cache does not
+//! know at their size and modification time (on every core, one file at a time per core, so no
+//! more than a few bodies are held at once), posts what it learns in batches (every
+//! [`BATCH_EVERY`] or [`BATCH_MAX`] articles), and, when it found a change, writes the cache
+//! back: the folders filled now hold exactly the files listed (a file that is gone drops out),
+//! other folders stay as they were.
+//! [`load_article`] reads one article's text when it is opened.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use super::cache::{Entry, Folder, Meta, MetaCache, Stamp};
+use super::load::{
+    LoadFailure, article, error, io_reason, is_article_name, read_file, read_manifest,
+};
+use super::manifest::{SourceEntry, apply_entry, apply_manifest};
+use super::parse::{display_file_name, file_stem};
+use super::{Article, Body, Library, LoadError, Origin};
+
+/// A batch of metadata is posted at least this often while files are being read…
+pub const BATCH_EVERY: Duration = Duration::from_millis(50);
+/// …and when it holds this many articles.
+pub const BATCH_MAX: usize = 1000;
+/// Files a reading thread takes from the queue at a time.
+const CHUNK: usize = 64;
+
+/// A library as first drawn, and the work that fills it in.
+#[derive(Debug)]
+pub struct Opened {
+    pub library: Library,
+    /// What is left to read; `None` when everything is (no folder was opened).
+    pub fill: Option<FillPlan>,
+}
+
+/// The files of a library opened from names, to be read off the loop by [`fill`]. Cheap to
+/// clone; two plans are equal only if they are the same plan.
+#[derive(Clone)]
+pub struct FillPlan(Arc<Plan>);
+
+impl PartialEq for FillPlan {
+    fn eq(&self, other: &FillPlan) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for FillPlan {}
+
+impl std::fmt::Debug for FillPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FillPlan({} files)", self.0.files.len())
+    }
+}
+
+impl FillPlan {
+    /// How many files it reads.
+    pub fn len(&self) -> usize {
+        self.0.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.files.is_empty()
+    }
+}
+
+struct Plan {
+    files: Vec<PlanFile>,
+    /// The folders filled, as the system resolves them: the cache's keys.
+    folders: Vec<String>,
+    /// The cache had entries for files that are gone: write it even if nothing else changed.
+    vanished: bool,
+    cache_path: Option<PathBuf>,
+}
+
+struct PlanFile {
+    /// The article's index in the library.
+    index: usize,
+    /// Index into `Plan::folders`.
+    folder: usize,
+    /// The name on disk (lossy), the cache's key in its folder.
+    name: String,
+    path: PathBuf,
+    /// The stamp of the cache's entry, when it has one: the stub already shows that metadata.
+    cached: Option<Stamp>,
+    /// What the folder's manifest says of the file, laid over what is read.
+    entries: Vec<SourceEntry>,
+}
+
+/// What the fill found, posted as it goes.
+#[derive(Debug, PartialEq)]
+pub enum FillReport {
+    /// Articles read, as stubs with their metadata (manifest laid over), by library index;
+    /// the articles whose file could not be read (the final report says why); `done` of
+    /// `total` files are checked so far.
+    Batch {
+        articles: Vec<(usize, Article)>,
+        failed: Vec<usize>,
+        done: usize,
+        total: usize,
+    },
+    /// Every file is checked and the cache written; what went wrong, one line each.
+    Finished { warnings: Vec<String> },
+}
+
+/// An article not read yet: its file name, its stem for a title.
+fn stub(name: &str, path: &Path, key: String) -> Article {
+    let file_name = display_file_name(name);
+    Article {
+        key,
+        title: file_stem(&file_name),
+        file_name,
+        origin: Origin::File(path.to_path_buf()),
+        outlet: None,
+        date: None,
+        dateline: None,
+        url: None,
+        hotkey: None,
+        language: None,
+        paragraphs: Vec::new(),
+        sections: Vec::new(),
+        words: 0,
+        reading_minutes: 0,
+        had_invalid_utf8: false,
+        large: None,
+        links: Vec::new(),
+        body: Body::NotLoaded,
+    }
+}
+
+/// A folder's article files, sorted by name: (name, path, whether it is a symbolic link). Only
+/// links (and file systems that do not say what an entry is) cost a stat.
+fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
+    let unreadable = |e: std::io::Error| error(dir, LoadFailure::Unreadable(io_reason(&e)));
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(unreadable)? {
+        let entry = entry.map_err(unreadable)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_article_name(&name) {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type().map_err(unreadable)?;
+        // Follows symbolic links, like opening the file does.
+        let file = kind.is_file() || (!kind.is_dir() && path.is_file());
+        if file {
+            files.push((name, path, kind.is_symlink()));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Open files and folders as [`load_paths`](super::load_paths) does, but read no file in a
+/// folder: each is a stub with what `cache_path`'s cache knows of it (nothing without a cache).
+/// Errors are those of `load_paths`, save that a folder's unreadable files are only found
+/// (and warned of) by [`fill`].
+pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
+    // The cache is parsed on another core while the folders are listed: the first frame waits
+    // for the slower of the two, not for both.
+    let (cached, mut listings) = std::thread::scope(|scope| {
+        let reader = cache_path.map(|path| scope.spawn(move || MetaCache::read(path)));
+        let listings: Vec<Option<Result<_, LoadError>>> = paths
+            .iter()
+            .map(|p| p.is_dir().then(|| list_folder(p)))
+            .collect();
+        let cached = reader.map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (cached, listings)
+    });
+    let (mut cache, warning) = cached.unwrap_or_default();
+    let mut vanished = false;
+    let mut lib = Library::default();
+    lib.warnings.extend(warning);
+    let mut hotkeys = Vec::new();
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
+    for (path, listing) in paths.iter().zip(&mut listings) {
+        let meta =
+            fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
+        if !meta.is_dir() {
+            let contents = read_file(path)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.to_string_lossy().into_owned());
+            let mut article = article(&name, path, contents);
+            article.key = resolved(path);
+            lib.articles.push(article);
+            continue;
+        }
+        let listed = match listing.take() {
+            Some(listed) => listed?,
+            None => list_folder(path)?,
+        };
+        if listed.is_empty() {
+            return Err(error(path, LoadFailure::NoArticles));
+        }
+        // Keys are absolute paths, so the same file is the same article from any folder: the
+        // folder is resolved once, and only links among its files each on their own.
+        let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let folder = dir.to_string_lossy().into_owned();
+        let first = lib.articles.len();
+        // The cached metadata moves into the stubs; the fill re-reads the cache file only if
+        // it has something to change in it.
+        let mut known = cache.folders.remove(&folder).unwrap_or_default();
+        let mut stamps = Vec::with_capacity(listed.len());
+        for (name, file, link) in &listed {
+            let key = if *link {
+                resolved(file)
+            } else {
+                dir.join(file.file_name().unwrap_or_default())
+                    .display()
+                    .to_string()
+            };
+            let mut article = stub(name, file, key);
+            let entry = known.remove(name);
+            stamps.push(entry.as_ref().map(|e| e.stamp));
+            if let Some(entry) = entry {
+                entry.meta.apply(&mut article);
+            }
+            lib.articles.push(article);
+        }
+        // Entries for files that are gone: the cache must be written without them.
+        vanished |= !known.is_empty();
+        let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
+        if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
+            apply_manifest(
+                &manifest,
+                &mut lib.articles[first..],
+                &mut hotkeys,
+                &mut lib.warnings,
+            );
+            for entry in manifest.entries {
+                declared
+                    .entry(display_file_name(&entry.file))
+                    .or_default()
+                    .push(entry);
+            }
+        }
+        for (i, ((name, file, _), cached)) in listed.into_iter().zip(stamps).enumerate() {
+            let entries = declared
+                .get(&lib.articles[first + i].file_name)
+                .cloned()
+                .unwrap_or_default();
+            files.push(PlanFile {
+                index: first + i,
+                folder: folders.len(),
+                cached,
+                name,
+                path: file,
+                entries,
+            });
+        }
+        folders.push(folder);
+    }
+    // Warnings quote names and manifest text; they leave here printable, whoever shows them.
+    for w in &mut lib.warnings {
+        *w = crate::text::sanitize::printable(w);
+    }
+    let fill = (!files.is_empty()).then(|| {
+        FillPlan(Arc::new(Plan {
+            files,
+            folders,
+            vanished,
+            cache_path: cache_path.map(Path::to_path_buf),
+        }))
+    });
+    Ok(Opened { library: lib, fill })
+}
+
+/// A path as the system resolves it, for an article's key.
+fn resolved(path: &Path) -> String {
+    fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// What checking one file found.
+enum Outcome {
+    /// The cache knew it at this size and time: the stub shows it already.
+    Unchanged,
+    Read(Box<(Article, Entry)>),
+    Failed(String),
+}
+
+fn examine(file: &PlanFile) -> Outcome {
+    let stat = match fs::metadata(&file.path) {
+        Ok(m) => m,
+        Err(e) => {
+            let e = error(&file.path, LoadFailure::Unreadable(io_reason(&e)));
+            return Outcome::Failed(e.to_string());
+        }
+    };
+    let stamp = Stamp::of(&stat);
+    if file.cached == Some(stamp) {
+        return Outcome::Unchanged;
+    }
+    match read_file(&file.path) {
+        Err(e) => Outcome::Failed(e.to_string()),
+        Ok(contents) => {
+            // The text is dropped as soon as its metadata is taken.
+            let meta = Meta::of(&article(&file.name, &file.path, contents));
+            let mut stub = stub(&file.name, &file.path, String::new());
+            meta.clone().apply(&mut stub);
+            for entry in &file.entries {
+                apply_entry(entry, &mut stub);
+            }
+            Outcome::Read(Box::new((stub, Entry { stamp, meta })))
+        }
+    }
+}
+
+/// Check and read the plan's files (see the module docs), posting what is found; stops early
+/// when `post` says the loop has gone, still writing what it learnt to the cache.
+pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
+    let plan = &*plan.0;
+    // What was read now, by folder; which files could not be read, by place in the plan.
+    let mut fresh: Vec<Folder> = vec![Folder::new(); plan.folders.len()];
+    let mut lost = vec![false; plan.files.len()];
+
+    let total = plan.files.len();
+    let mut warnings = Vec::new();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Outcome)>(BATCH_MAX);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                    if start >= total {
+                        return;
+                    }
+                    for j in start..(start + CHUNK).min(total) {
+                        if tx.send((j, examine(&plan.files[j]))).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut batch = Vec::new();
+        let mut failed = Vec::new();
+        let mut done = 0;
+        let mut posted = Instant::now();
+        for (j, outcome) in rx {
+            done += 1;
+            let file = &plan.files[j];
+            match outcome {
+                Outcome::Unchanged => {}
+                Outcome::Read(read) => {
+                    let (article, entry) = *read;
+                    fresh[file.folder].insert(file.name.clone(), entry);
+                    batch.push((file.index, article));
+                }
+                Outcome::Failed(why) => {
+                    lost[j] = true;
+                    failed.push(file.index);
+                    warnings.push(crate::text::sanitize::printable(&why));
+                }
+            }
+            if done == total || batch.len() >= BATCH_MAX || posted.elapsed() >= BATCH_EVERY {
+                let articles = std::mem::take(&mut batch);
+                if !post(FillReport::Batch {
+                    articles,
+                    failed: std::mem::take(&mut failed),
+                    done,
+                    total,
+                }) {
+                    stop.store(true, Ordering::Relaxed);
+                    // Dropping the receiver stops the readers waiting to send.
+                    break;
+                }
+                posted = Instant::now();
+            }
+        }
+    });
+    let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(|f| !f.is_empty());
+    if let Some(path) = plan.cache_path.as_deref().filter(|_| changed)
+        && let Err(e) = write_back(plan, path, fresh, &lost)
+    {
+        warnings.push(crate::text::sanitize::printable(&format!(
+            "Could not save the metadata cache {}: {e}",
+            path.display()
+        )));
+    }
+    post(FillReport::Finished { warnings });
+}
+
+/// Write the cache anew: the folders filled now hold their listed files, with what was read now
+/// or else what the cache file holds (its entries carry their stamps: an entry another folio
+/// wrote meanwhile is as good); other folders stay as the file has them.
+fn write_back(
+    plan: &Plan,
+    path: &Path,
+    mut fresh: Vec<Folder>,
+    lost: &[bool],
+) -> std::io::Result<()> {
+    let (mut cache, _) = MetaCache::read(path);
+    let mut old: Vec<Folder> = plan
+        .folders
+        .iter()
+        .map(|key| cache.folders.remove(key).unwrap_or_default())
+        .collect();
+    // What was read now, with what the file holds for the others (not for those lost), in the
+    // same tables: a cold start's hundred thousand entries are not copied into new ones.
+    for (file, &lost) in plan.files.iter().zip(lost) {
+        if !lost
+            && !fresh[file.folder].contains_key(&file.name)
+            && let Some(entry) = old[file.folder].remove(&file.name)
+        {
+            fresh[file.folder].insert(file.name.clone(), entry);
+        }
+    }
+    for (key, folder) in plan.folders.iter().zip(fresh) {
+        cache.folders.insert(key.clone(), folder);
+    }
+    cache.write(path)
+}
+
+/// What [`load_paths`](super::load_paths) gives, without the articles' text (every article a
+/// stub with its metadata): for `--list`, which needs every title but holds one text per core
+/// at a time, and uses and updates the metadata cache at `cache_path`. As with `load_paths`, a
+/// folder's unreadable files are left out with a warning, and a folder none of whose files can
+/// be read is an error.
+pub fn load_metadata(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Library, LoadError> {
+    let Opened { mut library, fill } = open_paths(paths, cache_path)?;
+    let Some(plan) = fill else {
+        return Ok(library);
+    };
+    let mut failed = Vec::new();
+    let mut warnings = Vec::new();
+    self::fill(&plan, |report| {
+        match report {
+            FillReport::Batch {
+                articles,
+                failed: lost,
+                ..
+            } => {
+                for (index, fresh) in articles {
+                    library.articles[index].take_meta(fresh);
+                }
+                failed.extend(lost);
+            }
+            FillReport::Finished { warnings: w } => warnings = w,
+        }
+        true
+    });
+    library.warnings.extend(warnings);
+    if failed.is_empty() {
+        return Ok(library);
+    }
+    // A folder none of whose files could be read is an error, as load_paths has it.
+    failed.sort_unstable();
+    for group in plan.0.files.chunk_by(|a, b| a.folder == b.folder) {
+        if group.iter().all(|f| failed.binary_search(&f.index).is_ok())
+            && let Err(e) = read_file(&group[0].path)
+        {
+            return Err(e);
+        }
+    }
+    let mut index = 0;
+    library.articles.retain(|_| {
+        index += 1;
+        failed.binary_search(&(index - 1)).is_err()
+    });
+    Ok(library)
+}
+
+/// Read the article in `path` (named `name` in its folder) whole, for reading.
+pub fn load_article(path: &Path, name: &str) -> Result<Article, String> {
+    read_file(path)
+        .map(|contents| article(name, path, contents))
+        .map_err(|e| crate::text::sanitize::printable(&e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::cache::FILE_NAME;
+    use crate::library::load_paths;
+
+    /// Run a fill to its end; the batches' articles by index, and the final warnings.
+    fn run(plan: &FillPlan) -> (Vec<(usize, Article)>, Vec<String>) {
+        let mut read = Vec::new();
+        let mut end = None;
+        let mut last_done = 0;
+        fill(plan, |report| {
+            match report {
+                FillReport::Batch {
+                    articles,
+                    done,
+                    total,
+                    ..
+                } => {
+                    assert!(done >= last_done && done <= total);
+                    last_done = done;
+                    read.extend(articles);
+                }
+                FillReport::Finished { warnings } => end = Some(warnings),
+            }
+            true
+        });
+        assert_eq!(last_done, plan.len());
+        read.sort_by_key(|(i, _)| *i);
+        (read, end.expect("a fill finishes"))
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        fs::write(dir.join(name), text).unwrap();
+    }
+
+    /// A folder of articles with a manifest, and a cache folder beside it.
+    fn folder() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        let news = root.path().join("news");
+        fs::create_dir(&news).unwrap();
+        write(
+            &news,
+            "a.txt",
+            "Alpha headline for the test\n\nSome body text here.\n",
+        );
+        write(
+            &news,
+            "b.txt",
+            "Beta headline for the test\n\nمرحبا بالعالم في النص.\n",
+        );
+        write(&news, "c.md", "# Gamma heading\n\nBody.\n");
+        write(
+            &news,
+            "sources.toml",
+            "[[source]]\nfile = \"c.md\"\ntitle = \"Declared title\"\nhotkey = \"g\"\n",
+        );
+        let cache = root.path().join("cache").join(FILE_NAME);
+        (root, news, cache)
+    }
+
+    fn titles(lib: &Library) -> Vec<&str> {
+        lib.articles.iter().map(|a| a.title.as_str()).collect()
+    }
+
+    #[test]
+    fn names_first_then_the_fill_gives_what_reading_everything_gives() {
+        let (_root, news, cache) = folder();
+        let opened = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        let mut lib = opened.library;
+        // Names only, and what the manifest says.
+        assert_eq!(titles(&lib), vec!["a", "b", "Declared title"]);
+        assert!(lib.articles.iter().all(|a| !a.is_loaded()));
+        assert_eq!(lib.articles[2].hotkey, Some('g'));
+        let plan = opened.fill.expect("a folder is filled");
+        let (read, warnings) = run(&plan);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(read.len(), 3);
+        for (i, stub) in read {
+            lib.articles[i].title = stub.title;
+            lib.articles[i].sections = stub.sections;
+            lib.articles[i].words = stub.words;
+        }
+        let whole = load_paths(std::slice::from_ref(&news)).unwrap();
+        assert_eq!(titles(&lib), titles(&whole));
+        for (a, b) in lib.articles.iter().zip(&whole.articles) {
+            assert_eq!(a.key, b.key);
+            assert_eq!(a.languages(), b.languages());
+            assert_eq!(a.words, b.words);
+        }
+        assert!(cache.is_file());
+    }
+
+    #[test]
+    fn a_warm_start_reads_only_changed_files_and_drops_vanished_ones() {
+        let (_root, news, cache) = folder();
+        let first = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        run(&first.fill.unwrap());
+
+        // Warm: titles come from the cache, nothing is read again.
+        let warm = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        assert!(
+            warm.library.warnings.is_empty(),
+            "{:?}",
+            warm.library.warnings
+        );
+        assert_eq!(
+            titles(&warm.library),
+            vec![
+                "Alpha headline for the test",
+                "Beta headline for the test",
+                "Declared title"
+            ]
+        );
+        assert_eq!(
+            warm.library.articles[1].languages(),
+            vec![crate::library::Lang::En, crate::library::Lang::Ar]
+        );
+        let written = fs::metadata(&cache).unwrap().modified().unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&cache)
+            .unwrap()
+            .set_modified(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(7))
+            .unwrap();
+        let (read, _) = run(&warm.fill.unwrap());
+        assert!(read.is_empty(), "read again: {read:?}");
+        // Nothing changed: the cache is not written again.
+        let after = fs::metadata(&cache).unwrap().modified().unwrap();
+        assert_eq!(
+            after,
+            std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(7)
+        );
+        assert_ne!(after, written);
+
+        // A file of another size is read again; one that is gone drops out of the cache.
+        write(
+            &news,
+            "a.txt",
+            "Alpha headline, rewritten and longer\n\nBody.\n",
+        );
+        fs::remove_file(news.join("b.txt")).unwrap();
+        let changed = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        assert_eq!(changed.library.articles.len(), 2);
+        let (read, _) = run(&changed.fill.unwrap());
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].0, 0);
+        assert_eq!(read[0].1.title, "Alpha headline, rewritten and longer");
+        let (back, _) = MetaCache::read(&cache);
+        let folder = &back.folders[&fs::canonicalize(&news).unwrap().display().to_string()];
+        let mut names: Vec<&str> = folder.keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(names, vec!["a.txt", "c.md"]);
+        // The manifest's title is laid over the stub, not kept in the cache.
+        assert_eq!(folder["c.md"].meta.title, "Gamma heading");
+    }
+
+    #[test]
+    fn a_file_touched_to_another_time_is_read_again() {
+        let (_root, news, cache) = folder();
+        run(&open_paths(std::slice::from_ref(&news), Some(&cache))
+            .unwrap()
+            .fill
+            .unwrap());
+        // Same size, new text, another modification time.
+        write(
+            &news,
+            "a.txt",
+            "Omega headline for the test\n\nSome body text here.\n",
+        );
+        let f = fs::File::options()
+            .write(true)
+            .open(news.join("a.txt"))
+            .unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000))
+            .unwrap();
+        let opened = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        // The stale title shows until the fill has checked the file.
+        assert_eq!(
+            opened.library.articles[0].title,
+            "Alpha headline for the test"
+        );
+        let (read, _) = run(&opened.fill.unwrap());
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].1.title, "Omega headline for the test");
+    }
+
+    #[test]
+    fn a_damaged_cache_is_ignored_with_a_message_and_written_anew() {
+        let (_root, news, cache) = folder();
+        fs::create_dir_all(cache.parent().unwrap()).unwrap();
+        fs::write(
+            &cache,
+            b"{\"format\":\"folio metadata cache\",\"version\":1}\n{\"fol",
+        )
+        .unwrap();
+        let opened = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        assert_eq!(opened.library.warnings.len(), 1);
+        assert!(opened.library.warnings[0].contains("damaged"));
+        assert_eq!(titles(&opened.library), vec!["a", "b", "Declared title"]);
+        let (read, _) = run(&opened.fill.unwrap());
+        assert_eq!(read.len(), 3);
+        assert_eq!(MetaCache::read(&cache).1, None);
+    }
+
+    #[test]
+    fn an_unreadable_file_is_a_warning_of_the_fill() {
+        let (_root, news, cache) = folder();
+        let opened = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        fs::remove_file(news.join("b.txt")).unwrap();
+        let (read, warnings) = run(&opened.fill.unwrap());
+        assert_eq!(read.len(), 2);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("b.txt"), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_stopped_fill_still_writes_what_it_learnt() {
+        let (_root, news, cache) = folder();
+        let opened = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        // The loop has gone from the start.
+        let mut posts = 0;
+        fill(&opened.fill.unwrap(), |_| {
+            posts += 1;
+            false
+        });
+        assert!(posts >= 1);
+        let (back, warning) = MetaCache::read(&cache);
+        assert_eq!(warning, None);
+        assert_eq!(back.folders.len(), 1);
+    }
+
+    #[test]
+    fn metadata_alone_lists_as_reading_everything_does() {
+        let (_root, news, cache) = folder();
+        let one = news.join("a.txt");
+        let paths = [one, news.clone()];
+        let meta = load_metadata(&paths, Some(&cache)).unwrap();
+        let whole = load_paths(&paths).unwrap();
+        assert_eq!(
+            crate::library::list_rows(&meta),
+            crate::library::list_rows(&whole)
+        );
+        assert_eq!(meta.warnings, whole.warnings);
+        assert!(meta.articles[1..].iter().all(|a| !a.is_loaded()));
+        // From the cache the second time, alike.
+        let again = load_metadata(&paths, Some(&cache)).unwrap();
+        assert_eq!(
+            crate::library::list_rows(&again),
+            crate::library::list_rows(&whole)
+        );
+    }
+
+    #[test]
+    fn a_loaded_body_goes_into_its_stub_and_out_again() {
+        let (_root, news, _cache) = folder();
+        let opened = open_paths(std::slice::from_ref(&news), None).unwrap();
+        let mut stub = opened.library.articles[1].clone();
+        let loaded = load_article(&news.join("b.txt"), "b.txt").unwrap();
+        stub.take_body(loaded);
+        assert!(stub.is_loaded());
+        assert!(!stub.paragraphs.is_empty());
+        stub.unload();
+        assert!(!stub.is_loaded());
+        assert!(stub.paragraphs.is_empty());
+        assert!(load_article(&news.join("gone.txt"), "gone.txt").is_err());
+    }
+}

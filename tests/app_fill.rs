@@ -1,0 +1,223 @@
+//! A folder opened from its names: the first frame lists file names, titles come as the fill's
+//! batches arrive, and an article's text comes when it is opened.
+
+mod app_support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use app_support::Harness;
+use folio::app::{Done, Effect, Work};
+use folio::library::{self, FillReport};
+
+/// A folder of `n` small articles, `art-0000.txt`…, each with its own headline; and the path
+/// of a metadata cache beside it.
+fn folder(n: usize) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("news");
+    fs::create_dir(&dir).unwrap();
+    for i in 0..n {
+        let body = if i % 2 == 0 {
+            format!(
+                "Headline number {i} about the zebra crossing\n\nThe body of article {i} has words.\n"
+            )
+        } else {
+            format!("Headline number {i} about the market\n\nمرحبا، هذا نص المقالة رقم {i}.\n")
+        };
+        fs::write(dir.join(format!("art-{i:04}.txt")), body).unwrap();
+    }
+    let cache = root.path().join("cache").join(library::cache::FILE_NAME);
+    (root, dir, cache)
+}
+
+/// The fill's reports, in the order it posted them.
+fn fill_reports(plan: &library::FillPlan) -> Vec<FillReport> {
+    let mut reports = Vec::new();
+    library::fill(plan, |r| {
+        reports.push(r);
+        true
+    });
+    reports
+}
+
+/// Answer every article the app asked for, as a front end would.
+fn load_requested(h: &mut Harness) -> usize {
+    let mut answered = 0;
+    for effect in h.app.take_effects() {
+        if let Effect::Work(Work::LoadArticle { index, path }) = effect {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let article = library::load_article(&path, &name).map(Box::new);
+            h.app.done(Done::Loaded { index, article });
+            answered += 1;
+        }
+    }
+    answered
+}
+
+fn open(dir: &Path, cache: &Path) -> (Harness, library::FillPlan) {
+    let opened = library::open_paths(&[dir.to_path_buf()], Some(cache)).unwrap();
+    let mut h = Harness::with(opened.library, 100, 30);
+    h.app.fill_library(opened.fill.expect("a folder is filled"));
+    let plan = opened_plan(&mut h);
+    (h, plan)
+}
+
+/// The plan the app asked the front end to start.
+fn opened_plan(h: &mut Harness) -> library::FillPlan {
+    let effects = h.app.effects().to_vec();
+    effects
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Work(Work::FillLibrary(plan)) => Some(plan),
+            _ => None,
+        })
+        .expect("the app asks for the fill")
+}
+
+#[test]
+fn names_first_then_titles_as_batches_arrive() {
+    let (_root, dir, cache) = folder(40);
+    let (mut h, plan) = open(&dir, &cache);
+    h.press("jjj");
+    assert_eq!(h.app.selected(), 3);
+    let frame = h.frame();
+    assert!(frame.contains("art-0000"), "{frame}");
+    assert!(!frame.contains("Headline number 0"), "{frame}");
+    assert!(frame.contains("Reading 0 of 40 articles"), "{frame}");
+    assert!(frame.contains("Loading…"), "{frame}");
+
+    let reports = fill_reports(&plan);
+    assert!(
+        matches!(reports.last(), Some(FillReport::Finished { warnings }) if warnings.is_empty())
+    );
+    let top = h.app.list_top();
+    for report in reports {
+        let finished = matches!(report, FillReport::Finished { .. });
+        let frame_before = h.frame();
+        h.app.done(Done::Fill(report));
+        if !finished {
+            // Each batch shows its progress.
+            let (done, total) = h.app.fill_progress().unwrap();
+            assert_eq!(total, 40);
+            let frame = h.frame();
+            assert!(
+                frame.contains(&format!("Reading {done} of 40 articles")),
+                "{frame}"
+            );
+            assert_ne!(frame, frame_before);
+        }
+    }
+    // The selection and the list's place are kept.
+    assert_eq!(h.app.selected(), 3);
+    assert_eq!(h.app.list_top(), top);
+    let frame = h.frame();
+    assert!(
+        frame.contains("│1  • Headline number 0 about the"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("│2  • Headline number 1 about the"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("Headline number 3 about the market ─"),
+        "{frame}"
+    );
+    assert!(!frame.contains("Reading "), "{frame}");
+    // Arabic articles carry their language's badge, as when read whole.
+    let whole = library::load_paths(std::slice::from_ref(&dir)).unwrap();
+    for (a, b) in h.app.library().articles.iter().zip(&whole.articles) {
+        assert_eq!((&a.title, a.languages()), (&b.title, b.languages()));
+    }
+}
+
+#[test]
+fn opening_a_stub_loads_its_text_and_keeps_few_bodies() {
+    let (_root, dir, cache) = folder(60);
+    let (mut h, _plan) = open(&dir, &cache);
+    // The first article was asked for at start.
+    assert_eq!(load_requested(&mut h), 1);
+    let frame = h.frame();
+    assert!(
+        frame.contains("The body of article 0 has words."),
+        "{frame}"
+    );
+    assert!(!frame.contains("Loading…"), "{frame}");
+    assert!(h.app.library().articles[0].is_loaded());
+
+    h.press("j");
+    assert!(h.frame().contains("Loading…"));
+    assert_eq!(load_requested(&mut h), 1);
+    let frame = h.frame();
+    assert!(!frame.contains("Loading…"), "{frame}");
+    assert!(h.app.library().articles[1].is_loaded());
+    assert!(!h.app.layout().lines.is_empty());
+
+    // Reading through the whole folder keeps no more than a few dozen texts.
+    for _ in 0..58 {
+        h.press("j");
+        load_requested(&mut h);
+    }
+    assert_eq!(h.app.selected(), 59);
+    let loaded = h
+        .app
+        .library()
+        .articles
+        .iter()
+        .filter(|a| a.is_loaded())
+        .count();
+    assert!(loaded <= 33, "{loaded} bodies kept");
+    assert!(h.app.library().articles[59].is_loaded());
+    assert!(!h.app.library().articles[0].is_loaded());
+    // Going back to a let-go article reads it again.
+    h.press("g");
+    assert_eq!(h.app.selected(), 0);
+    assert_eq!(load_requested(&mut h), 1);
+    assert!(h.frame().contains("The body of article 0 has words."));
+}
+
+#[test]
+fn a_file_gone_before_it_is_opened_says_so() {
+    let (_root, dir, cache) = folder(3);
+    let (mut h, _plan) = open(&dir, &cache);
+    fs::remove_file(dir.join("art-0001.txt")).unwrap();
+    load_requested(&mut h);
+    h.press("j");
+    load_requested(&mut h);
+    let frame = h.frame();
+    assert!(frame.contains("cannot open"), "{frame}");
+    assert!(frame.contains("art-0001.txt"), "{frame}");
+}
+
+#[test]
+fn the_filter_finds_titles_that_came_with_the_fill() {
+    let (_root, dir, cache) = folder(30);
+    let (mut h, plan) = open(&dir, &cache);
+    // Filtering by a title word before the fill finds nothing; after it, the right articles.
+    h.press("fzebra");
+    assert!(h.app.visible().is_empty(), "{:?}", h.app.visible());
+    for report in fill_reports(&plan) {
+        h.app.done(Done::Fill(report));
+    }
+    assert_eq!(h.app.visible().len(), 15);
+    assert!(h.app.visible().iter().all(|i| i % 2 == 0));
+}
+
+#[test]
+fn a_second_start_shows_cached_titles_in_its_first_frame() {
+    let (_root, dir, cache) = folder(20);
+    let (_h, plan) = open(&dir, &cache);
+    fill_reports(&plan);
+    let (mut h, plan) = open(&dir, &cache);
+    let frame = h.frame();
+    assert!(
+        frame.contains("│1  • Headline number 0 about the"),
+        "{frame}"
+    );
+    // Nothing changed: the fill reads nothing.
+    let reports = fill_reports(&plan);
+    assert!(reports.iter().all(|r| match r {
+        FillReport::Batch { articles, .. } => articles.is_empty(),
+        FillReport::Finished { warnings } => warnings.is_empty(),
+    }));
+}
