@@ -1,24 +1,29 @@
 //! Reading articles from files and folders: the only I/O in the library.
 //!
 //! - A file is read as given, whatever its extension.
-//! - A folder gives its `.txt` and `.md` files (any letter case, not hidden, not in subfolders),
-//!   sorted by name, and its `sources.toml` if there is one. Manifests are only read for folders.
+//! - A folder gives its `.txt`, `.md`, `.html` and `.htm` files (any letter case, not hidden,
+//!   not in subfolders), sorted by name, and its `sources.toml` if there is one. Manifests are
+//!   only read for folders.
+//! - Each file is parsed by the front end its extension names ([`super::parse_by_extension`]).
+//!   An article's warnings (an HTML page with no article found) join the library's.
 //! - Paths are loaded in the order given.
 //! - A path that is missing or unreadable, or a folder with no articles, is an error; a file
 //!   inside a folder that cannot be read is a warning (the others still open).
 //! - Files larger than [`LARGE_FILE_BYTES`] are mapped, not read: their paragraphs are found as
-//!   they are read (see [`super::large`]). There is no size limit; what is not a regular file
-//!   (a device, a FIFO) is refused.
+//!   they are read (see [`super::large`]). There is no size limit, except for HTML pages, which
+//!   must be extracted whole: up to [`MAX_HTML_BYTES`], read whole however large, and refused
+//!   beyond. What is not a regular file (a device, a FIFO) is refused.
 
 use std::fmt;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use super::html::{MAX_HTML_BYTES, is_html_name};
 use super::large::LargeText;
 use super::manifest::{apply_manifest, parse_manifest};
 use super::parse::large_article;
-use super::{Library, Origin, parse_article};
+use super::{Library, Origin, parse_by_extension};
 use crate::text::sanitize::sanitize_str;
 
 /// Files larger than this are mapped and read a screen at a time, like less reads them,
@@ -37,7 +42,7 @@ pub enum LoadFailure {
     Unreadable(String),
     /// Neither a regular file nor a folder (a device, a socket…).
     NotAFile,
-    /// A folder with no `.txt` or `.md` file.
+    /// A folder with no article file.
     NoArticles,
 }
 
@@ -54,7 +59,7 @@ impl fmt::Display for LoadError {
         match &self.reason {
             LoadFailure::Unreadable(why) => write!(f, "cannot open '{path}': {why}"),
             LoadFailure::NotAFile => write!(f, "cannot open '{path}': not a file or folder"),
-            LoadFailure::NoArticles => write!(f, "no .txt or .md files in '{path}'"),
+            LoadFailure::NoArticles => write!(f, "no .txt, .md or .html files in '{path}'"),
         }
     }
 }
@@ -94,14 +99,31 @@ fn read_file(path: &Path) -> Result<Contents, LoadError> {
     if !meta.is_file() {
         return Err(error(path, LoadFailure::NotAFile));
     }
-    if meta.len() > LARGE_FILE_BYTES {
+    let html = path
+        .file_name()
+        .is_some_and(|n| is_html_name(&n.to_string_lossy()));
+    if html && meta.len() > MAX_HTML_BYTES {
+        return Err(error(
+            path,
+            LoadFailure::Unreadable(format!(
+                "an HTML page larger than {} MiB; folio reads pages up to that size",
+                MAX_HTML_BYTES >> 20
+            )),
+        ));
+    }
+    let limit = if html {
+        MAX_HTML_BYTES
+    } else {
+        LARGE_FILE_BYTES
+    };
+    if meta.len() > limit {
         return LargeText::open(path)
             .map(Contents::Large)
             .map_err(unreadable);
     }
     let mut bytes = Vec::new();
     fs::File::open(path)
-        .and_then(|f| f.take(LARGE_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
     Ok(Contents::Bytes(bytes))
 }
@@ -131,14 +153,17 @@ fn read_all(files: &[(String, PathBuf)]) -> Vec<Result<super::Article, LoadError
 /// The article in a file.
 fn article(name: &str, path: &Path, contents: Contents) -> super::Article {
     match contents {
-        Contents::Bytes(bytes) => parse_article(name, Origin::File(path.to_path_buf()), &bytes),
+        Contents::Bytes(bytes) => {
+            parse_by_extension(name, Origin::File(path.to_path_buf()), &bytes)
+        }
         Contents::Large(text) => large_article(name, path, text),
     }
 }
 
 fn is_article_name(name: &str) -> bool {
     let lower = name.to_lowercase();
-    !name.starts_with('.') && (lower.ends_with(".txt") || lower.ends_with(".md"))
+    !name.starts_with('.')
+        && (lower.ends_with(".txt") || lower.ends_with(".md") || is_html_name(name))
 }
 
 /// The article files of a folder, sorted by name.
@@ -209,6 +234,11 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.to_string_lossy().into_owned());
             lib.articles.push(article(&name, path, contents));
+        }
+    }
+    for article in &lib.articles {
+        for w in &article.warnings {
+            lib.warnings.push(format!("{}: {w}", article.file_name));
         }
     }
     // Warnings quote names and manifest text; they leave here printable, whoever shows them.
@@ -315,7 +345,7 @@ mod tests {
         assert_eq!(e.reason, LoadFailure::NoArticles);
         assert_eq!(
             e.to_string(),
-            format!("no .txt or .md files in '{}'", s.0.display())
+            format!("no .txt, .md or .html files in '{}'", s.0.display())
         );
     }
 

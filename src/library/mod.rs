@@ -2,6 +2,8 @@
 //! Parsing raw text into title, outlet, sections, paragraphs and language is a pure function of the text.
 //!
 //! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`);
+//! - [`html::parse_html`]: a saved web page → [`Article`] (readability extraction, `html.rs`);
+//!   [`parse_by_extension`] picks the front end for a file;
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 //! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
 //! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
@@ -16,6 +18,7 @@ use crate::text::Direction;
 pub use crate::text::block::{Block, BlockKind, Link};
 
 mod clues;
+pub mod html;
 pub mod large;
 mod list;
 mod load;
@@ -32,6 +35,16 @@ pub use parse::{
     TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
 };
 pub use seeds::load_seeds;
+
+/// Parse a file's bytes with the front end its extension names: HTML for `.html` and `.htm`,
+/// the text parser (plain text, Markdown-lite for `.md`) for anything else.
+pub fn parse_by_extension(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
+    if html::is_html_name(file_name) {
+        html::parse_html(file_name, origin, bytes)
+    } else {
+        parse_article(file_name, origin, bytes)
+    }
+}
 
 /// Where an article was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,6 +183,11 @@ pub struct Article {
     pub large: Option<std::sync::Arc<LargeText>>,
     /// The article's links (and image sources), numbered in reading order.
     pub links: Vec<Link>,
+    /// Who wrote it, when the source says (an HTML page's byline).
+    pub author: Option<String>,
+    /// What the user should know about how the article was read (an HTML page with no
+    /// article found in it is shown whole); one line each, sanitized.
+    pub warnings: Vec<String>,
 }
 
 impl Article {

@@ -183,6 +183,8 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         had_invalid_utf8: clean.had_invalid_utf8,
         large: None,
         links: Vec::new(),
+        author: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -214,6 +216,8 @@ pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -
         had_invalid_utf8: false,
         large: Some(std::sync::Arc::new(text)),
         links: Vec::new(),
+        author: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -232,7 +236,7 @@ fn is_markdown(file_name: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
-fn file_stem(file_name: &str) -> String {
+pub(super) fn file_stem(file_name: &str) -> String {
     let stem = Path::new(file_name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -609,7 +613,7 @@ pub fn minutes(parts: impl IntoIterator<Item = (usize, Lang)>) -> u32 {
 
 /// The sections of the content paragraphs. An Arabic-script paragraph that does not show
 /// which language it is in takes the language of the Persian or Urdu section it sits in.
-fn sections(paragraphs: &mut [Paragraph]) -> Vec<Section> {
+pub(super) fn sections(paragraphs: &mut [Paragraph]) -> Vec<Section> {
     // Language runs. A paragraph without letters belongs to the run it is in; a run of them at
     // the start takes the language of the first paragraph with letters after it. An Arabic
     // paragraph with no Arabic spelling counts as one without letters next to Persian or Urdu.
