@@ -4,6 +4,8 @@
 //!
 //! 1. **Parse** the page with html5ever (through `dom_query`): entities decode, malformed markup
 //!    is repaired the way a browser repairs it. Bytes that are not UTF-8 show as U+FFFD.
+//!    Elements nested past [`nesting::MAX_NESTING`] lose their tags first, because parsing and
+//!    extraction cost grows with the square of the depth.
 //! 2. **Extract** the article the way Firefox's reader view does, with `dom_smoothie` (a port of
 //!    Readability.js): navigation, scripts, styles, footers, share widgets, cookie banners and
 //!    the rest of the page's furniture are dropped. A `<base>` is ignored first, so relative
@@ -38,6 +40,7 @@ use crate::text::block::BlockKind;
 
 mod interim;
 pub mod map;
+pub mod nesting;
 #[cfg(test)]
 mod tests;
 
@@ -86,6 +89,8 @@ const CHROME: &str = "script, style, noscript, template, nav, header, footer, as
 
 /// Read a page: metadata and article. Never panics.
 pub fn read_page(html: &str) -> Page {
+    let html = nesting::limit_nesting(html);
+    let html = html.as_ref();
     let doc = Document::from(html);
     let declared = Declared::of(&doc);
     doc.select("base").remove();
@@ -139,6 +144,10 @@ pub fn read_page(html: &str) -> Page {
         } else {
             let doc = Document::from(html);
             doc.select("script, style, noscript, template").remove();
+            // The mapping drops navigation; here it is what the page has.
+            for nav in doc.select("nav").nodes() {
+                nav.rename("div");
+            }
             page.events = doc.body().as_ref().map(map_children).unwrap_or_default();
             page.fallback = Some(if map::has_content(&page.events) {
                 "the page is all navigation; showing it as it is".into()
