@@ -16,6 +16,7 @@ use folio::serve::{self, Access};
 use folio::store::{Store, default_state_path};
 use folio::term::local;
 use folio::text::Direction;
+use folio::text::document::dump_doc_line;
 use folio::text::layout::{LayoutOptions, dump_line, layout_paragraph, logical_line};
 use folio::text::sanitize::printable;
 use folio::text::{BidiMode, ShapeMode};
@@ -556,13 +557,23 @@ fn dump(
         bidi: settings.config.reader.bidi,
     };
     per_article(library, out, |article, out| {
-        let large = article.large.is_some();
-        for (n, (_, text, dir)) in paragraphs_of(article, true).enumerate() {
-            // Paragraphs are separated by a blank line; a large article's lines are its
-            // paragraphs and follow each other.
-            if n > 0 && !large {
+        if article.large.is_none() {
+            // Decorations, link numbers and the links list as the reader draws them; with
+            // --logical, each line's own text in logical order.
+            for line in &article.layout(true, &opts).lines {
+                if logical {
+                    if let Some(p) = article.paragraphs.get(line.para) {
+                        out.write_all(logical_line(&p.text, &line.line).as_bytes())?;
+                    }
+                } else {
+                    out.write_all(dump_doc_line(line).as_bytes())?;
+                }
                 out.write_all(b"\n")?;
             }
+            return Ok(());
+        }
+        // A large article's lines are its paragraphs and follow each other.
+        for (_, text, dir) in paragraphs_of(article, true) {
             for line in layout_paragraph(&text, dir, &opts).lines {
                 if logical {
                     out.write_all(logical_line(&text, &line).as_bytes())?;

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::search::ArticleSearch;
-use crate::library::{Article, LargeText, ParagraphKind};
-use crate::text::document::{Anchor, DocLine, DocumentLayout, layout_document};
+use crate::library::{Article, LargeText};
+use crate::text::document::{Anchor, DocLine, DocumentLayout};
 use crate::text::layout::{LayoutOptions, layout_paragraph};
 use crate::text::{Direction, bidi};
 
@@ -38,6 +38,7 @@ impl Window {
                     para: para.start,
                     gap: false,
                     line,
+                    ..DocLine::default()
                 }
             })
             .collect()
@@ -320,17 +321,7 @@ impl Reader {
                 // Let go of what the old layout holds before making the new one.
                 self.layout = Arc::default();
                 let layout = shared_layout(article, key, || match article {
-                    Some(article) => layout_document(
-                        article
-                            .paragraphs
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, p)| {
-                                key.boilerplate || p.kind != ParagraphKind::Boilerplate
-                            })
-                            .map(|(i, p)| (i, p.text.as_str(), p.dir)),
-                        &key.opts,
-                    ),
+                    Some(article) => article.layout(key.boilerplate, &key.opts),
                     None => DocumentLayout::default(),
                 });
                 let bytes = layout.heap_bytes();

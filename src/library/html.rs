@@ -15,7 +15,9 @@
 //!    asides; and when even that is empty, the whole body. The article then carries a warning
 //!    that says so ([`Article::warnings`]).
 //! 4. **Map** the article's DOM onto pulldown-cmark events ([`map`]), which the document builder
-//!    shared with the Markdown front end turns into blocks and links.
+//!    shared with the Markdown front end ([`super::build`]) turns into blocks and links. A
+//!    heading before the text that repeats the title is the article's `Title`; a short line
+//!    with the byline or a date alone is `Meta`.
 //! 5. **Metadata**: title from JSON-LD, `og:title` and the like, else `<title>` (cleaned of the
 //!    site's name by readability); author from the byline; outlet from `og:site_name`; date
 //!    from `article:published_time`, else the first `<time datetime>` (an ISO date keeps its
@@ -31,14 +33,13 @@
 use dom_query::Document;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::clues::{is_byline, is_date_line, lang_of, shorten, width};
-use super::parse::{display_file_name, file_stem, sections};
-use super::{Article, Lang, Origin, Paragraph, ParagraphKind};
+use super::clues::{find_date, is_byline, is_date_line, shorten, width};
+use super::doc::build;
+use super::parse::{declare_direction, display_file_name, file_stem, minutes, sections};
+use super::{Article, Lang, Origin, ParagraphKind};
 use crate::text::Direction;
-use crate::text::bidi::paragraph_directions_in;
 use crate::text::block::BlockKind;
 
-mod interim;
 pub mod map;
 pub mod nesting;
 #[cfg(test)]
@@ -272,56 +273,52 @@ pub fn parse_html(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
 /// The article a page makes.
 fn article_of(page: Page, file_name: &str, origin: Origin, had_invalid_utf8: bool) -> Article {
     let file_name = display_file_name(file_name);
-    let built = interim::build(page.events);
-    let dirs = paragraph_directions_in(built.paragraphs.iter().map(|(t, _)| t.as_str()), page.dir);
+    let built = build(page.events.into_iter());
+    let mut paragraphs = built.paragraphs;
     let title = page.title.clone().or_else(|| {
-        built.paragraphs.iter().find_map(|(t, b)| {
-            matches!(b.kind, BlockKind::Heading(_)).then(|| shorten(t, META_MAX))
-        })
+        built
+            .headings
+            .first()
+            .map(|&h| shorten(&paragraphs[h].text.replace('\n', " "), META_MAX))
     });
+    // The headline, when the article repeats it before its text.
+    let first_text = paragraphs
+        .iter()
+        .position(|p| p.kind != ParagraphKind::Heading)
+        .unwrap_or(paragraphs.len());
+    if let Some(t) = &title
+        && let Some(&h) = built.headings.iter().find(|&&h| h < first_text)
+        && same_words(t, &paragraphs[h].text)
+    {
+        paragraphs[h].kind = ParagraphKind::Title;
+    }
     let author = page.author.as_deref();
-    let mut title_marked = false;
-    let mut paragraphs: Vec<Paragraph> = built
-        .paragraphs
-        .into_iter()
-        .zip(dirs)
-        .map(|((text, block), dir)| {
-            let kind = match block.kind {
-                BlockKind::Heading(_)
-                    if !title_marked && title.as_deref().is_some_and(|t| same_words(t, &text)) =>
-                {
-                    title_marked = true;
-                    ParagraphKind::Title
-                }
-                BlockKind::Heading(_) => ParagraphKind::Heading,
-                BlockKind::Text if block.containers.is_empty() && is_meta(&text, author) => {
-                    ParagraphKind::Meta
-                }
-                _ => ParagraphKind::Body,
-            };
-            Paragraph {
-                lang: lang_of(&text),
-                text,
-                kind,
-                dir,
-                block,
-            }
-        })
-        .collect();
-    let sections = sections(&mut paragraphs);
+    for p in &mut paragraphs {
+        if p.kind == ParagraphKind::Body
+            && p.block.kind == BlockKind::Text
+            && p.block.containers.is_empty()
+            && is_meta(&p.text, author)
+        {
+            p.kind = ParagraphKind::Meta;
+        }
+    }
+    let date = page
+        .date
+        .or_else(|| paragraphs.iter().find_map(|p| find_date(&p.text)));
+    let sections = sections(&mut paragraphs[..]);
     let words = sections.iter().map(|s| s.words).sum();
-    let reading_minutes = super::parse::minutes(sections.iter().map(|s| (s.words, s.lang)));
+    let reading_minutes = minutes(sections.iter().map(|s| (s.words, s.lang)));
     let key = match &origin {
         Origin::File(path) => path.display().to_string(),
         Origin::Embedded => format!("seed:{file_name}"),
     };
     let title = title.unwrap_or_else(|| file_stem(&file_name));
-    Article {
+    let mut article = Article {
         key,
         title,
         origin,
         outlet: page.outlet,
-        date: page.date,
+        date,
         dateline: None,
         url: page.url,
         hotkey: None,
@@ -336,7 +333,11 @@ fn article_of(page: Page, file_name: &str, origin: Origin, had_invalid_utf8: boo
         author: page.author,
         warnings: page.fallback.into_iter().collect(),
         file_name,
+    };
+    if page.dir.is_some() {
+        declare_direction(&mut article, page.dir);
     }
+    article
 }
 
 /// A byline or a date on its own: "By Jane Smith", "5 March 2024", or a short line with the

@@ -1,9 +1,12 @@
 //! Articles and where they come from: embedded seeds, files, folders, the sources manifest.
 //! Parsing raw text into title, outlet, sections, paragraphs and language is a pure function of the text.
 //!
-//! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`);
+//! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`; `.md`
+//!   files go to [`parse_markdown`]);
 //! - [`html::parse_html`]: a saved web page → [`Article`] (readability extraction, `html.rs`);
 //!   [`parse_by_extension`] picks the front end for a file;
+//! - [`build`]: document events (`pulldown_cmark::Event`) → the document model, for every
+//!   structured front end (Markdown, HTML);
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 //! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
 //! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
@@ -18,19 +21,23 @@ use crate::text::Direction;
 pub use crate::text::block::{Block, BlockKind, Link};
 
 mod clues;
+mod doc;
 pub mod html;
 pub mod large;
 mod list;
 mod load;
 mod manifest;
+mod markdown;
 mod parse;
 pub mod rules;
 mod seeds;
 
+pub use doc::{Built, MAX_DEPTH, build};
 pub use large::LargeText;
 pub use list::{ListRow, format_list, list_rows};
 pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths};
 pub use manifest::{Manifest, SourceEntry, apply_manifest, parse_manifest};
+pub use markdown::{build_markdown, options as markdown_options, parse_markdown};
 pub use parse::{
     TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
 };
@@ -215,6 +222,39 @@ impl Article {
             .take_while(|p| p.kind != ParagraphKind::Boilerplate)
             .count();
         &self.paragraphs[..n]
+    }
+
+    /// The paragraphs as layout takes them ([`crate::text::document::layout_blocks`]), with or
+    /// without boilerplate.
+    pub fn doc_paras(
+        &self,
+        boilerplate: bool,
+    ) -> impl Iterator<Item = crate::text::document::DocPara<'_>> {
+        self.paragraphs
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| boilerplate || p.kind != ParagraphKind::Boilerplate)
+            .map(|(index, p)| crate::text::document::DocPara {
+                index,
+                text: &p.text,
+                dir: p.dir,
+                block: &p.block,
+            })
+    }
+
+    /// The article laid out as the reader shows it: its blocks, then its links list before
+    /// any boilerplate.
+    pub fn layout(
+        &self,
+        boilerplate: bool,
+        opts: &crate::text::LayoutOptions,
+    ) -> crate::text::document::DocumentLayout {
+        crate::text::document::layout_blocks(
+            self.doc_paras(boilerplate),
+            &self.links,
+            self.content().len(),
+            opts,
+        )
     }
 
     /// The boilerplate paragraphs, in their order.

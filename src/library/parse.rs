@@ -10,14 +10,14 @@
 //!    as the widest line, and the next word would not have fitted on it. Headings, list items,
 //!    breadcrumbs, date lines, captions, bylines and boilerplate are never joined, and neither is
 //!    a headline on the first line of a two-line opening block (title above a standfirst).
-//!    `.md` files get Markdown-lite: `#` headings (marker stripped) and list items; a list
-//!    item's indented continuation lines join it. List markers are kept in the text.
+//!    A list item's indented continuation lines join it; list markers are kept in the text.
+//!    (`.md` and `.markdown` files go to the Markdown front end instead: see `markdown.rs`.)
 //! 3. **Boilerplate** ([`rules::BOILERPLATE`]) is marked, including the link titles after a
 //!    "Read More:"-style paragraph, and moved after everything else, in its order.
 //! 4. **Meta**: breadcrumbs, dates on a line of their own, picture captions, bylines, and one-
 //!    or two-word section labels ("Middle East") above the headline.
 //! 5. **Title**: the first paragraph that is neither boilerplate nor meta is the title if it is
-//!    a Markdown heading or reads as a headline ([`clues::reads_as_headline`]). Otherwise the
+//!    reads as a headline ([`clues::reads_as_headline`]). Otherwise the
 //!    title is derived from the lead's first sentence (dateline and desk prefix removed),
 //!    shortened at a word boundary to [`TITLE_MAX`] columns with `…`, and no paragraph is marked
 //!    `Title`. An article with no text at all is titled by its file name without extension.
@@ -87,17 +87,18 @@ pub const WPM_HE: usize = 185;
 #[derive(Debug)]
 struct Raw {
     text: String,
-    /// A Markdown `#` heading (the text has the marker stripped).
-    heading: bool,
     /// A list item (Markdown or plain text).
     item: bool,
 }
 
 /// Parse an article's raw bytes. Never panics; keeps every non-blank line's text.
 pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
+    if is_markdown(file_name) {
+        return super::markdown::parse_markdown(file_name, origin, bytes);
+    }
     let clean = sanitize_bytes(bytes);
     let file_name = display_file_name(file_name);
-    let raws = split_paragraphs(&clean.text, is_markdown(&file_name));
+    let raws = split_paragraphs(&clean.text);
     let (kinds, title_at) = classify(&raws);
 
     // Content in reading order, then boilerplate in its order.
@@ -252,29 +253,12 @@ pub(super) fn file_stem(file_name: &str) -> String {
 
 /// What a line is, before joining.
 enum Shape {
-    /// A Markdown heading, with its text.
-    Heading(String),
     Item,
     Plain,
 }
 
-fn shape(line: &str, markdown: bool) -> Shape {
-    let indent = line.len() - line.trim_start_matches(' ').len();
+fn shape(line: &str) -> Shape {
     let t = line.trim();
-    if markdown && indent <= 3 {
-        let hashes = t.chars().take_while(|&c| c == '#').count();
-        if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
-            let inner = t[hashes..].trim();
-            // A closing run of `#` after a space is markup too.
-            let inner = match inner.trim_end_matches('#') {
-                rest if rest.is_empty() || rest.ends_with(' ') => rest.trim_end(),
-                _ => inner,
-            };
-            if !inner.is_empty() {
-                return Shape::Heading(inner.to_string());
-            }
-        }
-    }
     if is_list_item(t) {
         Shape::Item
     } else {
@@ -338,7 +322,7 @@ fn ends_in_dangling_word(t: &str) -> bool {
     })
 }
 
-fn split_paragraphs(text: &str, markdown: bool) -> Vec<Raw> {
+fn split_paragraphs(text: &str) -> Vec<Raw> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -352,29 +336,27 @@ fn split_paragraphs(text: &str, markdown: bool) -> Vec<Raw> {
         while i < lines.len() && !lines[i].trim().is_empty() {
             i += 1;
         }
-        split_block(&lines[start..i], markdown, first_block, &mut out);
+        split_block(&lines[start..i], first_block, &mut out);
         first_block = false;
     }
     out
 }
 
-fn split_block(lines: &[&str], markdown: bool, first_block: bool, out: &mut Vec<Raw>) {
+fn split_block(lines: &[&str], first_block: bool, out: &mut Vec<Raw>) {
     let widest = lines.iter().map(|l| width(l.trim())).max().unwrap_or(0);
     let mut current: Option<Raw> = None;
     let mut previous_line = "";
     for (k, &line) in lines.iter().enumerate() {
         let t = line.trim();
-        let shape = shape(line, markdown);
+        let shape = shape(line);
         let join = match (&current, &shape) {
-            (Some(cur), Shape::Plain) if !cur.heading => {
+            (Some(cur), Shape::Plain) => {
                 let prev = previous_line.trim();
                 let indent = line.len() - line.trim_start().len();
                 if stands_alone(prev) || stands_alone(t) {
                     false
                 } else if cur.item && indent >= 2 {
                     true
-                } else if markdown && (previous_line.ends_with("  ") || prev.ends_with('\\')) {
-                    false
                 } else {
                     let wraps = widest <= WRAP_MAX
                         && width(prev) * 2 >= widest
@@ -400,19 +382,12 @@ fn split_block(lines: &[&str], markdown: bool, first_block: bool, out: &mut Vec<
         } else {
             out.extend(current.take());
             current = Some(match shape {
-                Shape::Heading(h) => Raw {
-                    text: h,
-                    heading: true,
-                    item: false,
-                },
                 Shape::Item => Raw {
                     text: t.to_string(),
-                    heading: false,
                     item: true,
                 },
                 Shape::Plain => Raw {
                     text: t.to_string(),
-                    heading: false,
                     item: false,
                 },
             });
@@ -486,8 +461,7 @@ fn boilerplate(t: &str) -> Option<&'static rules::Boilerplate> {
 /// A short unpunctuated line that reads as the title of a linked article.
 fn is_link_title(raw: &Raw) -> bool {
     let t = raw.text.trim();
-    !raw.heading
-        && width(t) <= MAX_LINK_TITLE_WIDTH
+    width(t) <= MAX_LINK_TITLE_WIDTH
         && has_letters(t)
         && !matches!(
             t.chars().last(),
@@ -523,9 +497,7 @@ fn classify(raws: &[Raw]) -> (Vec<ParagraphKind>, Option<usize>) {
             continue;
         }
         let t = raw.text.as_str();
-        if raw.heading {
-            *kind = Heading;
-        } else if breadcrumb(t).is_some() || is_date_line(t) || is_caption(t) || is_byline(t) {
+        if breadcrumb(t).is_some() || is_date_line(t) || is_caption(t) || is_byline(t) {
             *kind = Meta;
         }
     }
@@ -697,11 +669,19 @@ fn is_bare_arabic(p: &Paragraph) -> bool {
 /// direction when its section does not say otherwise.
 pub(crate) fn declare_language(article: &mut Article, lang: Lang) {
     article.language = Some(lang);
-    let declared: Option<Direction> = lang.direction();
+    declare_direction(article, lang.direction());
+}
+
+/// Decide `article`'s paragraph directions again in the context of the direction its source
+/// declares (a language's, or an HTML page's `dir`); code stays left to right.
+pub(crate) fn declare_direction(article: &mut Article, declared: Option<Direction>) {
     let dirs =
         paragraph_directions_in(article.paragraphs.iter().map(|p| p.text.as_str()), declared);
     for (p, dir) in article.paragraphs.iter_mut().zip(dirs) {
-        p.dir = dir;
+        // Code reads left to right whatever language the article is in.
+        if !matches!(p.block.kind, super::BlockKind::Code { .. }) {
+            p.dir = dir;
+        }
     }
     for s in &mut article.sections {
         let ps = &article.paragraphs[s.paragraphs.clone()];

@@ -332,12 +332,13 @@ impl Widget for ReaderPane<'_> {
             .enumerate()
         {
             let y = column.y + row as u16;
-            let kind = article
-                .paragraphs
-                .get(doc_line.para)
-                .map(|p| p.kind)
-                .unwrap_or(ParagraphKind::Body);
-            let style = theme.paragraph(kind);
+            let para = article.paragraphs.get(doc_line.para);
+            let kind = para.map(|p| p.kind).unwrap_or(ParagraphKind::Body);
+            let block = para.map(|p| &p.block);
+            let style = block_style(theme, kind, block);
+            for deco in &doc_line.decos {
+                draw_deco(buf, column, y, deco, theme);
+            }
             let line = &doc_line.line;
             // Matches on this line, as logical byte ranges; each cluster checks them.
             let matches: Vec<(bool, &std::ops::Range<usize>)> = match search {
@@ -348,12 +349,19 @@ impl Widget for ReaderPane<'_> {
                     .collect(),
                 _ => Vec::new(),
             };
-            let x0 = column.x + line.indent as u16;
+            let x0 = column.x as usize + doc_line.offset + line.indent;
             for cluster in &line.clusters {
-                let x = x0 + cluster.col as u16;
-                if cluster.width == 0 || x + cluster.width as u16 > column.right() {
+                let x = x0 + cluster.col;
+                if cluster.width == 0 || x + cluster.width > column.right() as usize {
                     continue;
                 }
+                let x = x as u16;
+                let style = match block {
+                    Some(b) if !b.spans.is_empty() => {
+                        style.patch(inline_style(theme, &b.spans, cluster.src.start))
+                    }
+                    _ => style,
+                };
                 let hit = matches
                     .iter()
                     .find(|(_, r)| cluster.src.start < r.end && r.start < cluster.src.end);
@@ -381,6 +389,93 @@ impl Widget for ReaderPane<'_> {
             }
         }
     }
+}
+
+/// A paragraph's style: its kind's, headings by level, code blocks in their own.
+fn block_style(
+    theme: &Theme,
+    kind: ParagraphKind,
+    block: Option<&crate::text::block::Block>,
+) -> Style {
+    use crate::text::block::BlockKind;
+    let style = theme.paragraph(kind);
+    match block.map(|b| &b.kind) {
+        Some(BlockKind::Heading(1)) if kind == ParagraphKind::Heading => {
+            style.patch(theme.heading1)
+        }
+        Some(BlockKind::Heading(n)) if *n >= 3 && kind == ParagraphKind::Heading => {
+            style.add_modifier(Modifier::ITALIC)
+        }
+        Some(BlockKind::Code { .. }) => style.patch(theme.code_block),
+        _ => style,
+    }
+}
+
+/// The inline style of the text at byte `at`, from the paragraph's spans (sorted, disjoint).
+fn inline_style(theme: &Theme, spans: &[crate::text::block::Span], at: usize) -> Style {
+    let i = spans.partition_point(|s| s.range.end <= at);
+    let Some(span) = spans.get(i).filter(|s| s.range.start <= at) else {
+        return Style::default();
+    };
+    let s = span.style;
+    let mut style = Style::default();
+    for (on, patch) in [
+        (s.emphasis, theme.emphasis),
+        (s.strong, theme.strong),
+        (s.strike, theme.strike),
+        (s.code, theme.code),
+        (s.link.is_some(), theme.link),
+        (s.link_number, theme.link_number),
+    ] {
+        if on {
+            style = style.patch(patch);
+        }
+    }
+    style
+}
+
+/// A decoration's glyphs in ASCII, for terminals that lack the box-drawing ones.
+fn ascii_deco(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '│' => '|',
+            '─' => '-',
+            '┼' => '+',
+            '↪' => '\\',
+            '•' => '*',
+            '◦' => '-',
+            '▪' => '+',
+            c => c,
+        })
+        .collect()
+}
+
+/// Draw a decoration of the reading column (a quote bar, a list marker, a rule…) in its style.
+fn draw_deco(
+    buf: &mut Buffer,
+    column: Rect,
+    y: u16,
+    deco: &crate::text::document::Deco,
+    theme: &Theme,
+) {
+    use crate::text::document::DecoKind;
+    let x = column.x as usize + deco.col;
+    if x >= column.right() as usize {
+        return;
+    }
+    let style = match deco.kind {
+        DecoKind::Quote => theme.quote,
+        DecoKind::Marker => theme.marker,
+        DecoKind::Rule | DecoKind::Table | DecoKind::Continuation | DecoKind::Image => theme.rule,
+        DecoKind::LinkNumber => theme.link_number,
+        DecoKind::Url => theme.url,
+    };
+    // Decorations are folio's own text, except URLs in the links list, which come from the
+    // article: made printable all the same.
+    let text = printable(&deco.text);
+    let text = if theme.ascii { ascii_deco(&text) } else { text };
+    let room = column.right() as usize - x;
+    buf.set_stringn(x as u16, y, text, room, style);
 }
 
 /// The bottom line: a prompt, a message, or which article and where in it.

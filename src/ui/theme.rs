@@ -67,6 +67,22 @@ pub struct Theme {
     pub boilerplate: Style,
     pub matched: Style,
     pub matched_current: Style,
+    /// A level-1 heading (other levels: [`Theme::heading`], level 3 and below also italic).
+    pub heading1: Style,
+    /// Inline styles from the document model, laid over the paragraph's style.
+    pub emphasis: Style,
+    pub strong: Style,
+    pub strike: Style,
+    pub code: Style,
+    pub link: Style,
+    pub link_number: Style,
+    /// A code block's text.
+    pub code_block: Style,
+    /// Decorations: quote bars, list markers, rules and table borders, the links list's URLs.
+    pub quote: Style,
+    pub marker: Style,
+    pub rule: Style,
+    pub url: Style,
     /// Borders and marks in ASCII only.
     pub ascii: bool,
 }
@@ -116,6 +132,19 @@ impl Theme {
             boilerplate: Style::new().add_modifier(Modifier::DIM),
             matched: Style::new().add_modifier(Modifier::UNDERLINED),
             matched_current: Style::new().add_modifier(Modifier::REVERSED),
+            heading1: Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            emphasis: Style::new().add_modifier(Modifier::ITALIC),
+            strong: Style::new().add_modifier(Modifier::BOLD),
+            strike: Style::new().add_modifier(Modifier::CROSSED_OUT),
+            // Without colour, inline code stands out reversed.
+            code: Style::new().add_modifier(Modifier::REVERSED),
+            link: Style::new().add_modifier(Modifier::UNDERLINED),
+            link_number: Style::new().add_modifier(Modifier::DIM),
+            code_block: Style::new(),
+            quote: Style::new().add_modifier(Modifier::DIM),
+            marker: Style::new().add_modifier(Modifier::BOLD),
+            rule: Style::new().add_modifier(Modifier::DIM),
+            url: Style::new().add_modifier(Modifier::UNDERLINED),
             ascii: false,
         }
     }
@@ -158,6 +187,18 @@ impl Theme {
             prompt: Style::new().fg(accent).add_modifier(Modifier::BOLD),
             matched: Style::new().bg(Color::Rgb(0xff, 0xff, 0xaf)),
             matched_current: Style::new().bg(Color::Rgb(0xff, 0xd7, 0x00)),
+            heading1: Style::new()
+                .fg(accent)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            code: Style::new()
+                .fg(Color::Rgb(0xaf, 0x00, 0x00))
+                .bg(Color::Rgb(0xee, 0xee, 0xee)),
+            code_block: Style::new().fg(Color::Rgb(0x5f, 0x5f, 0x00)),
+            link: Style::new().fg(accent).add_modifier(Modifier::UNDERLINED),
+            quote: Style::new().fg(Color::Rgb(0x8a, 0x8a, 0x8a)),
+            marker: Style::new().fg(Color::Rgb(0xaf, 0x00, 0x5f)),
+            rule: Style::new().fg(Color::Rgb(0xb2, 0xb2, 0xb2)),
+            url: Style::new().fg(accent),
             ..Theme::base()
         }
     }
@@ -174,6 +215,18 @@ impl Theme {
             prompt: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             matched: Style::new().fg(Color::Black).bg(Color::Cyan),
             matched_current: Style::new().fg(Color::Black).bg(Color::Yellow),
+            heading1: Style::new()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            code: Style::new().fg(Color::Yellow),
+            code_block: Style::new().fg(Color::Yellow),
+            link: Style::new()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::UNDERLINED),
+            quote: Style::new().fg(Color::DarkGray),
+            marker: Style::new().fg(Color::Yellow),
+            rule: Style::new().fg(Color::DarkGray),
+            url: Style::new().fg(Color::Cyan),
             ..Theme::base()
         }
     }
@@ -199,6 +252,18 @@ impl Theme {
             &mut self.boilerplate,
             &mut self.matched,
             &mut self.matched_current,
+            &mut self.heading1,
+            &mut self.emphasis,
+            &mut self.strong,
+            &mut self.strike,
+            &mut self.code,
+            &mut self.link,
+            &mut self.link_number,
+            &mut self.code_block,
+            &mut self.quote,
+            &mut self.marker,
+            &mut self.rule,
+            &mut self.url,
         ];
         for style in styles {
             style.fg = style.fg.map(|c| degrade(c, depth));

@@ -177,6 +177,20 @@ fn a_news_page_keeps_its_structure() {
     );
     assert_eq!(a.links[0].text, "storm surge");
     assert_eq!(a.links[2].text, "The damaged sea wall at high tide");
+    // A figure's image is an image block, its caption a paragraph after it.
+    let image = a
+        .paragraphs
+        .iter()
+        .position(|p| p.block.kind == BlockKind::Image { link: Some(2) })
+        .unwrap();
+    assert_eq!(
+        a.paragraphs[image].text,
+        "The damaged sea wall at high tide"
+    );
+    assert_eq!(
+        a.paragraphs[image + 1].text,
+        "The wall after the February storms."
+    );
 }
 
 #[test]
@@ -305,7 +319,7 @@ fn a_page_with_only_a_nav_shows_it_rather_than_nothing() {
         a.warnings,
         vec!["the page is all navigation; showing it as it is"]
     );
-    assert_eq!(all_text(&a), "First Second");
+    assert_eq!(all_text(&a), "First[1] Second[2]");
     assert_eq!(a.links.len(), 2);
 }
 
@@ -447,7 +461,7 @@ fn nested_lists_and_tasks() {
             Container::Quote => ">",
         })
         .collect();
-    assert_eq!(markers, vec!["•", "•", "3."]);
+    assert_eq!(markers, vec!["•", "◦", "3."]);
     assert!(p.events.contains(&Event::Rule));
     assert_eq!(a.links.last().unwrap().url, "tides/other-harbours.html");
 }
