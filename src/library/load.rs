@@ -375,6 +375,63 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_lists_html_pages_and_reads_them_as_html() {
+        let s = Scratch::new("html");
+        s.write(
+            "Page.HTM",
+            b"<html><head><title>A saved page</title></head><body><p>Text.</p></body></html>",
+        );
+        s.write("a.txt", b"Plain.");
+        s.write(
+            "nav.html",
+            b"<html><body><nav><a href=\"x\">X</a></nav></body></html>",
+        );
+        let lib = load_paths(std::slice::from_ref(&s.0)).unwrap();
+        let names: Vec<&str> = lib.articles.iter().map(|a| a.file_name.as_str()).collect();
+        assert_eq!(names, vec!["Page.HTM", "a.txt", "nav.html"]);
+        assert_eq!(lib.articles[0].title, "A saved page");
+        // What the HTML front end had to say joins the library's warnings.
+        assert_eq!(
+            lib.warnings,
+            vec!["nav.html: the page is all navigation; showing it as it is"]
+        );
+    }
+
+    #[test]
+    fn a_large_html_page_is_extracted_and_a_huge_one_refused() {
+        let s = Scratch::new("html-large");
+        let para = "<p>Tides rise and fall twice a day along this coast, and the harbour \
+                    empties at low water.</p>\n";
+        let body = para.repeat((LARGE_FILE_BYTES as usize / para.len()) + 10);
+        let big = s.write(
+            "big.html",
+            format!(
+                "<html><head><title>Big</title></head><body><article>{body}</article></body></html>"
+            )
+            .as_bytes(),
+        );
+        let lib = load_paths(std::slice::from_ref(&big)).unwrap();
+        let a = &lib.articles[0];
+        assert!(a.large.is_none(), "an HTML page is never mapped as lines");
+        assert_eq!(a.title, "Big");
+        assert!(a.paragraphs.len() > 1000, "{}", a.paragraphs.len());
+        assert!(a.paragraphs.iter().all(|p| !p.text.contains('<')));
+
+        let huge = s.0.join("huge.html");
+        fs::File::create(&huge)
+            .and_then(|f| f.set_len(MAX_HTML_BYTES + 1))
+            .unwrap();
+        let e = load_paths(std::slice::from_ref(&huge)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot open '{}': an HTML page larger than 32 MiB; folio reads pages up to that size",
+                huge.display()
+            )
+        );
+    }
+
+    #[test]
     fn no_paths_is_an_empty_library() {
         assert_eq!(load_paths(&[]).unwrap(), Library::default());
     }

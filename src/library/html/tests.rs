@@ -761,3 +761,147 @@ fn control_characters_never_reach_the_events() {
     assert!(e.contains(&text("a␛[2J␇b<U+0085>c d")), "{e:?}");
     assert!(e.contains(&text("x␛\ny\nz\n")), "{e:?}");
 }
+
+// ---------------------------------------------------------------- never panics, never leaks
+
+use proptest::prelude::*;
+
+/// What must hold of any page: nothing raw in what folio draws, counts that add up, and the
+/// same article from the same bytes.
+fn check_page(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let a = parse_html("page.html", Origin::Embedded, bytes);
+    let raw = |s: &str, lines: bool| s.chars().any(|c| c.is_control() && !(lines && c == '\n'));
+    prop_assert!(!a.title.is_empty());
+    prop_assert!(!raw(&a.title, false), "title {:?}", a.title);
+    for field in [&a.outlet, &a.date, &a.url, &a.author]
+        .into_iter()
+        .flatten()
+    {
+        prop_assert!(!raw(field, false), "metadata {field:?}");
+    }
+    for w in &a.warnings {
+        prop_assert!(!raw(w, false), "warning {w:?}");
+    }
+    for p in &a.paragraphs {
+        // Line breaks are the model's own: code and table lines, hard breaks.
+        prop_assert!(!raw(&p.text, true), "paragraph {:?}", p.text);
+        for s in &p.block.spans {
+            prop_assert!(p.text.get(s.range.clone()).is_some(), "span off the text");
+        }
+    }
+    for l in &a.links {
+        prop_assert!(!raw(&l.url, false), "link {:?}", l.url);
+        prop_assert!(!raw(&l.text, true), "link text {:?}", l.text);
+    }
+    prop_assert_eq!(a.words, a.sections.iter().map(|s| s.words).sum::<usize>());
+    prop_assert_eq!(&a, &parse_html("page.html", Origin::Embedded, bytes));
+    Ok(())
+}
+
+/// Pieces of markup, good and bad, to make tag soup of.
+const SOUP: &[&str] = &[
+    "<p>",
+    "</p>",
+    "<div class=\"share\">",
+    "</div>",
+    "<ul>",
+    "</ul>",
+    "<ol start=\"99999999999999999999999\">",
+    "</ol>",
+    "<li>",
+    "</li>",
+    "<table>",
+    "</table>",
+    "<tr>",
+    "<td colspan=\"4000\">",
+    "<th style=\"text-align:right\">",
+    "<thead>",
+    "<pre>",
+    "</pre>",
+    "<code class=\"language-\u{1b}[1m\">",
+    "</code>",
+    "<a href=\"\u{1b}]8;;x\u{7}\">",
+    "<a href=\"javascript:x\">",
+    "</a>",
+    "<img src=\"i.png\" alt=\"\u{9b}2J\">",
+    "<img>",
+    "<br>",
+    "<hr>",
+    "<h1>",
+    "</h1>",
+    "<h3>",
+    "<blockquote>",
+    "</blockquote>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "</style>",
+    "<!--",
+    "-->",
+    "&amp;",
+    "&#27;",
+    "&#x9b;",
+    "&#0;",
+    "&nbsp;",
+    "\u{1b}[2J",
+    "\u{7}",
+    "\t",
+    "\n",
+    "\r",
+    "\u{2028}",
+    "\u{85}",
+    "\u{202e}",
+    "word",
+    "كلمة عربية",
+    "<html lang=\"ar\" dir=\"rtl\">",
+    "<title>",
+    "</title>",
+    "<meta property=\"og:title\" content=\"\u{1b}x\">",
+    "<meta name=\"author\" content=\"\u{0}y\">",
+    "<link rel=\"canonical\" href=\"\u{1b}c\">",
+    "<nav>",
+    "</nav>",
+    "<input type=\"checkbox\" checked>",
+    "<em>",
+    "</em>",
+    "<b>",
+    "</b>",
+    "<s>",
+    "<q>",
+    "<time datetime=\"2024-01-01\u{1b}\">",
+    "<body>",
+    "<base href=\"http://x/\">",
+    "<svg>",
+    "<math>",
+    "<template>",
+    "<noscript>",
+    "<caption>",
+    "<dl><dt>",
+    "<dd>",
+    "<figure>",
+    "<figcaption>",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic_or_leak_controls(
+        bytes in proptest::collection::vec(any::<u8>(), 0..1500)
+    ) {
+        check_page(&bytes)?;
+    }
+
+    #[test]
+    fn tag_soup_never_panics_or_leaks_controls(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                4 => proptest::sample::select(SOUP).prop_map(str::to_string),
+                1 => "[\\x00-\\x7f]{0,6}",
+            ],
+            0..300,
+        )
+    ) {
+        check_page(parts.concat().as_bytes())?;
+    }
+}
