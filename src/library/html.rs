@@ -56,6 +56,9 @@ pub const MAX_HTML_BYTES: u64 = 32 * 1024 * 1024;
 /// page, several passes over every element): their body's text is read instead.
 pub const MAX_ELEMENTS: usize = 60_000;
 
+/// A byline or dateline is looked for in this many paragraphs at the top of the article.
+const META_LEAD: usize = 4;
+
 /// Metadata strings (title, author, outlet) are cut to this many columns.
 pub const META_MAX: usize = 200;
 
@@ -104,21 +107,24 @@ pub fn read_page(html: &str) -> Page {
     let mut page = Page::default();
     let mut byline = None;
     let mut published = None;
+    let mut too_large = false;
     if let Ok(mut readability) = dom_smoothie::Readability::with_document(doc, None, Some(cfg)) {
-        {
-            let meta = readability.get_article_metadata(readability.parse_json_ld());
-            page.title = meta_text(&meta.title);
-            page.outlet = meta.site_name.as_deref().and_then(meta_text);
-            byline = meta.byline.clone();
-            published = meta.published_time.clone();
-            if let Ok(article) = readability.parse() {
+        let meta = readability.get_article_metadata(readability.parse_json_ld());
+        page.title = meta_text(&meta.title);
+        page.outlet = meta.site_name.as_deref().and_then(meta_text);
+        byline = meta.byline;
+        published = meta.published_time;
+        match readability.parse() {
+            Ok(article) => {
                 byline = article.byline.or(byline);
                 let root = readability.doc.select("#readability-page-1");
                 if let Some(root) = root.nodes().first() {
                     page.events = map_children(root);
                 }
-                page.dir = page.dir.or(article.dir.as_deref().and_then(direction));
+                page.dir = article.dir.as_deref().and_then(direction);
             }
+            Err(dom_smoothie::ReadabilityError::TooManyElements(..)) => too_large = true,
+            Err(_) => {}
         }
     }
     page.author = byline.as_deref().and_then(meta_text);
@@ -140,8 +146,14 @@ pub fn read_page(html: &str) -> Page {
         let events = body.as_ref().map(map_children).unwrap_or_default();
         if map::has_content(&events) {
             page.events = events;
-            page.fallback =
-                Some("no article found in the page; showing its text without navigation".into());
+            page.fallback = Some(if too_large {
+                format!(
+                    "more than {MAX_ELEMENTS} elements, too many to look for the article in; \
+                     showing the page's text without navigation"
+                )
+            } else {
+                "no article found in the page; showing its text without navigation".into()
+            });
         } else {
             let doc = Document::from(html);
             doc.select("script, style, noscript, template").remove();
@@ -292,8 +304,9 @@ fn article_of(page: Page, file_name: &str, origin: Origin, had_invalid_utf8: boo
     {
         paragraphs[h].kind = ParagraphKind::Title;
     }
+    // Bylines and datelines sit at the top.
     let author = page.author.as_deref();
-    for p in &mut paragraphs {
+    for p in paragraphs.iter_mut().take(META_LEAD) {
         if p.kind == ParagraphKind::Body
             && p.block.kind == BlockKind::Text
             && p.block.containers.is_empty()

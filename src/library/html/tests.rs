@@ -516,6 +516,23 @@ fn a_base_does_not_rewrite_relative_links() {
 }
 
 #[test]
+fn a_page_with_too_many_elements_is_read_without_extraction() {
+    let html = format!(
+        "<html><body><nav><a href=\"/\">Home</a></nav><article><p>Start.</p>{}</article></body></html>",
+        "<span>x</span>".repeat(MAX_ELEMENTS)
+    );
+    let a = parse_html("big.html", Origin::Embedded, html.as_bytes());
+    assert_eq!(a.warnings.len(), 1);
+    assert!(
+        a.warnings[0].starts_with("more than 60000 elements"),
+        "{:?}",
+        a.warnings
+    );
+    assert!(a.paragraphs[0].text.starts_with("Start."));
+    assert!(!all_text(&a).contains("Home"));
+}
+
+#[test]
 fn the_date_falls_back_to_a_time_element() {
     let p = read_page(
         "<html><body><time datetime=\"2023-12-07T14:05\">7 Dec</time><p>Text.</p></body></html>",
