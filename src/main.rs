@@ -587,7 +587,8 @@ fn dump(
     })
 }
 
-/// Logical text for other tools: one paragraph per line, a blank line between, no boilerplate.
+/// Logical text for other tools: one paragraph per line (a Markdown leaf's own line breaks
+/// kept), a blank line between, no boilerplate.
 fn plain(library: &Library, out: &mut impl Write) -> io::Result<()> {
     per_article(library, out, |article, out| {
         let large = article.large.is_some();
@@ -595,7 +596,14 @@ fn plain(library: &Library, out: &mut impl Write) -> io::Result<()> {
             if n > 0 {
                 out.write_all(if large { b"\n" } else { b"\n\n" })?;
             }
-            out.write_all(printable_logical(&text).as_bytes())?;
+            // A Markdown leaf's own line breaks (code lines, hard breaks, a table's cells) are
+            // kept as lines.
+            for (k, line) in text.split('\n').enumerate() {
+                if k > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(printable_logical(line).as_bytes())?;
+            }
         }
         out.write_all(b"\n")
     })

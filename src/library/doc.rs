@@ -101,6 +101,8 @@ struct Builder {
     lists: Vec<Option<u64>>,
     leaf: Option<Leaf>,
     table: Option<TableOpen>,
+    /// Tables open inside the open table's cells.
+    nested_tables: u32,
     /// Nesting of inline styles.
     emphasis: u32,
     strong: u32,
@@ -171,6 +173,46 @@ fn strip_tags(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A tag that opens a block (not a table's own parts, not inline).
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::HtmlBlock
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::Table(_)
+            | Tag::MetadataBlock(_)
+    )
+}
+
+/// A tag that closes a block (see [`is_block`]).
+fn is_block_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+            | TagEnd::Table
+            | TagEnd::MetadataBlock(_)
+    )
 }
 
 fn is_br(html: &str) -> bool {
@@ -349,7 +391,13 @@ impl Builder {
         }
         let empty = leaf.text.trim().is_empty();
         let in_item = self.frames.iter().any(|f| matches!(f, Frame::Item(_)));
-        if empty && leaf.kind == BlockKind::Text && !in_item {
+        // An empty list item keeps its marker; an empty paragraph or heading is nothing.
+        let shows_nothing = match leaf.kind {
+            BlockKind::Text => !in_item,
+            BlockKind::Heading(_) | BlockKind::Footnote { .. } => true,
+            _ => false,
+        };
+        if empty && shows_nothing {
             return;
         }
         if self.footnote_depth > 0
@@ -497,6 +545,14 @@ impl Builder {
     }
 
     fn start(&mut self, tag: Tag<'_>) {
+        if self.table.is_some() && is_block(&tag) {
+            // A table's cells are plain text: blocks inside them (as HTML can have) give
+            // their text alone.
+            if matches!(tag, Tag::Table(_)) {
+                self.nested_tables += 1;
+            }
+            return;
+        }
         match tag {
             Tag::Paragraph | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
                 if self.table.is_none() {
@@ -592,6 +648,15 @@ impl Builder {
     }
 
     fn end(&mut self, tag: TagEnd) {
+        if self.table.is_some() && is_block_end(&tag) {
+            if tag == TagEnd::Table && self.nested_tables == 0 {
+                self.end_table();
+            }
+            if tag == TagEnd::Table {
+                self.nested_tables = self.nested_tables.saturating_sub(1);
+            }
+            return;
+        }
         match tag {
             TagEnd::Paragraph
             | TagEnd::Heading(_)
@@ -755,3 +820,6 @@ impl Builder {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod golden;

@@ -1,8 +1,10 @@
 //! The Markdown front end: `.md` / `.markdown` files → [`Article`].
 //!
 //! CommonMark with the GitHub extensions people use (tables, strikethrough, task lists,
-//! footnotes), parsed by `pulldown-cmark` and built into the document model by
-//! [`super::doc::build`]. Front matter (YAML between `---` lines, or TOML between `+++` lines)
+//! footnotes, autolinks), parsed by `pulldown-cmark` and built into the document model by
+//! [`super::doc::build`]. `pulldown-cmark` links only `<…>` autolinks; a bare URL in the text
+//! (`https://…`, as GitHub links it) is found by `linkify`, which knows where a URL ends
+//! (trailing punctuation, balanced parentheses), and becomes a link like any other. Front matter (YAML between `---` lines, or TOML between `+++` lines)
 //! gives:
 //!
 //! - `title`; otherwise the first heading; otherwise the plain-text rules (the lead's first
@@ -15,7 +17,8 @@
 //!
 //! Sections, words and reading time are counted as for plain text.
 
-use pulldown_cmark::{Options, Parser};
+use linkify::{LinkFinder, LinkKind};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::clues::{find_date, first_sentence, shorten, strip_dateline};
 use super::doc::{Built, build};
@@ -36,7 +39,83 @@ pub fn options() -> Options {
 
 /// Markdown source → the document model.
 pub fn build_markdown(text: &str) -> Built {
-    build(Parser::new_ext(text, options()))
+    build(autolinks(Parser::new_ext(text, options())))
+}
+
+/// Bare URLs in text (outside links, code, HTML and front matter) as links. The parser splits
+/// text at characters that could be markup (`_`), so neighbouring pieces are joined first.
+fn autolinks<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut finder = LinkFinder::new();
+    finder.kinds(&[LinkKind::Url]);
+    Autolinks {
+        events: events.peekable(),
+        finder,
+        inside: 0,
+        queue: std::collections::VecDeque::new(),
+    }
+}
+
+struct Autolinks<'a, I: Iterator<Item = Event<'a>>> {
+    events: std::iter::Peekable<I>,
+    finder: LinkFinder,
+    /// Inside a link or image, a code block, an HTML block or front matter.
+    inside: usize,
+    queue: std::collections::VecDeque<Event<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Autolinks<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.queue.pop_front() {
+            return Some(event);
+        }
+        let event = self.events.next()?;
+        match &event {
+            Event::Start(
+                Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::CodeBlock(_)
+                | Tag::HtmlBlock
+                | Tag::MetadataBlock(_),
+            ) => self.inside += 1,
+            Event::End(
+                TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock
+                | TagEnd::MetadataBlock(_),
+            ) => self.inside = self.inside.saturating_sub(1),
+            Event::Text(first) if self.inside == 0 => {
+                let mut text = first.to_string();
+                while let Some(Event::Text(more)) = self.events.peek() {
+                    text.push_str(more);
+                    self.events.next();
+                }
+                if !text.contains("://") {
+                    return Some(Event::Text(CowStr::from(text)));
+                }
+                for span in self.finder.spans(&text) {
+                    let piece = CowStr::from(span.as_str().to_string());
+                    if span.kind() == Some(&LinkKind::Url) {
+                        self.queue.push_back(Event::Start(Tag::Link {
+                            link_type: LinkType::Autolink,
+                            dest_url: piece.clone(),
+                            title: CowStr::from(""),
+                            id: CowStr::from(""),
+                        }));
+                        self.queue.push_back(Event::Text(piece));
+                        self.queue.push_back(Event::End(TagEnd::Link));
+                    } else {
+                        self.queue.push_back(Event::Text(piece));
+                    }
+                }
+                return self.queue.pop_front();
+            }
+            _ => {}
+        }
+        Some(event)
+    }
 }
 
 /// What front matter says about an article.
@@ -226,6 +305,21 @@ mod tests {
         assert_eq!(a.title, "Just a lead.");
         let a = parse_markdown("notes.md", Origin::Embedded, b"");
         assert_eq!(a.title, "notes");
+    }
+
+    #[test]
+    fn bare_urls_are_links() {
+        let b = build_markdown(
+            "See https://example.com/a_(b), or [this](https://x.y) and `https://code.example`.\n",
+        );
+        assert_eq!(
+            b.paragraphs[0].text,
+            "See https://example.com/a_(b)[1], or this[2] and https://code.example."
+        );
+        assert_eq!(b.links[0].url, "https://example.com/a_(b)");
+        assert_eq!(b.links.len(), 2);
+        let b = build_markdown("```\nhttps://in.code\n```\n");
+        assert!(b.links.is_empty());
     }
 
     #[test]

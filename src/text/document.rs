@@ -216,17 +216,32 @@ pub fn dump_doc_line(line: &DocLine) -> String {
 }
 
 /// Whether no blank line goes between two leaves: a list item starting right after a leaf of
-/// the same list (or of the item it is nested in), as lists are read.
+/// the same list, of an item it is nested in, or of a list nested in a sibling, as lists are
+/// read. Two lists one after the other (bullets, then numbers) keep their blank line.
 fn tight(prev: &Block, next: &Block) -> bool {
-    let item = |b: &Block| {
-        b.containers
-            .levels
-            .iter()
-            .filter(|c| matches!(c, Container::Item(_)))
-            .count()
+    let (p, n) = (&prev.containers.levels, &next.containers.levels);
+    let Some(Container::Item(item)) = n.last() else {
+        return false;
     };
-    let starts_item = matches!(next.containers.levels.last(), Some(Container::Item(i)) if i.first);
-    starts_item && item(prev) > 0 && item(next) >= item(prev)
+    if !item.first || n.len() > p.len() + 1 {
+        return false;
+    }
+    let same =
+        |a: &Container, b: &Container| std::mem::discriminant(a) == std::mem::discriminant(b);
+    if !p.iter().zip(&n[..n.len() - 1]).all(|(a, b)| same(a, b)) {
+        return false;
+    }
+    match p.get(n.len() - 1) {
+        // The first item of a list nested in the previous leaf's item.
+        None => p.last().is_some_and(|c| matches!(c, Container::Item(_))),
+        // A sibling of the item the previous leaf is in (or is nested in).
+        Some(Container::Item(sibling)) => {
+            let numbered = |m: &str| m.ends_with('.');
+            numbered(&sibling.marker) == numbered(&item.marker)
+                && (numbered(&item.marker) || sibling.marker == item.marker)
+        }
+        Some(Container::Quote) => false,
+    }
 }
 
 /// The quote bars a blank line between two leaves keeps: those of the quotes both are in.
@@ -882,9 +897,9 @@ fn records(
             out.push(frame.line(p.index, empty_line(p.dir, at), false));
         }
         for (j, (start, cell)) in row.iter().enumerate() {
-            // The name is a label beside the value, cut to a third of the column.
+            // The name is a label beside the value, cut to half the column.
             let name =
-                super::layout::display_line(&names[j], (inner / 3).max(1), opts.shape, opts.bidi);
+                super::layout::display_line(&names[j], (inner / 2).max(1), opts.shape, opts.bidi);
             let label = if rtl {
                 format!(" :{name}")
             } else {

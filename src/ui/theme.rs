@@ -170,6 +170,18 @@ impl Theme {
                 .fg(Color::Black)
                 .bg(Color::Rgb(0x87, 0x87, 0x5f)),
             matched_current: Style::new().fg(Color::Black).bg(gold),
+            heading1: Style::new()
+                .fg(accent)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            code: Style::new()
+                .fg(Color::Rgb(0xff, 0xaf, 0x87))
+                .bg(Color::Rgb(0x30, 0x30, 0x30)),
+            code_block: Style::new().fg(Color::Rgb(0xd7, 0xd7, 0xaf)),
+            link: Style::new().fg(accent).add_modifier(Modifier::UNDERLINED),
+            quote: Style::new().fg(Color::Rgb(0x80, 0x80, 0x80)),
+            marker: Style::new().fg(gold),
+            rule: Style::new().fg(Color::Rgb(0x58, 0x58, 0x58)),
+            url: Style::new().fg(accent),
             ..Theme::base()
         }
     }

@@ -245,3 +245,48 @@ fn events_out_of_order_do_not_panic() {
     let b = build(events.into_iter());
     assert_eq!(texts(&b), vec!["x", "open[1]"]);
 }
+
+#[test]
+fn blocks_inside_table_cells_give_their_text() {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let events = vec![
+        Event::Start(Tag::Table(vec![])),
+        Event::Start(Tag::TableRow),
+        Event::Start(Tag::TableCell),
+        Event::Start(Tag::Paragraph),
+        Event::Text("one".into()),
+        Event::End(TagEnd::Paragraph),
+        Event::Start(Tag::Table(vec![])),
+        Event::Text(" inner".into()),
+        Event::End(TagEnd::Table),
+        Event::End(TagEnd::TableCell),
+        Event::Start(Tag::TableCell),
+        Event::Start(Tag::Heading {
+            level: pulldown_cmark::HeadingLevel::H2,
+            id: None,
+            classes: vec![],
+            attrs: vec![],
+        }),
+        Event::Text("two".into()),
+        Event::End(TagEnd::Heading(pulldown_cmark::HeadingLevel::H2)),
+        Event::End(TagEnd::TableCell),
+        Event::End(TagEnd::TableRow),
+        Event::End(TagEnd::Table),
+        Event::Start(Tag::Heading {
+            level: pulldown_cmark::HeadingLevel::H1,
+            id: None,
+            classes: vec![],
+            attrs: vec![],
+        }),
+        Event::End(TagEnd::Heading(pulldown_cmark::HeadingLevel::H1)),
+        Event::Text("after".into()),
+    ];
+    let b = build(events.into_iter());
+    assert_eq!(texts(&b), vec!["one inner\ntwo", "after"]);
+    let BlockKind::Table(t) = &b.paragraphs[0].block.kind else {
+        panic!("{:?}", b.paragraphs[0].block.kind)
+    };
+    assert_eq!(t.rows, vec![vec!["one inner", "two"]]);
+    // An empty heading is dropped.
+    assert!(b.headings.is_empty());
+}
