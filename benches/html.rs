@@ -80,6 +80,10 @@ fn main() {
     );
     time("page of 80,000 elements", many.as_bytes(), 3);
     let depth = (4 << 20) / "<div><b>x</b></div>".len();
-    let deep = format!("{}x{}", "<div><b>x".repeat(depth), "</b></div>".repeat(depth));
+    let deep = format!(
+        "{}x{}",
+        "<div><b>x".repeat(depth),
+        "</b></div>".repeat(depth)
+    );
     time("4 MiB nested as deep as it goes", deep.as_bytes(), 1);
 }
