@@ -275,7 +275,7 @@ fn has_descendant(node: &NodeRef, names: &[&str]) -> bool {
     false
 }
 
-/// Whether a tag opens an inline element (rather than an image, whose content is its alt).
+/// Whether `end` closes `tag`.
 fn is_start_of(tag: &Tag<'_>, end: &TagEnd) -> bool {
     &tag.to_end() == end
 }
@@ -848,7 +848,17 @@ fn trim_run_end(run: &mut Vec<Event<'static>>) {
 /// empty inline element (`<em> </em>`), adjacent texts joined.
 fn tidy_run(run: Vec<Event<'static>>) -> Vec<Event<'static>> {
     let mut out: Vec<Event<'static>> = Vec::with_capacity(run.len());
+    // Adjacent texts are gathered here and joined once (joining pairwise would copy a long
+    // paragraph of many pieces again for every piece).
+    let mut text: Option<String> = None;
     for e in run {
+        if let Event::Text(t) = &e {
+            text.get_or_insert_with(String::new).push_str(t);
+            continue;
+        }
+        if let Some(t) = text.take() {
+            out.push(Event::Text(CowStr::from(t)));
+        }
         match e {
             Event::End(end) => {
                 // An inline element with nothing in it goes (an image is something).
@@ -861,15 +871,11 @@ fn tidy_run(run: Vec<Event<'static>>) -> Vec<Event<'static>> {
                 }
                 out.push(Event::End(end));
             }
-            Event::Text(t) => match out.last_mut() {
-                Some(Event::Text(prev)) => {
-                    let joined = format!("{prev}{t}");
-                    *prev = CowStr::from(joined);
-                }
-                _ => out.push(Event::Text(t)),
-            },
             other => out.push(other),
         }
+    }
+    if let Some(t) = text {
+        out.push(Event::Text(CowStr::from(t)));
     }
     // Hard breaks and spaces at the ends.
     loop {
