@@ -56,7 +56,8 @@ pub const MAX_HTML_BYTES: u64 = 32 * 1024 * 1024;
 /// page, several passes over every element): their body's text is read instead.
 pub const MAX_ELEMENTS: usize = 60_000;
 
-/// A byline or dateline is looked for in this many paragraphs at the top of the article.
+/// A byline, dateline or date phrase is looked for in this many paragraphs at the top of the
+/// article.
 const META_LEAD: usize = 4;
 
 /// Metadata strings (title, author, outlet) are cut to this many columns.
@@ -315,9 +316,15 @@ fn article_of(page: Page, file_name: &str, origin: Origin, had_invalid_utf8: boo
             p.kind = ParagraphKind::Meta;
         }
     }
-    let date = page
-        .date
-        .or_else(|| paragraphs.iter().find_map(|p| find_date(&p.text)));
+    // Failing the page's metadata, a date phrase at the top of the text ("on Tuesday"), not
+    // one in a table or a list further down.
+    let date = page.date.or_else(|| {
+        paragraphs
+            .iter()
+            .take(META_LEAD)
+            .filter(|p| p.block.kind == BlockKind::Text && p.block.containers.is_empty())
+            .find_map(|p| find_date(&p.text))
+    });
     let sections = sections(&mut paragraphs[..]);
     let words = sections.iter().map(|s| s.words).sum();
     let reading_minutes = minutes(sections.iter().map(|s| (s.words, s.lang)));

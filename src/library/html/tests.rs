@@ -543,6 +543,15 @@ fn the_date_falls_back_to_a_time_element() {
          </head><body><p>Text.</p></body></html>",
     );
     assert_eq!(p.date.as_deref(), Some("Thursday 7 December"));
+    // Failing metadata, a date phrase in the lead, not a day in a table.
+    let a = parse_html(
+        "a.html",
+        Origin::Embedded,
+        "<p>The council met on Tuesday.</p><table><tr><th>Day</th></tr><tr><td>Monday</td></tr></table>"
+            .as_bytes(),
+    );
+    assert_eq!(a.date.as_deref(), Some("on Tuesday"));
+    assert_eq!(article("structure.html").date, None);
 }
 
 // ---------------------------------------------------------------- the mapping
