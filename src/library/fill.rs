@@ -134,6 +134,8 @@ fn stub(name: &str, path: &Path, key: String) -> Article {
         had_invalid_utf8: false,
         large: None,
         links: Vec::new(),
+        author: None,
+        warnings: Vec::new(),
         body: Body::NotLoaded,
     }
 }

@@ -1,24 +1,29 @@
 //! Reading articles from files and folders: the only I/O in the library.
 //!
 //! - A file is read as given, whatever its extension.
-//! - A folder gives its `.txt` and `.md` files (any letter case, not hidden, not in subfolders),
-//!   sorted by name, and its `sources.toml` if there is one. Manifests are only read for folders.
+//! - A folder gives its `.txt`, `.md`, `.html` and `.htm` files (any letter case, not hidden,
+//!   not in subfolders), sorted by name, and its `sources.toml` if there is one. Manifests are
+//!   only read for folders.
+//! - Each file is parsed by the front end its extension names ([`super::parse_by_extension`]).
+//!   An article's warnings (an HTML page with no article found) join the library's.
 //! - Paths are loaded in the order given.
 //! - A path that is missing or unreadable, or a folder with no articles, is an error; a file
 //!   inside a folder that cannot be read is a warning (the others still open).
 //! - Files larger than [`LARGE_FILE_BYTES`] are mapped, not read: their paragraphs are found as
-//!   they are read (see [`super::large`]). There is no size limit; what is not a regular file
-//!   (a device, a FIFO) is refused.
+//!   they are read (see [`super::large`]). There is no size limit, except for HTML pages, which
+//!   must be extracted whole: up to [`MAX_HTML_BYTES`], read whole however large, and refused
+//!   beyond. What is not a regular file (a device, a FIFO) is refused.
 
 use std::fmt;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use super::html::{MAX_HTML_BYTES, is_html_name};
 use super::large::LargeText;
 use super::manifest::{Manifest, apply_manifest, parse_manifest};
 use super::parse::large_article;
-use super::{Library, Origin, parse_article};
+use super::{Library, Origin, parse_by_extension};
 use crate::text::sanitize::sanitize_str;
 
 /// Files larger than this are mapped and read a screen at a time, like less reads them,
@@ -37,7 +42,7 @@ pub enum LoadFailure {
     Unreadable(String),
     /// Neither a regular file nor a folder (a device, a socket…).
     NotAFile,
-    /// A folder with no `.txt` or `.md` file.
+    /// A folder with no article file.
     NoArticles,
 }
 
@@ -54,7 +59,7 @@ impl fmt::Display for LoadError {
         match &self.reason {
             LoadFailure::Unreadable(why) => write!(f, "cannot open '{path}': {why}"),
             LoadFailure::NotAFile => write!(f, "cannot open '{path}': not a file or folder"),
-            LoadFailure::NoArticles => write!(f, "no .txt or .md files in '{path}'"),
+            LoadFailure::NoArticles => write!(f, "no .txt, .md or .html files in '{path}'"),
         }
     }
 }
@@ -94,14 +99,31 @@ pub(super) fn read_file(path: &Path) -> Result<Contents, LoadError> {
     if !meta.is_file() {
         return Err(error(path, LoadFailure::NotAFile));
     }
-    if meta.len() > LARGE_FILE_BYTES {
+    let html = path
+        .file_name()
+        .is_some_and(|n| is_html_name(&n.to_string_lossy()));
+    if html && meta.len() > MAX_HTML_BYTES {
+        return Err(error(
+            path,
+            LoadFailure::Unreadable(format!(
+                "an HTML page larger than {} MiB; folio reads pages up to that size",
+                MAX_HTML_BYTES >> 20
+            )),
+        ));
+    }
+    let limit = if html {
+        MAX_HTML_BYTES
+    } else {
+        LARGE_FILE_BYTES
+    };
+    if meta.len() > limit {
         return LargeText::open(path)
             .map(Contents::Large)
             .map_err(unreadable);
     }
     let mut bytes = Vec::new();
     fs::File::open(path)
-        .and_then(|f| f.take(LARGE_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
     Ok(Contents::Bytes(bytes))
 }
@@ -131,7 +153,9 @@ fn read_all(files: &[(String, PathBuf)]) -> Vec<Result<super::Article, LoadError
 /// The article in a file: the one place a file's bytes become an article.
 pub(super) fn article(name: &str, path: &Path, contents: Contents) -> super::Article {
     match contents {
-        Contents::Bytes(bytes) => parse_article(name, Origin::File(path.to_path_buf()), &bytes),
+        Contents::Bytes(bytes) => {
+            parse_by_extension(name, Origin::File(path.to_path_buf()), &bytes)
+        }
         Contents::Large(text) => large_article(name, path, text),
     }
 }
@@ -141,7 +165,8 @@ pub(super) fn is_article_name(name: &str) -> bool {
         name.len() >= suffix.len()
             && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
     };
-    !name.starts_with('.') && (ends_with(".txt") || ends_with(".md"))
+    !name.starts_with('.')
+        && (ends_with(".txt") || ends_with(".md") || ends_with(".markdown") || is_html_name(name))
 }
 
 /// The article files of a folder, sorted by name.
@@ -222,6 +247,11 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.to_string_lossy().into_owned());
             lib.articles.push(article(&name, path, contents));
+        }
+    }
+    for article in &lib.articles {
+        for w in &article.warnings {
+            lib.warnings.push(format!("{}: {w}", article.file_name));
         }
     }
     // Warnings quote names and manifest text; they leave here printable, whoever shows them.
@@ -328,7 +358,7 @@ mod tests {
         assert_eq!(e.reason, LoadFailure::NoArticles);
         assert_eq!(
             e.to_string(),
-            format!("no .txt or .md files in '{}'", s.0.display())
+            format!("no .txt, .md or .html files in '{}'", s.0.display())
         );
     }
 
@@ -355,6 +385,63 @@ mod tests {
         assert_eq!(lib.articles[2].hotkey, None);
         assert_eq!(lib.warnings.len(), 1);
         assert!(lib.warnings[0].ends_with("hotkey 'k' for 'a.txt' is already taken; ignored"));
+    }
+
+    #[test]
+    fn a_folder_lists_html_pages_and_reads_them_as_html() {
+        let s = Scratch::new("html");
+        s.write(
+            "Page.HTM",
+            b"<html><head><title>A saved page</title></head><body><p>Text.</p></body></html>",
+        );
+        s.write("a.txt", b"Plain.");
+        s.write(
+            "nav.html",
+            b"<html><body><nav><a href=\"x\">X</a></nav></body></html>",
+        );
+        let lib = load_paths(std::slice::from_ref(&s.0)).unwrap();
+        let names: Vec<&str> = lib.articles.iter().map(|a| a.file_name.as_str()).collect();
+        assert_eq!(names, vec!["Page.HTM", "a.txt", "nav.html"]);
+        assert_eq!(lib.articles[0].title, "A saved page");
+        // What the HTML front end had to say joins the library's warnings.
+        assert_eq!(
+            lib.warnings,
+            vec!["nav.html: the page is all navigation; showing it as it is"]
+        );
+    }
+
+    #[test]
+    fn a_large_html_page_is_extracted_and_a_huge_one_refused() {
+        let s = Scratch::new("html-large");
+        let para = "<p>Tides rise and fall twice a day along this coast, and the harbour \
+                    empties at low water.</p>\n";
+        let body = para.repeat((LARGE_FILE_BYTES as usize / para.len()) + 10);
+        let big = s.write(
+            "big.html",
+            format!(
+                "<html><head><title>Big</title></head><body><article>{body}</article></body></html>"
+            )
+            .as_bytes(),
+        );
+        let lib = load_paths(std::slice::from_ref(&big)).unwrap();
+        let a = &lib.articles[0];
+        assert!(a.large.is_none(), "an HTML page is never mapped as lines");
+        assert_eq!(a.title, "Big");
+        assert!(a.paragraphs.len() > 1000, "{}", a.paragraphs.len());
+        assert!(a.paragraphs.iter().all(|p| !p.text.contains('<')));
+
+        let huge = s.0.join("huge.html");
+        fs::File::create(&huge)
+            .and_then(|f| f.set_len(MAX_HTML_BYTES + 1))
+            .unwrap();
+        let e = load_paths(std::slice::from_ref(&huge)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot open '{}': an HTML page larger than 32 MiB; folio reads pages up to that size",
+                huge.display()
+            )
+        );
     }
 
     #[test]

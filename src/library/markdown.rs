@@ -260,6 +260,8 @@ pub fn parse_markdown(file_name: &str, origin: Origin, bytes: &[u8]) -> Article 
         large: None,
         links: built.links,
         body: super::Body::Loaded,
+        author: None,
+        warnings: Vec::new(),
     };
     if let Some(lang) = meta.lang {
         declare_language(&mut article, lang);

@@ -3,6 +3,8 @@
 //!
 //! - [`parse_article`]: bytes → [`Article`] (the rules are documented in `parse.rs`; `.md`
 //!   files go to [`parse_markdown`]);
+//! - [`html::parse_html`]: a saved web page → [`Article`] (readability extraction, `html.rs`);
+//!   [`parse_by_extension`] picks the front end for a file;
 //! - [`build`]: document events (`pulldown_cmark::Event`) → the document model, for every
 //!   structured front end (Markdown, HTML);
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
@@ -24,6 +26,7 @@ pub mod cache;
 mod clues;
 mod doc;
 mod fill;
+pub mod html;
 pub mod large;
 mod list;
 mod load;
@@ -47,6 +50,16 @@ pub use parse::{
     TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
 };
 pub use seeds::load_seeds;
+
+/// Parse a file's bytes with the front end its extension names: HTML for `.html` and `.htm`,
+/// the text parser (plain text, Markdown-lite for `.md`) for anything else.
+pub fn parse_by_extension(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
+    if html::is_html_name(file_name) {
+        html::parse_html(file_name, origin, bytes)
+    } else {
+        parse_article(file_name, origin, bytes)
+    }
+}
 
 /// Where an article was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,6 +213,11 @@ pub struct Article {
     pub links: Vec<Link>,
     /// Whether the text above is in memory, or only the article's metadata.
     pub body: Body,
+    /// Who wrote it, when the source says (an HTML page's byline).
+    pub author: Option<String>,
+    /// What the user should know about how the article was read (an HTML page with no
+    /// article found in it is shown whole); one line each, sanitized.
+    pub warnings: Vec<String>,
 }
 
 impl Article {
@@ -227,6 +245,8 @@ impl Article {
         self.links = loaded.links;
         self.large = loaded.large;
         self.dateline = loaded.dateline;
+        self.author = loaded.author;
+        self.warnings = loaded.warnings;
         self.had_invalid_utf8 = loaded.had_invalid_utf8;
         self.body = Body::Loaded;
         if let Some(lang) = self.language {
@@ -242,6 +262,7 @@ impl Article {
         self.date = fresh.date;
         self.dateline = fresh.dateline;
         self.url = fresh.url;
+        self.author = fresh.author;
         self.language = fresh.language;
         self.words = fresh.words;
         self.reading_minutes = fresh.reading_minutes;

@@ -185,6 +185,8 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         large: None,
         links: Vec::new(),
         body: super::Body::Loaded,
+        author: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -217,6 +219,8 @@ pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -
         large: Some(std::sync::Arc::new(text)),
         links: Vec::new(),
         body: super::Body::Loaded,
+        author: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -667,7 +671,12 @@ fn is_bare_arabic(p: &Paragraph) -> bool {
 /// direction when its section does not say otherwise.
 pub(crate) fn declare_language(article: &mut Article, lang: Lang) {
     article.language = Some(lang);
-    let declared: Option<Direction> = lang.direction();
+    declare_direction(article, lang.direction());
+}
+
+/// Decide `article`'s paragraph directions again in the context of the direction its source
+/// declares (a language's, or an HTML page's `dir`); code stays left to right.
+pub(crate) fn declare_direction(article: &mut Article, declared: Option<Direction>) {
     let dirs =
         paragraph_directions_in(article.paragraphs.iter().map(|p| p.text.as_str()), declared);
     for (p, dir) in article.paragraphs.iter_mut().zip(dirs) {
