@@ -3,10 +3,16 @@
 //! what it finds back into the loop's input as [`Input::Done`]; a job whose loop has gone (the
 //! post fails) stops.
 
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::app::Work;
+use crate::app::search::{Hit, MAX_HITS, hits_in_article};
+use crate::app::{Cancel, Done, Work};
+use crate::library::index::{self, LibraryFile, Search};
+use crate::library::{Article, Library, Origin};
 use crate::term::Input;
+use crate::text::search::Query;
 
 /// Posts input into a loop; `false` once the loop has gone.
 pub type Poster = Arc<dyn Fn(Input) -> bool + Send + Sync>;
@@ -24,6 +30,124 @@ pub fn weak_poster(tx: std::sync::Weak<std::sync::mpsc::SyncSender<Input>>) -> P
 
 /// Start `work`; what it finds goes to `post`.
 pub fn start(work: Work, post: Poster) {
-    let _ = post;
-    match work {}
+    match work {
+        Work::SearchLibrary {
+            query,
+            generation,
+            boilerplate,
+            library,
+            cancel,
+        } => {
+            let ended = post.clone();
+            let job = move || {
+                let index_dir = index::default_dir();
+                search_library(
+                    &library.0,
+                    &query,
+                    boilerplate,
+                    index_dir.as_deref(),
+                    &cancel,
+                    |hits, finished| {
+                        post(Input::Done(Done::Hits {
+                            generation,
+                            hits,
+                            finished,
+                        }))
+                    },
+                    |message| {
+                        post(Input::Done(Done::Notice(message)));
+                    },
+                )
+            };
+            let spawned = std::thread::Builder::new()
+                .name("folio-search".into())
+                .spawn(job);
+            // No thread to be had: the search ends with what it has, which is nothing.
+            if spawned.is_err() {
+                ended(Input::Done(Done::Hits {
+                    generation,
+                    hits: Vec::new(),
+                    finished: true,
+                }));
+            }
+        }
+    }
+}
+
+/// Hits go to the loop at most this often (the first at once), so a search that finds much
+/// does not flood it with one input per file.
+const BATCH_EVERY: Duration = Duration::from_millis(40);
+
+/// The library search: the built-in articles in memory, the files through the index in
+/// `index_dir` (or, without one, by reading them all). Hits go to `post` in batches, the last
+/// `finished`; then the index is brought up to date. Returns when all that is done.
+pub fn search_library(
+    library: &Library,
+    query: &str,
+    boilerplate: bool,
+    index_dir: Option<&std::path::Path>,
+    cancel: &Cancel,
+    post: impl Fn(Vec<Hit>, bool) -> bool + Sync,
+    notice: impl Fn(String) + Sync,
+) {
+    let Some(q) = Query::new(query) else {
+        post(Vec::new(), true);
+        return;
+    };
+    let batch: Mutex<(Vec<Hit>, Option<Instant>)> = Mutex::new((Vec::new(), None));
+    let found = |hits: Vec<Hit>| {
+        let mut batch = batch.lock().unwrap_or_else(|e| e.into_inner());
+        batch.0.extend(hits);
+        if batch.1.is_some_and(|last| last.elapsed() < BATCH_EVERY) {
+            return true;
+        }
+        batch.1 = Some(Instant::now());
+        post(std::mem::take(&mut batch.0), false)
+    };
+    let hits_in = |i: usize, article: &Article| hits_in_article(i, article, &q, boilerplate);
+    let stop: &AtomicBool = &cancel.0;
+    let search = Search::new(&hits_in, &found, &notice, stop, MAX_HITS);
+
+    // Built-in articles are in memory.
+    let mut count = 0;
+    for (i, article) in library.articles.iter().enumerate() {
+        if article.origin == Origin::Embedded && count < MAX_HITS {
+            let hits = hits_in(i, article);
+            count += hits.len();
+            if !hits.is_empty() && !found(hits) {
+                return;
+            }
+        }
+    }
+    let files = LibraryFile::of(&library.articles);
+    let opened = index_dir.map(index::shared);
+    let refresh = match opened {
+        Some(Ok((index, message))) => {
+            if let Some(message) = message {
+                notice(message);
+            }
+            let refresh = index.search(&files, query, &search);
+            Some((index, refresh))
+        }
+        Some(Err(message)) => {
+            notice(message);
+            index::search_without_index(&files, query, &search);
+            None
+        }
+        None => {
+            index::search_without_index(&files, query, &search);
+            None
+        }
+    };
+    let rest = std::mem::take(&mut batch.lock().unwrap_or_else(|e| e.into_inner()).0);
+    post(rest, true);
+    if let Some((index, refresh)) = refresh {
+        // The index is worth bringing up to date even when nobody waits for this search.
+        let keep_going = AtomicBool::new(false);
+        if let Err(e) = refresh.run(&index, &keep_going) {
+            notice(crate::text::sanitize::printable(&format!(
+                "The library search index could not be updated: {e}"
+            )));
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! - [`rules`]: the data behind the heuristics (boilerplate, captions, agencies, months);
 //! - [`parse_manifest`] / [`apply_manifest`]: `sources.toml`, what a folder's owner states;
 //! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
-//! - [`list_rows`] / [`format_list`]: `--list`.
+//! - [`list_rows`] / [`format_list`]: `--list`;
+//! - [`index`]: the library search index, in folio's cache folder.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use crate::text::Direction;
 pub use crate::text::block::{Block, BlockKind, Link};
 
 mod clues;
+pub mod index;
 pub mod large;
 mod list;
 mod load;
