@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::app::search::{Hit, MAX_HITS, hits_in_article};
-use crate::app::{Cancel, Done, Work};
-use crate::library::index::{self, LibraryFile, Search};
+use crate::app::{Done, Work};
+use crate::library::index::{self, LibraryFile, Search, SearchIndex};
 use crate::library::{Article, Library, Origin};
 use crate::term::Input;
 use crate::text::search::Query;
@@ -40,13 +40,13 @@ pub fn start(work: Work, post: Poster) {
         } => {
             let ended = post.clone();
             let job = move || {
-                let index_dir = index::default_dir();
+                let index = index::default_dir().map(|dir| index::shared(&dir));
                 search_library(
                     &library.0,
                     &query,
                     boilerplate,
-                    index_dir.as_deref(),
-                    &cancel,
+                    index,
+                    &cancel.0,
                     |hits, finished| {
                         post(Input::Done(Done::Hits {
                             generation,
@@ -78,15 +78,19 @@ pub fn start(work: Work, post: Poster) {
 /// does not flood it with one input per file.
 const BATCH_EVERY: Duration = Duration::from_millis(40);
 
-/// The library search: the built-in articles in memory, the files through the index in
-/// `index_dir` (or, without one, by reading them all). Hits go to `post` in batches, the last
-/// `finished`; then the index is brought up to date. Returns when all that is done.
+/// What a search was given to search through: the index ([`index::shared`]), or why there is
+/// none; `None` when there is no place for one.
+pub type IndexOpened = Option<Result<(Arc<SearchIndex>, Option<String>), String>>;
+
+/// The library search: the built-in articles in memory, the files through `index` (or,
+/// without one, by reading them all). Hits go to `post` in batches, the last `finished`;
+/// then the index is brought up to date. Returns when all that is done.
 pub fn search_library(
     library: &Library,
     query: &str,
     boilerplate: bool,
-    index_dir: Option<&std::path::Path>,
-    cancel: &Cancel,
+    index: IndexOpened,
+    cancel: &AtomicBool,
     post: impl Fn(Vec<Hit>, bool) -> bool + Sync,
     notice: impl Fn(String) + Sync,
 ) {
@@ -105,8 +109,7 @@ pub fn search_library(
         post(std::mem::take(&mut batch.0), false)
     };
     let hits_in = |i: usize, article: &Article| hits_in_article(i, article, &q, boilerplate);
-    let stop: &AtomicBool = &cancel.0;
-    let search = Search::new(&hits_in, &found, &notice, stop, MAX_HITS);
+    let search = Search::new(&hits_in, &found, &notice, cancel, MAX_HITS);
 
     // Built-in articles are in memory.
     let mut count = 0;
@@ -120,8 +123,7 @@ pub fn search_library(
         }
     }
     let files = LibraryFile::of(&library.articles);
-    let opened = index_dir.map(index::shared);
-    let refresh = match opened {
+    let refresh = match index {
         Some(Ok((index, message))) => {
             if let Some(message) = message {
                 notice(message);

@@ -497,13 +497,13 @@ mod tests {
             let chars: Vec<char> = text.chars().collect();
             let from = start.index(chars.len());
             let query: String = chars[from..(from + len).min(chars.len())].iter().collect();
-            if let Some(q) = Query::new(&query) {
-                if !q.find_all(&text).is_empty() {
-                    proptest::prop_assert!(
-                        may_match(&query_words(&query), &text),
-                        "{:?} in {:?}", query, text
-                    );
-                }
+            if let Some(q) = Query::new(&query)
+                && !q.find_all(&text).is_empty()
+            {
+                proptest::prop_assert!(
+                    may_match(&query_words(&query), &text),
+                    "{:?} in {:?}", query, text
+                );
             }
         }
     }
