@@ -109,7 +109,14 @@ pub fn search_library(
         post(std::mem::take(&mut batch.0), false)
     };
     let hits_in = |i: usize, article: &Article| hits_in_article(i, article, &q, boilerplate);
-    let search = Search::new(&hits_in, &found, &notice, cancel, MAX_HITS);
+    let search = Search::new(
+        &hits_in,
+        &found,
+        &notice,
+        &library.articles,
+        cancel,
+        MAX_HITS,
+    );
 
     // Built-in articles are in memory.
     let mut count = 0;
@@ -132,7 +139,11 @@ pub fn search_library(
             Some((index, refresh))
         }
         Some(Err(message)) => {
-            notice(message);
+            // Said once: every search would otherwise say it again.
+            static SAID: AtomicBool = AtomicBool::new(false);
+            if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                notice(message);
+            }
             index::search_without_index(&files, query, &search);
             None
         }
@@ -150,6 +161,53 @@ pub fn search_library(
             notice(crate::text::sanitize::printable(&format!(
                 "The library search index could not be updated: {e}"
             )));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worker's search of a folder gives what the in-memory search gives, over batches the
+    /// last of which is finished; once with no index, once through the index it built.
+    #[test]
+    fn the_worker_finds_what_the_search_in_memory_finds() {
+        let root = tempfile::tempdir().unwrap();
+        let folder = root.path().join("articles");
+        std::fs::create_dir(&folder).unwrap();
+        for i in 0..150 {
+            let text = if i % 7 == 0 {
+                format!("Report {i}\n\nThe talks in غَزّة went on.\n\nMore talks.\n")
+            } else {
+                format!("Report {i}\n\nNothing to see.\n")
+            };
+            std::fs::write(folder.join(format!("{i:03}.txt")), text).unwrap();
+        }
+        let library = crate::library::load_paths(&[folder]).unwrap();
+        let index_dir = root.path().join("cache").join("index");
+        for query in ["talks", "غزة", "talks", "nothing at all"] {
+            let expected = crate::app::search::search_library(&library, query, true);
+            let (index, _) = SearchIndex::open(&index_dir).unwrap();
+            let posts = Mutex::new(Vec::new());
+            search_library(
+                &library,
+                query,
+                true,
+                Some(Ok((Arc::new(index), None))),
+                &AtomicBool::new(false),
+                |hits, finished| {
+                    posts.lock().unwrap().push((hits, finished));
+                    true
+                },
+                |m| panic!("{m}"),
+            );
+            let posts = posts.into_inner().unwrap();
+            assert!(posts.last().unwrap().1, "the last batch is finished");
+            assert_eq!(posts.iter().filter(|p| p.1).count(), 1);
+            let mut hits: Vec<Hit> = posts.into_iter().flat_map(|p| p.0).collect();
+            hits.sort_by_key(|h| (h.article, h.para, h.range.start));
+            assert_eq!(hits, expected, "{query}");
         }
     }
 }

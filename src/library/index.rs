@@ -424,13 +424,8 @@ impl SearchIndex {
                     }
                     drop(checked);
                     current.sort_by_key(|f| f.article);
-                    for file in current {
-                        if search.stopped() {
-                            break;
-                        }
-                        search.read(file, &[]);
-                        done.insert(file.key.clone());
-                    }
+                    search.scan(&current, None);
+                    done.extend(current.iter().map(|f| f.key.clone()));
                 }
                 Err(e) => self.damaged(&e, search),
             }
@@ -443,7 +438,7 @@ impl SearchIndex {
             .filter(|f| !done.contains(&f.key))
             .copied()
             .collect();
-        search.scan(&unread, &parts);
+        search.scan(&unread, Some(&parts));
 
         let vanished = self.vanished(&by_key);
         Refresh {
@@ -548,6 +543,9 @@ pub struct Search<'a, T> {
     pub found: &'a (dyn Fn(Vec<T>) -> bool + Sync),
     /// A message for the user.
     pub notice: &'a (dyn Fn(String) + Sync),
+    /// The library's articles: those whose paragraphs are in memory are searched there (the
+    /// hits then fit the article the reader shows), the others in their files.
+    pub articles: &'a [Article],
     /// Set when the search is no longer wanted.
     pub cancel: &'a AtomicBool,
     /// The most hits to find.
@@ -561,6 +559,7 @@ impl<'a, T> Search<'a, T> {
         hits_in: &'a (dyn Fn(usize, &Article) -> Vec<T> + Sync),
         found: &'a (dyn Fn(Vec<T>) -> bool + Sync),
         notice: &'a (dyn Fn(String) + Sync),
+        articles: &'a [Article],
         cancel: &'a AtomicBool,
         limit: usize,
     ) -> Self {
@@ -568,6 +567,7 @@ impl<'a, T> Search<'a, T> {
             hits_in,
             found,
             notice,
+            articles,
             cancel,
             limit,
             count: AtomicUsize::new(0),
@@ -578,23 +578,39 @@ impl<'a, T> Search<'a, T> {
         self.cancel.load(Ordering::Relaxed) || self.count.load(Ordering::Relaxed) >= self.limit
     }
 
-    /// Read `file`; when its text may match (`parts`, none to parse it regardless), parse it
-    /// and pass on its hits.
-    fn read(&self, file: &LibraryFile, parts: &[(String, WordPart)]) {
-        let Some(bytes) = read_small(&file.path) else {
-            return;
+    /// Pass on the hits in `file`. `parts` are the query's words, which its text must hold for
+    /// it to be searched; `None` when the index already says it does: then an article whose
+    /// paragraphs are in memory is searched there without reading the file. Otherwise the file
+    /// is read and, when it may match, searched as it is in memory or else parsed.
+    fn read(&self, file: &LibraryFile, parts: Option<&[(String, WordPart)]>) {
+        let loaded = self
+            .articles
+            .get(file.article)
+            .filter(|a| !a.paragraphs.is_empty() && a.key == file.key);
+        let mut hits = match (loaded, parts) {
+            (Some(article), None) => (self.hits_in)(file.article, article),
+            _ => {
+                let Some(bytes) = read_small(&file.path) else {
+                    return;
+                };
+                let parts = parts.unwrap_or(&[]);
+                if !parts.is_empty() && !may_match(parts, &String::from_utf8_lossy(&bytes)) {
+                    return;
+                }
+                match loaded {
+                    Some(article) => (self.hits_in)(file.article, article),
+                    None => {
+                        let name = file
+                            .path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let article = parse_article(&name, Origin::File(file.path.clone()), &bytes);
+                        (self.hits_in)(file.article, &article)
+                    }
+                }
+            }
         };
-        let text = String::from_utf8_lossy(&bytes);
-        if !parts.is_empty() && !may_match(parts, &text) {
-            return;
-        }
-        let name = file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let article = parse_article(&name, Origin::File(file.path.clone()), &bytes);
-        let mut hits = (self.hits_in)(file.article, &article);
         if hits.is_empty() {
             return;
         }
@@ -608,9 +624,9 @@ impl<'a, T> Search<'a, T> {
         }
     }
 
-    /// Read every file of `files` that may match, on every core, in the library's order as far
-    /// as the threads keep it.
-    fn scan(&self, files: &[&LibraryFile], parts: &[(String, WordPart)])
+    /// [`Search::read`] each of `files`, on every core, in the library's order as far as the
+    /// threads keep it.
+    fn scan(&self, files: &[&LibraryFile], parts: Option<&[(String, WordPart)]>)
     where
         T: Send,
     {
@@ -647,7 +663,7 @@ impl<'a, T> Search<'a, T> {
 /// search does when there can be no index.
 pub fn search_without_index<T: Send>(files: &[LibraryFile], query: &str, search: &Search<'_, T>) {
     let files: Vec<&LibraryFile> = files.iter().collect();
-    search.scan(&files, &query_words(query));
+    search.scan(&files, Some(&query_words(query)));
 }
 
 /// A file's bytes, when it is a regular file small enough to be parsed whole.
@@ -836,7 +852,7 @@ mod tests {
         let notices = Mutex::new(Vec::new());
         let notice = |m: String| notices.lock().unwrap().push(m);
         let cancel = AtomicBool::new(false);
-        let search = Search::new(&hits_in, &found, &notice, &cancel, 1000);
+        let search = Search::new(&hits_in, &found, &notice, &[], &cancel, 1000);
         let refresh = index.search(files, query, &search);
         refresh.run(index, &AtomicBool::new(false)).unwrap();
         let mut hits = hits.into_inner().unwrap();
@@ -996,7 +1012,7 @@ mod tests {
         };
         let notice = |_: String| {};
         let cancel = AtomicBool::new(false);
-        let search = Search::new(&hits_in, &found, &notice, &cancel, 10);
+        let search = Search::new(&hits_in, &found, &notice, &[], &cancel, 10);
         search_without_index(&files, "word", &search);
         assert_eq!(count.load(Ordering::Relaxed), 10);
 
@@ -1005,7 +1021,7 @@ mod tests {
             count.fetch_add(h.len(), Ordering::Relaxed);
             false
         };
-        let search = Search::new(&hits_in, &found, &notice, &cancel, 1000);
+        let search = Search::new(&hits_in, &found, &notice, &[], &cancel, 1000);
         search_without_index(&files, "word", &search);
         // Nobody wanted more after the first file (each thread may have had one in hand).
         assert!(count.load(Ordering::Relaxed) <= 3 * 2, "{count:?}");
