@@ -256,9 +256,20 @@ impl SearchIndex {
             Err(why) => Some(why),
         };
         if damaged.is_some() {
-            // Only what folio wrote is removed: the folder is folio's own.
-            let _ = fs::remove_dir_all(dir);
-            let _ = fs::create_dir_all(dir);
+            // A folder that was never an index (the cache folder set to a folder of the
+            // user's) is left alone; in one that was, only the index's own files go.
+            if !dir.join("meta.json").exists() && !dir.join(".managed.json").exists() {
+                return Err(format!(
+                    "Library search keeps no index in {shown}: the folder holds other files"
+                ));
+            }
+            if let Ok(entries) = fs::read_dir(dir) {
+                for entry in entries.flatten() {
+                    if entry.file_type().is_ok_and(|t| t.is_file()) {
+                        let _ = fs::remove_file(entry.path());
+                    }
+                }
+            }
         }
         let index = SearchIndex::create(dir).map_err(|e| {
             printable(&format!(
@@ -995,6 +1006,19 @@ mod tests {
         assert_eq!(hits, [(0, 1)]);
         assert!(message.is_some() || !notices.is_empty(), "said nothing");
         assert_eq!(search(&index, &files, "minister").0, [(0, 1)]);
+    }
+
+    #[test]
+    fn a_folder_that_was_never_an_index_is_left_alone() {
+        let s = Scratch::new();
+        fs::create_dir_all(s.index_dir()).unwrap();
+        fs::write(s.index_dir().join("notes.txt"), "mine").unwrap();
+        let e = SearchIndex::open(&s.index_dir()).unwrap_err();
+        assert!(e.contains("holds other files"), "{e}");
+        assert_eq!(
+            fs::read_to_string(s.index_dir().join("notes.txt")).unwrap(),
+            "mine"
+        );
     }
 
     #[test]
