@@ -769,11 +769,15 @@ impl Refresh {
                 known.remove(key);
             }
         }
+        // Building from nothing, there is no older document of a file to delete.
+        let empty = broken || index.is_empty();
         for file in &self.stale {
             if cancel.load(Ordering::Relaxed) {
                 break;
             }
-            writer.delete_term(Term::from_field_text(f.key, &file.key));
+            if !empty {
+                writer.delete_term(Term::from_field_text(f.key, &file.key));
+            }
             // The stamp is taken before reading: a file changed meanwhile is read again later.
             let Some(stamp) = Stamp::of(&file.path) else {
                 continue;
