@@ -85,6 +85,9 @@ pub fn fold_str(s: &str) -> String {
 pub struct Query {
     folded: Vec<char>,
     case_sensitive: bool,
+    /// Its words ([`query_words`]): a text that lacks one is passed over without folding it
+    /// char by char.
+    parts: Vec<(String, WordPart)>,
 }
 
 impl Query {
@@ -92,14 +95,18 @@ impl Query {
     pub fn new(query: &str) -> Option<Query> {
         let case_sensitive = query.chars().any(char::is_uppercase);
         let folded: Vec<char> = fold(query, case_sensitive).map(|(_, c)| c).collect();
-        (!folded.is_empty()).then_some(Query {
+        (!folded.is_empty()).then(|| Query {
             folded,
             case_sensitive,
+            parts: query_words(query),
         })
     }
 
     /// Every non-overlapping match in `text`, as byte ranges of `text`.
     pub fn find_all(&self, text: &str) -> Vec<Range<usize>> {
+        if !may_match(&self.parts, text) {
+            return Vec::new();
+        }
         let hay: Vec<(usize, char)> = fold(text, self.case_sensitive).collect();
         let n = self.folded.len();
         let mut out = Vec::new();
