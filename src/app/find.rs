@@ -1,7 +1,19 @@
 //! Finding things: the search in the open article (`/`, `n`, `N`), the library search (`S`)
 //! and the list filter, as the prompts submit them.
+//!
+//! The library search of a library of files is work off the loop ([`Work::SearchLibrary`]):
+//! the results overlay opens at once, saying it is searching, and fills as [`Done::Hits`]
+//! come in; closing it (`Esc`) or another search cancels it, and hits of an older search that
+//! still arrive are dropped. Built-in seeds are searched in memory, at once.
 
-use super::{Action, App, ArticleSearch, Overlay, Picker, PromptKind, search};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::{
+    Action, App, ArticleSearch, Cancel, Effect, Hit, Overlay, Picker, PromptKind, Searching,
+    Shared, Work, search,
+};
+use crate::library::Origin;
 use crate::text::isolate;
 use crate::text::search::Query;
 
@@ -93,18 +105,7 @@ impl App {
                 ));
                 self.go_to_match(true);
             }
-            PromptKind::LibrarySearch => {
-                let hits =
-                    search::search_library(&self.library, &input, self.reader.show_boilerplate);
-                if hits.is_empty() {
-                    self.say(format!("Not found in the library: {}", isolate(&input)));
-                    return;
-                }
-                self.overlay = Some(Overlay::Results {
-                    query: input,
-                    picker: Picker::new(hits),
-                });
-            }
+            PromptKind::LibrarySearch => self.search_library(input),
             PromptKind::Filter => {
                 self.set_filter(Some(input));
                 if self.list.visible.is_empty() {
@@ -212,5 +213,99 @@ impl App {
             s.resume = None;
         }
         self.say(format!("Pattern not found: {}", isolate(&search.query)));
+    }
+
+    /// Start a library search for `query` (see the module docs).
+    fn search_library(&mut self, query: String) {
+        self.stop_library_search();
+        let boilerplate = self.reader.show_boilerplate;
+        let has_files = self
+            .library
+            .articles
+            .iter()
+            .any(|a| matches!(a.origin, Origin::File(_)));
+        if !has_files {
+            let hits = search::search_library(&self.library, &query, boilerplate);
+            self.show_library_hits(query, hits, false);
+            return;
+        }
+        if crate::text::search::Query::new(&query).is_none() {
+            self.say(format!("Not found in the library: {}", isolate(&query)));
+            return;
+        }
+        self.search_generation += 1;
+        let generation = self.search_generation;
+        let cancel: Cancel = Shared(Arc::new(AtomicBool::new(false)));
+        self.searching = Some(Searching {
+            generation,
+            cancel: cancel.clone(),
+        });
+        self.effect(Effect::Work(Work::SearchLibrary {
+            query: query.clone(),
+            generation,
+            boilerplate,
+            library: Shared(self.library.clone()),
+            cancel,
+        }));
+        self.show_library_hits(query, Vec::new(), true);
+    }
+
+    /// Open the results overlay, or say there are none.
+    fn show_library_hits(&mut self, query: String, hits: Vec<Hit>, searching: bool) {
+        if hits.is_empty() && !searching {
+            self.say(format!("Not found in the library: {}", isolate(&query)));
+            return;
+        }
+        self.overlay = Some(Overlay::Results {
+            query,
+            picker: Picker::new(hits),
+            searching,
+        });
+    }
+
+    /// Cancel the library search under way, if any.
+    pub(super) fn stop_library_search(&mut self) {
+        if let Some(searching) = self.searching.take() {
+            searching.cancel.cancel();
+        }
+    }
+
+    /// A batch of hits of the library search `generation` (see [`Done::Hits`]).
+    pub(super) fn library_hits(&mut self, generation: u64, hits: Vec<Hit>, finished: bool) {
+        if self.searching.as_ref().map(|s| s.generation) != Some(generation) {
+            return;
+        }
+        if finished {
+            self.searching = None;
+        }
+        let Some(Overlay::Results {
+            query,
+            picker,
+            searching,
+        }) = &mut self.overlay
+        else {
+            self.stop_library_search();
+            return;
+        };
+        // Hits come from several readers at once: keep them in the library's order, and the
+        // selection on the hit it was on.
+        let place = |h: &Hit| (h.article, h.para, h.range.start);
+        let selected = picker.items.get(picker.selected).map(place);
+        picker.items.extend(hits);
+        picker.items.sort_by_key(place);
+        picker.items.truncate(search::MAX_HITS);
+        if let Some(selected) = selected {
+            picker.selected = picker
+                .items
+                .iter()
+                .position(|h| place(h) == selected)
+                .unwrap_or(0);
+        }
+        *searching = !finished;
+        if finished && picker.items.is_empty() {
+            let query = query.clone();
+            self.overlay = None;
+            self.say(format!("Not found in the library: {}", isolate(&query)));
+        }
     }
 }

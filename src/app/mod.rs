@@ -88,6 +88,16 @@ pub enum Work {
         index: usize,
         path: std::path::PathBuf,
     },
+    /// Search the library's files for `query` (the library search, `S`), posting
+    /// [`Done::Hits`] of this `generation` as they are found, until `cancel` is set.
+    SearchLibrary {
+        query: String,
+        generation: u64,
+        /// Whether boilerplate is searched (it is when shown).
+        boilerplate: bool,
+        library: Shared<Library>,
+        cancel: Cancel,
+    },
 }
 
 /// What work off the loop found: applied by [`App::done`] like input, drawn in the next frame.
@@ -100,6 +110,58 @@ pub enum Done {
         index: usize,
         article: Result<Box<Article>, String>,
     },
+    /// Library search hits, a batch at a time; the last batch is `finished`. Batches of an
+    /// older `generation` (a search since cancelled or replaced) are ignored.
+    Hits {
+        generation: u64,
+        hits: Vec<Hit>,
+        finished: bool,
+    },
+    /// Something the user should know (the search index had to be built again).
+    Notice(String),
+}
+
+/// A value shared with work off the loop; two are equal when they are the same one.
+pub struct Shared<T>(pub Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Eq for Shared<T> {}
+
+impl<T> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shared(..)")
+    }
+}
+
+/// Tells work off the loop that it is no longer wanted.
+pub type Cancel = Shared<std::sync::atomic::AtomicBool>;
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The library search under way, whose hits the results overlay is waiting for.
+#[derive(Debug)]
+struct Searching {
+    generation: u64,
+    cancel: Cancel,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +257,10 @@ pub struct App {
     requested: Vec<usize>,
     /// Stubs whose text came and is kept, least recently opened first.
     bodies: Vec<usize>,
+    /// The library search under way, if any.
+    searching: Option<Searching>,
+    /// The generation of the latest library search started.
+    search_generation: u64,
 }
 
 impl App {
@@ -232,6 +298,8 @@ impl App {
             fill_batches: 0,
             requested: Vec::new(),
             bodies: Vec::new(),
+            searching: None,
+            search_generation: 0,
         };
         match warnings.len() {
             0 => {}
@@ -313,6 +381,12 @@ impl App {
                     Err(why) => self.messages.push(why),
                 }
             }
+            Done::Hits {
+                generation,
+                hits,
+                finished,
+            } => self.library_hits(generation, hits, finished),
+            Done::Notice(message) => self.say(message),
         }
     }
 
@@ -805,7 +879,10 @@ impl App {
         match outcome {
             Outcome::Pass => return EventState::NotConsumed,
             Outcome::Stay => {}
-            Outcome::Close => self.overlay = None,
+            Outcome::Close => {
+                self.overlay = None;
+                self.stop_library_search();
+            }
             Outcome::Edited => {
                 // Live feedback while typing: the filter narrows the list as you type.
                 if let Some(Overlay::Prompt {
@@ -837,6 +914,7 @@ impl App {
             }
             Outcome::OpenHit { query, hit } => {
                 self.overlay = None;
+                self.stop_library_search();
                 if let Some(article) = self.library.articles.get(hit.article) {
                     let mut s = ArticleSearch::new(
                         &query,

@@ -78,20 +78,32 @@ pub fn search_library(library: &Library, query: &str, boilerplate: bool) -> Vec<
     };
     let mut hits = Vec::new();
     for (a, article) in library.articles.iter().enumerate() {
-        for (p, para) in article.paragraphs.iter().enumerate() {
-            if !boilerplate && para.kind == ParagraphKind::Boilerplate {
-                continue;
-            }
-            for range in q.find_all(&para.text) {
-                hits.push(Hit {
-                    article: a,
-                    para: p,
-                    context: context(&para.text, &range, 30),
-                    range,
-                });
-                if hits.len() == MAX_HITS {
-                    return hits;
-                }
+        hits.extend(hits_in_article(a, article, &q, boilerplate));
+        if hits.len() >= MAX_HITS {
+            hits.truncate(MAX_HITS);
+            break;
+        }
+    }
+    hits
+}
+
+/// The hits of `q` in `article`, which is article `index` of the library (boilerplate included
+/// only when shown), at most [`MAX_HITS`].
+pub fn hits_in_article(index: usize, article: &Article, q: &Query, boilerplate: bool) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (p, para) in article.paragraphs.iter().enumerate() {
+        if !boilerplate && para.kind == ParagraphKind::Boilerplate {
+            continue;
+        }
+        for range in q.find_all(&para.text) {
+            hits.push(Hit {
+                article: index,
+                para: p,
+                context: context(&para.text, &range, 30),
+                range,
+            });
+            if hits.len() == MAX_HITS {
+                return hits;
             }
         }
     }

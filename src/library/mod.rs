@@ -12,7 +12,8 @@
 //! - [`load_seeds`] / [`load_paths`]: the only I/O, building a [`Library`];
 //! - [`open_paths`] / [`fill`]: a folder of any size opened as [`Body::NotLoaded`] stubs from
 //!   its file names and the [`cache`] of metadata, then filled in the background;
-//! - [`list_rows`] / [`format_list`]: `--list`.
+//! - [`list_rows`] / [`format_list`]: `--list`;
+//! - [`index`]: the library search index, in folio's cache folder.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -27,6 +28,7 @@ mod clues;
 mod doc;
 mod fill;
 pub mod html;
+pub mod index;
 pub mod large;
 mod list;
 mod load;

@@ -85,6 +85,9 @@ pub fn fold_str(s: &str) -> String {
 pub struct Query {
     folded: Vec<char>,
     case_sensitive: bool,
+    /// Its words ([`query_words`]): a text that lacks one is passed over without folding it
+    /// char by char.
+    parts: Vec<(String, WordPart)>,
 }
 
 impl Query {
@@ -92,14 +95,18 @@ impl Query {
     pub fn new(query: &str) -> Option<Query> {
         let case_sensitive = query.chars().any(char::is_uppercase);
         let folded: Vec<char> = fold(query, case_sensitive).map(|(_, c)| c).collect();
-        (!folded.is_empty()).then_some(Query {
+        (!folded.is_empty()).then(|| Query {
             folded,
             case_sensitive,
+            parts: query_words(query),
         })
     }
 
     /// Every non-overlapping match in `text`, as byte ranges of `text`.
     pub fn find_all(&self, text: &str) -> Vec<Range<usize>> {
+        if !may_match(&self.parts, text) {
+            return Vec::new();
+        }
         let hay: Vec<(usize, char)> = fold(text, self.case_sensitive).collect();
         let n = self.folded.len();
         let mut out = Vec::new();
@@ -140,24 +147,149 @@ fn trim_to_boundary(text: &str, mut end: usize) -> usize {
 /// to two), lowercased unless `case_sensitive`.
 fn fold(text: &str, case_sensitive: bool) -> impl Iterator<Item = (usize, char)> + '_ {
     text.char_indices().flat_map(move |(i, c)| {
-        let spelt: Vec<char> = match presentation_letters(c) {
-            Some(letters) => letters.to_vec(),
-            None => vec![c],
-        };
-        let folded: Vec<char> = spelt
-            .into_iter()
-            .filter(|&c| !is_ignorable(c))
-            .map(fold_letter)
-            .flat_map(|c| {
-                if case_sensitive {
-                    vec![c]
-                } else {
-                    c.to_lowercase().collect()
-                }
-            })
-            .collect();
+        let mut folded = Vec::new();
+        fold_char(c, case_sensitive, &mut |l| folded.push(l));
         folded.into_iter().map(move |l| (i, l))
     })
+}
+
+/// The chars `c` is matched as, one by one, in order: its letters when it is a presentation
+/// form, ignorable marks dropped, letters folded, lowercased unless `case_sensitive`.
+fn fold_char(c: char, case_sensitive: bool, out: &mut impl FnMut(char)) {
+    let one = [c];
+    let spelt: &[char] = presentation_letters(c).unwrap_or(&one);
+    for &c in spelt {
+        if is_ignorable(c) {
+            continue;
+        }
+        let c = fold_letter(c);
+        if case_sensitive {
+            out(c);
+        } else {
+            c.to_lowercase().for_each(&mut *out);
+        }
+    }
+}
+
+/// Characters a word is read through, as if they were not there: Markdown's inline markup
+/// (`**bold**`, `_em_`, `` `code` ``, `~~struck~~`), which an article's text may have lost
+/// inside a word (`foo**bar**` is drawn as `foobar`).
+fn is_word_markup(c: char) -> bool {
+    matches!(c, '*' | '_' | '`' | '~')
+}
+
+/// The words of `text` as a full-text index keeps them: folded as matching folds them, case
+/// included ([`Query`] without a capital), with [`is_word_markup`] dropped; a word is a run of
+/// letters and digits, anything else parts words. Each word goes to `word`, in order, until it
+/// returns `false`.
+///
+/// What [`Query::find_all`] finds in a text, the same query's [`query_words`] find among the
+/// text's words: folding is done a character at a time, so a match's folded text lies whole in
+/// the text's folded text, and each of its words lies in one of the text's words.
+pub fn words(text: &str, mut word: impl FnMut(&str) -> bool) {
+    let mut buf = String::new();
+    let mut end_word = |buf: &mut String| {
+        let more = buf.is_empty() || word(buf);
+        buf.clear();
+        more
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                buf.push(c.to_ascii_lowercase());
+            } else if !is_word_markup(c) && !end_word(&mut buf) {
+                return;
+            }
+            continue;
+        }
+        let mut more = true;
+        fold_char(c, false, &mut |l| {
+            if l.is_alphanumeric() {
+                buf.push(l);
+            } else if more && !is_word_markup(l) {
+                more = end_word(&mut buf);
+            }
+        });
+        if !more {
+            return;
+        }
+    }
+    end_word(&mut buf);
+}
+
+/// Where a query's word must lie in a word of the text, which depends on whether the query
+/// parts it from what comes before and after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WordPart {
+    /// Parted on both sides: the whole word.
+    Whole,
+    /// Parted before only (the query's last word): the word starts with it.
+    Prefix,
+    /// Parted after only (the query's first word): the word ends with it.
+    Suffix,
+    /// Parted on neither side (a one-word query): anywhere in the word.
+    Inside,
+}
+
+impl WordPart {
+    /// Whether the text's word `word` holds the query's word `part` this way.
+    pub fn holds(self, word: &str, part: &str) -> bool {
+        match self {
+            WordPart::Whole => word == part,
+            WordPart::Prefix => word.starts_with(part),
+            WordPart::Suffix => word.ends_with(part),
+            WordPart::Inside => word.contains(part),
+        }
+    }
+}
+
+/// The words of a query (as [`words`] splits text), each with where it must lie in a word of a
+/// text the query matches. Empty when the query has no letter or digit: then any text may
+/// match and only reading it tells.
+pub fn query_words(query: &str) -> Vec<(String, WordPart)> {
+    let mut found = Vec::new();
+    let mut chars = Vec::new();
+    for c in query.chars() {
+        fold_char(c, false, &mut |l| {
+            if !is_word_markup(l) {
+                chars.push(l);
+            }
+        });
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_alphanumeric() {
+            i += 1;
+        }
+        let part = match (start > 0, i < chars.len()) {
+            (true, true) => WordPart::Whole,
+            (true, false) => WordPart::Prefix,
+            (false, true) => WordPart::Suffix,
+            (false, false) => WordPart::Inside,
+        };
+        found.push((chars[start..i].iter().collect(), part));
+    }
+    found
+}
+
+/// Whether `text` may hold a match for the query whose [`query_words`] are `parts`: every part
+/// lies in one of its words. `false` means it holds none; `true` has to be checked with
+/// [`Query::find_all`].
+pub fn may_match(parts: &[(String, WordPart)], text: &str) -> bool {
+    let mut missing: Vec<&(String, WordPart)> = parts.iter().collect();
+    if missing.is_empty() {
+        return true;
+    }
+    words(text, |word| {
+        missing.retain(|(part, how)| !how.holds(word, part));
+        !missing.is_empty()
+    });
+    missing.is_empty()
 }
 
 #[cfg(test)]
@@ -281,6 +413,106 @@ mod tests {
         assert_eq!(fold_str("ایران"), "ايران");
         assert_eq!(fold_str("ﻻ"), "لا");
         assert_eq!(fold_str("Gaza غزّة"), "Gaza غزة");
+    }
+
+    fn all_words(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        words(text, |w| {
+            found.push(w.to_string());
+            true
+        });
+        found
+    }
+
+    #[test]
+    fn words_fold_as_search_folds() {
+        assert_eq!(
+            all_words("Gaza, GAZA and gaza."),
+            ["gaza", "gaza", "and", "gaza"]
+        );
+        // Harakat and tatweel are not there; hamza, yeh and kaf fold; presentation forms are
+        // spelt out.
+        assert_eq!(all_words("الْعَرَبِيَّةُ غـــزة"), ["العربية", "غزة"]);
+        assert_eq!(
+            all_words("إيران ایران کتاب على"),
+            ["ايران", "ايران", "كتاب", "علي"]
+        );
+        assert_eq!(all_words("ﻻ ﺳﻼﻡ"), ["لا", "سلام"]);
+        assert_eq!(all_words("בְּרֵאשִׁית"), ["בראשית"]);
+        // Markdown's markup inside a word is read through; other punctuation parts words.
+        assert_eq!(
+            all_words("foo**bar** snake_case x-y 0.5%"),
+            ["foobar", "snakecase", "x", "y", "0", "5"]
+        );
+        // The callback stops it.
+        let mut seen = 0;
+        words("a b c d", |_| {
+            seen += 1;
+            seen < 2
+        });
+        assert_eq!(seen, 2);
+    }
+
+    #[test]
+    fn query_words_say_where_each_word_lies() {
+        use WordPart::*;
+        let q = |s: &str| query_words(s);
+        assert_eq!(q("minist"), [("minist".to_string(), Inside)]);
+        assert_eq!(
+            q("Talks went on"),
+            [
+                ("talks".to_string(), Suffix),
+                ("went".to_string(), Whole),
+                ("on".to_string(), Prefix)
+            ]
+        );
+        assert_eq!(q(" gaza"), [("gaza".to_string(), Prefix)]);
+        assert_eq!(q("الْوَزِير "), [("الوزير".to_string(), Suffix)]);
+        assert!(q("...").is_empty());
+        assert!(q("\u{064B}").is_empty());
+    }
+
+    #[test]
+    fn may_match_rules_out_only_what_cannot_match() {
+        let parts = query_words("talks went");
+        assert!(may_match(&parts, "The talks went on."));
+        // Both words there, not together: only reading tells; one missing: no.
+        assert!(may_match(&parts, "went to the talks"));
+        assert!(!may_match(&parts, "The talks ended."));
+        assert!(!may_match(&query_words("ایران"), "زار العراق"));
+        assert!(may_match(&query_words("ایران"), "زار إِيرَانَ"));
+        assert!(may_match(&query_words("..."), "anything"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever `/` finds in a text, the text's words hold the query's words: the index
+        /// and the quick check never rule out a text that matches.
+        #[test]
+        fn what_search_finds_the_words_hold(
+            text in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 1..40),
+            start in proptest::prelude::any::<proptest::sample::Index>(),
+            len in 1usize..12,
+        ) {
+            const CHARS: &[&str] = &[
+                "a", "b", "G", "Z", " ", " ", ".", "-", "*", "_", "\n", "é", "e\u{301}", "İ",
+                "ß", "ا", "أ", "ي", "ی", "ى", "ک", "ك", "ل", "ـ", "\u{064E}", "\u{0651}", "ﻻ",
+                "ﺳ", "ש", "\u{05B8}", "1", "٣", "\u{200C}",
+            ];
+            let text: String = text.iter().map(|i| CHARS[i.index(CHARS.len())]).collect();
+            let chars: Vec<char> = text.chars().collect();
+            let from = start.index(chars.len());
+            let query: String = chars[from..(from + len).min(chars.len())].iter().collect();
+            if let Some(q) = Query::new(&query)
+                && !q.find_all(&text).is_empty()
+            {
+                proptest::prop_assert!(
+                    may_match(&query_words(&query), &text),
+                    "{:?} in {:?}", query, text
+                );
+            }
+        }
     }
 
     #[test]

@@ -67,14 +67,27 @@ impl Widget for Screen<'_> {
                 typed,
             }
             .render(area, buf),
-            Some(Overlay::Results { query, picker }) => PickerOverlay {
+            Some(Overlay::Results {
+                query,
+                picker,
+                searching,
+            }) => PickerOverlay {
                 theme,
-                title: format!(
-                    " {} matches for “{}” ({} opens) ",
-                    picker.items.len(),
-                    fit(app, query, 40),
-                    keymap.hint_in(Context::Picker, Action::Choose)
-                ),
+                title: if *searching {
+                    format!(
+                        " {} matches for “{}” so far, searching… ({} stops) ",
+                        picker.items.len(),
+                        fit(app, query, 40),
+                        keymap.hint_in(Context::Picker, Action::Cancel)
+                    )
+                } else {
+                    format!(
+                        " {} matches for “{}” ({} opens) ",
+                        picker.items.len(),
+                        fit(app, query, 40),
+                        keymap.hint_in(Context::Picker, Action::Choose)
+                    )
+                },
                 len: picker.items.len(),
                 selected: picker.selected,
                 // Only the rows on screen are formatted, however many hits there are.

@@ -36,10 +36,11 @@ pub enum Overlay {
         kind: PromptKind,
         input: String,
     },
-    /// Library search results.
+    /// Library search results, sorted by article and place; `searching` while more may come.
     Results {
         query: String,
         picker: Picker<Hit>,
+        searching: bool,
     },
     Bookmarks(Picker<BookmarkEntry>),
     /// The open article's links.
@@ -117,7 +118,7 @@ impl Overlay {
             }
             Overlay::Jump { labels, typed } => jump::handle(labels, typed, key, action),
             Overlay::Prompt { kind, input } => prompt::handle(*kind, input, key, action),
-            Overlay::Results { query, picker } => {
+            Overlay::Results { query, picker, .. } => {
                 picker::handle_results(query, picker, action, page)
             }
             Overlay::Bookmarks(picker) => picker::handle_bookmarks(picker, action, page),
