@@ -621,7 +621,7 @@ fn too_large(url: &Url, limits: &Limits) -> FetchError {
     FetchError::new(
         Failure::TooLarge,
         format!(
-            "{url}: the response is larger than {} MiB; not read",
+            "{url}: the response is larger than {} MiB; refused",
             limits.max_bytes as f64 / (1024.0 * 1024.0)
         ),
     )
@@ -652,6 +652,10 @@ fn classify(e: ureq::Error, url: &Url, limits: &Limits) -> FetchError {
                 FetchError::new(Failure::Refused, format!("connection refused by {at}"))
             }
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => timeout(limits),
+            // The system resolver's failure comes as a plain I/O error.
+            _ if e.to_string().contains("failed to lookup address") => {
+                FetchError::new(Failure::HostNotFound, format!("host not found: {host}"))
+            }
             _ if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
                 FetchError::new(Failure::Tls, format!("TLS with {at} failed: {e}"))
             }
