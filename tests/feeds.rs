@@ -765,3 +765,46 @@ fn fetch_without_feeds_says_how_to_add_them() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn at_most_two_requests_reach_one_host_at_once() {
+    // Each feed's answer waits until a second request is in flight (or two seconds pass), so a
+    // client that asked one at a time shows as 1 and one that asked three at once as 3.
+    let in_flight = Arc::new(Mutex::new((0usize, 0usize)));
+    let counts = in_flight.clone();
+    let server = Server::start(move |r: &Request| {
+        if !r.path.starts_with("/f/") {
+            return Reply::Full(404, Vec::new(), Vec::new());
+        }
+        {
+            let mut c = counts.lock().unwrap();
+            c.0 += 1;
+            c.1 = c.1.max(c.0);
+        }
+        let until = Instant::now() + Duration::from_secs(2);
+        while counts.lock().unwrap().0 < 2 && Instant::now() < until {
+            thread::sleep(Duration::from_millis(10));
+        }
+        thread::sleep(Duration::from_millis(100));
+        counts.lock().unwrap().0 -= 1;
+        ok(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title><item><title>i</title><guid>{}</guid><description>&lt;p&gt;x&lt;/p&gt;</description></item></channel></rss>",
+                r.path
+            ),
+        )
+    });
+    let home = Home::new();
+    home.write_config(
+        &(0..6)
+            .map(|i| feed_entry(&server.url(&format!("/f/{i}")), &format!("feed {i}")))
+            .collect::<String>(),
+    );
+    let out = home.folio(&["fetch"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(server.requests("/f/0").len(), 1);
+    let (now, most) = *in_flight.lock().unwrap();
+    assert_eq!(now, 0);
+    assert_eq!(most, 2, "requests to one host at once");
+}
