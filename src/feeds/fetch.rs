@@ -291,11 +291,15 @@ fn fetch_and_store(
         .parse(body.bytes.as_slice())
         .map_err(|e| FetchError::new(Failure::NotAFeed, format!("not a feed: {e}")))?;
 
-    let language = feed
-        .language
-        .clone()
-        .or_else(|| parsed.language.clone())
-        .filter(|l| !l.trim().is_empty());
+    // The config's word first, then the item's, then the feed's.
+    let language = |entry: &feed_rs::model::Entry| {
+        [&feed.language, &entry.language, &parsed.language]
+            .into_iter()
+            .flatten()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .map(str::to_string)
+    };
     let site = feed.display_name();
     let mut report = Report::default();
     for entry in &parsed.entries {
@@ -307,7 +311,7 @@ fn fetch_and_store(
             report.known_items += 1;
             continue;
         }
-        let mut item = item_of(entry, &site, language.clone().or(entry.language.clone()));
+        let mut item = item_of(entry, &site, language(entry));
         let has_content = entry
             .content
             .as_ref()

@@ -132,27 +132,50 @@ pub fn item_html(item: &Item) -> String {
 }
 
 /// `page` with `head` put first inside its `<head>` (or before everything, in a head of its own,
-/// when it has none).
+/// when it has none), and `lang` on its `<html>` when that does not say its language.
 fn with_head(page: &str, head: &str, lang: &str) -> String {
-    let lower = page
-        .get(..page.len().min(64 * 1024))
-        .map(str::to_ascii_lowercase);
-    let at = lower.as_deref().and_then(|l| {
-        let mut from = 0;
-        while let Some(i) = l[from..].find("<head") {
-            let start = from + i;
-            let after = l.as_bytes().get(start + 5).copied();
-            if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')) {
-                return l[start..].find('>').map(|j| start + j + 1);
-            }
-            from = start + 5;
-        }
-        None
-    });
-    match at {
-        Some(at) => format!("{}\n{head}{}", &page[..at], &page[at..]),
-        None => format!("<!DOCTYPE html>\n<html{lang}>\n<head>\n{head}</head>\n{page}\n</html>\n"),
+    // Only the start of a page is searched: a head is near the top.
+    let mut end = page.len().min(64 * 1024);
+    while !page.is_char_boundary(end) {
+        end -= 1;
     }
+    let lower = page[..end].to_ascii_lowercase();
+    let Some(head_at) = tag_end(&lower, "<head") else {
+        return format!("<!DOCTYPE html>\n<html{lang}>\n<head>\n{head}</head>\n{page}\n</html>\n");
+    };
+    let mut out = String::with_capacity(page.len() + head.len() + lang.len() + 1);
+    let html_tag = lower.find("<html").filter(|&h| {
+        h < head_at
+            && tag_end(&lower[h..], "<html").is_some_and(|e| !lower[h..h + e].contains("lang="))
+    });
+    match html_tag {
+        Some(h) if !lang.is_empty() => {
+            let after = h + "<html".len();
+            out.push_str(&page[..after]);
+            out.push_str(lang);
+            out.push_str(&page[after..head_at]);
+        }
+        _ => out.push_str(&page[..head_at]),
+    }
+    out.push('\n');
+    out.push_str(head);
+    out.push_str(&page[head_at..]);
+    out
+}
+
+/// Where the first `tag` element's start tag ends (after its `>`) in lower-cased `html`; `<head`
+/// does not match `<header`.
+fn tag_end(html: &str, tag: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = html[from..].find(tag) {
+        let start = from + i;
+        let after = html.as_bytes().get(start + tag.len()).copied();
+        if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')) {
+            return html[start..].find('>').map(|j| start + j + 1);
+        }
+        from = start + tag.len();
+    }
+    None
 }
 
 /// Store an item as `name` in `folder` unless a file of that name is there already. `Ok(true)`
@@ -226,13 +249,26 @@ mod tests {
         let theirs = html.find("<title>Page").unwrap();
         assert!(ours < theirs, "{html}");
         assert!(
-            html.starts_with("<html><HEAD data-x=1>\n<meta charset=\"utf-8\">"),
+            html.starts_with("<html lang=\"ar\"><HEAD data-x=1>\n<meta charset=\"utf-8\">"),
             "{html}"
         );
         // A page without a head gets one.
         it.page = Some("<p>just a fragment</p>".into());
         let html = item_html(&it);
         assert!(html.contains("</head>\n<p>just a fragment</p>"), "{html}");
+        // The feed's language goes on a page's <html> that does not say its own.
+        it.page = Some("<!doctype html><html class=x><head></head><body>B</body></html>".into());
+        let html = item_html(&it);
+        assert!(
+            html.starts_with("<!doctype html><html lang=\"ar\" class=x><head>\n<meta"),
+            "{html}"
+        );
+        it.page = Some("<html lang=en><head></head></html>".into());
+        let html = item_html(&it);
+        assert!(html.starts_with("<html lang=en><head>\n<meta"), "{html}");
+        // A head past a multi-byte letter at the search's edge is still found.
+        it.page = Some(format!("<head>{}", "ب".repeat(40_000)));
+        assert!(item_html(&it).starts_with("<head>\n<meta"));
         // <header> is not <head>.
         it.page = Some("<header>h</header><head><title>t</title></head>".into());
         let html = item_html(&it);
