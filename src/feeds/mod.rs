@@ -110,32 +110,39 @@ fn is_language_tag(tag: &str) -> bool {
 /// (255 bytes) whatever the script.
 const SLUG_CHARS: usize = 48;
 
-/// A folder name for a source: the name's letters and digits (any script, lower-cased), runs of
-/// anything else as one `-`, no leading or trailing `-`, at most [`SLUG_CHARS`] characters;
-/// `feed` when nothing is left. Never `.`/`..`, never hidden, never a path separator.
+/// A folder name for a source: the name's words (letters and digits of any script, lower-cased,
+/// with the marks on them, so Arabic harakat do not split a word), runs of anything else as one
+/// `-`, at most [`SLUG_CHARS`] grapheme clusters; `feed` when nothing is left. Never `.`/`..`,
+/// never hidden, never a path separator, no control, bidi or invisible character.
 pub fn slug(name: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
     let mut out = String::new();
     let mut dash = false;
     let mut count = 0;
-    for c in name.chars() {
+    for g in name.graphemes(true) {
         if count >= SLUG_CHARS {
             break;
         }
-        if c.is_alphanumeric() {
+        if g.chars().next().is_some_and(char::is_alphanumeric) {
             if dash && !out.is_empty() {
                 out.push('-');
                 count += 1;
             }
             dash = false;
-            for l in c.to_lowercase() {
-                out.push(l);
+            // The marks of a letter stay; joiners, bidi and other invisible characters go.
+            for c in g.chars().filter(|&c| {
+                !c.is_control()
+                    && !crate::text::sanitize::is_bidi_control(c)
+                    && !crate::text::sanitize::is_invisible_format(c)
+                    && !matches!(c, '\u{200C}' | '\u{200D}' | '\u{00AD}')
+            }) {
+                out.extend(c.to_lowercase());
             }
             count += 1;
         } else {
             dash = true;
         }
     }
-    let out = out.trim_end_matches('-').to_string();
     if out.is_empty() { "feed".into() } else { out }
 }
 
@@ -180,6 +187,9 @@ mod tests {
         assert_eq!(slug("The Guardian — World"), "the-guardian-world");
         assert_eq!(slug("  BBC  News!  "), "bbc-news");
         assert_eq!(slug("الجزيرة نت"), "الجزيرة-نت");
+        // Harakat stay on their letter; a Persian zero-width non-joiner goes.
+        assert_eq!(slug("مُحَمَّد"), "مُحَمَّد");
+        assert_eq!(slug("می\u{200c}خواهم"), "میخواهم");
         assert_eq!(slug("../../etc/passwd"), "etc-passwd");
         assert_eq!(slug(".hidden"), "hidden");
         assert_eq!(slug("\u{202e}evil\u{1b}[2J"), "evil-2j");
