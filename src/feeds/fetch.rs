@@ -320,6 +320,8 @@ fn fetch_and_store(
         if !has_content && let Some(link) = &item.link {
             match fetch_page(ctx, link) {
                 Ok(page) => item.page = Some(page),
+                // Say which page, once.
+                Err(e) if e.message.contains(link.as_str()) => report.page_failures.push(e.message),
                 Err(e) => report.page_failures.push(format!("{link}: {e}")),
             }
         }
