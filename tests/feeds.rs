@@ -369,11 +369,17 @@ fn fetch_stores_english_and_arabic_items_once_and_a_304_stores_nothing() {
         "{full}"
     );
     assert!(full.contains("<html lang=\"en\">"), "{full}");
-    // A summary-only item holds the linked page, with the feed's title first in its head.
+    // A summary-only item holds the linked page, with the charset first in its head and the
+    // feed's tags last, where they outweigh the page's.
     let paged = find(&en, "The whole page of story two.");
     assert!(
-        paged.find("<title>Only a summary</title>").unwrap()
-            < paged.find("<title>Page one</title>").unwrap(),
+        paged.contains("<head>\n<meta charset=\"utf-8\">\n<title>Page one</title>"),
+        "{paged}"
+    );
+    assert!(
+        paged.contains("<link rel=\"canonical\" href=\"http://127.0.0.1:")
+            && paged.find("<title>Page one</title>").unwrap()
+                < paged.find("<title>Only a summary</title>").unwrap(),
         "{paged}"
     );
     assert!(

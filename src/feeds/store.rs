@@ -75,11 +75,13 @@ pub struct Item {
 
 /// An item as an HTML document the HTML front end reads: `<title>`, `<meta>` for the date,
 /// author, site name and language, a canonical link, and the content in `<article>`. When the
-/// linked page was fetched, the page itself is stored with these tags put first in its
-/// `<head>` (the first `<title>` and `<meta charset>` win), so the front end extracts the
-/// article from the page and still knows the feed's title and date.
+/// linked page was fetched, the page itself is stored (decoded to UTF-8) with `<meta charset>`
+/// first in its `<head>` and these tags last, where they outweigh the page's own (readability
+/// keeps the last of a repeated `<meta>`), so the front end extracts the article from the page
+/// and still files it under the feed's name, title and date.
 pub fn item_html(item: &Item) -> String {
-    let mut head = String::from("<meta charset=\"utf-8\">\n");
+    const CHARSET: &str = "<meta charset=\"utf-8\">\n";
+    let mut head = String::new();
     let attr = |s: &str| escape(s).into_owned();
     if let Some(title) = &item.title {
         head.push_str(&format!("<title>{}</title>\n", attr(title)));
@@ -123,17 +125,18 @@ pub fn item_html(item: &Item) -> String {
         .map(|l| format!(" lang=\"{}\"", attr(l)))
         .unwrap_or_default();
     match &item.page {
-        Some(page) => with_head(page, &head, &lang),
+        Some(page) => with_head(page, CHARSET, &head, &lang),
         None => format!(
-            "<!DOCTYPE html>\n<html{lang}>\n<head>\n{head}</head>\n<body>\n<article>\n{}\n</article>\n</body>\n</html>\n",
+            "<!DOCTYPE html>\n<html{lang}>\n<head>\n{CHARSET}{head}</head>\n<body>\n<article>\n{}\n</article>\n</body>\n</html>\n",
             item.content
         ),
     }
 }
 
-/// `page` with `head` put first inside its `<head>` (or before everything, in a head of its own,
-/// when it has none), and `lang` on its `<html>` when that does not say its language.
-fn with_head(page: &str, head: &str, lang: &str) -> String {
+/// `page` with `first` put first inside its `<head>` and `last` last in it (both after
+/// `<head>` when its end is not found; before everything, in a head of their own, when it has
+/// none), and `lang` on its `<html>` when that does not say its language.
+fn with_head(page: &str, first: &str, last: &str, lang: &str) -> String {
     // Only the start of a page is searched: a head is near the top.
     let mut end = page.len().min(64 * 1024);
     while !page.is_char_boundary(end) {
@@ -141,9 +144,12 @@ fn with_head(page: &str, head: &str, lang: &str) -> String {
     }
     let lower = page[..end].to_ascii_lowercase();
     let Some(head_at) = tag_end(&lower, "<head") else {
-        return format!("<!DOCTYPE html>\n<html{lang}>\n<head>\n{head}</head>\n{page}\n</html>\n");
+        return format!(
+            "<!DOCTYPE html>\n<html{lang}>\n<head>\n{first}{last}</head>\n{page}\n</html>\n"
+        );
     };
-    let mut out = String::with_capacity(page.len() + head.len() + lang.len() + 1);
+    let head_end = lower[head_at..].find("</head").map(|i| head_at + i);
+    let mut out = String::with_capacity(page.len() + first.len() + last.len() + lang.len() + 2);
     let html_tag = lower.find("<html").filter(|&h| {
         h < head_at
             && tag_end(&lower[h..], "<html").is_some_and(|e| !lower[h..h + e].contains("lang="))
@@ -158,8 +164,18 @@ fn with_head(page: &str, head: &str, lang: &str) -> String {
         _ => out.push_str(&page[..head_at]),
     }
     out.push('\n');
-    out.push_str(head);
-    out.push_str(&page[head_at..]);
+    out.push_str(first);
+    match head_end {
+        Some(head_end) => {
+            out.push_str(&page[head_at..head_end]);
+            out.push_str(last);
+            out.push_str(&page[head_end..]);
+        }
+        None => {
+            out.push_str(last);
+            out.push_str(&page[head_at..]);
+        }
+    }
     out
 }
 
@@ -240,14 +256,18 @@ mod tests {
     }
 
     #[test]
-    fn a_fetched_page_gets_the_tags_first_in_its_head() {
+    fn a_fetched_page_gets_the_charset_first_and_the_tags_last_in_its_head() {
         let mut it = item();
         it.page =
             Some("<html><HEAD data-x=1><title>Page</title></HEAD><body>B</body></html>".into());
         let html = item_html(&it);
         let ours = html.find("<title>A &quot;").unwrap();
         let theirs = html.find("<title>Page").unwrap();
-        assert!(ours < theirs, "{html}");
+        assert!(theirs < ours, "ours last in the head: {html}");
+        assert!(
+            html.contains("y=2\">\n</HEAD><body>B</body></html>"),
+            "{html}"
+        );
         assert!(
             html.starts_with("<html lang=\"ar\"><HEAD data-x=1>\n<meta charset=\"utf-8\">"),
             "{html}"
