@@ -270,4 +270,44 @@ mod tests {
         assert_eq!(back[0].name.as_deref(), Some("Tom & \"Jerry\" <News>␛[2J"));
         assert_eq!(back[1], b);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn feed() -> impl Strategy<Value = Feed> {
+            (
+                "[a-z]{1,8}",
+                "[a-z0-9/._?=&%-]{0,16}",
+                proptest::option::of(any::<String>()),
+                proptest::option::of("[a-z]{2}(-[A-Z]{2})?"),
+            )
+                .prop_map(|(host, path, name, language)| {
+                    let mut f = Feed::new(&format!("https://{host}.example/{path}"));
+                    f.name = name;
+                    f.language = language;
+                    f
+                })
+        }
+
+        proptest! {
+            /// Whatever the names hold (quotes, controls, bidi controls, Arabic), feeds added to
+            /// a config read back as they were added, and the config's export reads back as OPML
+            /// with the same addresses, printable.
+            #[test]
+            fn import_and_export_keep_every_feed(feeds in proptest::collection::vec(feed(), 0..6)) {
+                let added = add_to_config("# mine\n[reader]\nwidth = 70\n", &feeds).unwrap();
+                let s = crate::config::Settings::from_user_toml(&added.text, "c.toml");
+                prop_assert!(s.warnings.is_empty(), "{:?}\n{}", s.warnings, added.text);
+                prop_assert_eq!(&s.config.feed, &added.added);
+                prop_assert_eq!(added.added.len() + added.present.len() + added.refused.len(), feeds.len());
+                let xml = export(&s.config.feed);
+                prop_assert!(!xml.chars().any(|c| c.is_control() && c != '\n'), "{}", xml);
+                let back = parse(xml.as_bytes()).unwrap();
+                let urls: Vec<&str> = back.iter().map(|f| f.url.as_str()).collect();
+                let want: Vec<&str> = s.config.feed.iter().map(|f| f.url.as_str()).collect();
+                prop_assert_eq!(urls, want);
+            }
+        }
+    }
 }
