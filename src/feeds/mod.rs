@@ -52,6 +52,19 @@ impl Feed {
     /// What is wrong with this entry, if anything: an address that is not http(s), an empty
     /// name, a hotkey that is not one character, a language that is not a tag.
     pub fn check(&self) -> Result<(), String> {
+        // The URL parser would quietly percent-encode these; kept raw, they would reach the
+        // config, the exported OPML and every message that names the feed.
+        if self.url.chars().any(|c| {
+            c.is_control()
+                || c.is_whitespace()
+                || crate::text::sanitize::is_bidi_control(c)
+                || crate::text::sanitize::is_invisible_format(c)
+        }) {
+            return Err(format!(
+                "url '{}' holds spaces or control characters",
+                self.url
+            ));
+        }
         let url = url::Url::parse(&self.url).map_err(|e| format!("url '{}': {e}", self.url))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(format!(
@@ -234,6 +247,9 @@ mod tests {
         assert!(Feed::new("https://example.com/rss").check().is_ok());
         assert!(Feed::new("ftp://example.com/rss").check().is_err());
         assert!(Feed::new("not a url").check().is_err());
+        assert!(Feed::new("https://example.com/a\u{0}b").check().is_err());
+        assert!(Feed::new("https://example.com/a b").check().is_err());
+        assert!(Feed::new("https://example.com/\u{202e}x").check().is_err());
         let mut f = Feed::new("http://example.com/rss");
         f.hotkey = Some("ab".into());
         assert!(f.check().unwrap_err().contains("one character"));

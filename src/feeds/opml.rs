@@ -249,6 +249,18 @@ mod tests {
     }
 
     #[test]
+    fn an_address_with_controls_is_refused_not_written_to_the_config() {
+        // Found by the `feeds` fuzz target: the URL parser accepts it by percent-encoding.
+        let opml = "<opml><body><outline text=\"x\" xmlUrl=\"https://news.example/&#x1f;&#x1;a\"/></body></opml>";
+        let feeds = parse(opml.as_bytes()).unwrap();
+        assert_eq!(feeds.len(), 1);
+        let added = add_to_config("", &feeds).unwrap();
+        assert!(added.added.is_empty());
+        assert_eq!(added.refused.len(), 1);
+        assert!(!added.text.contains('\u{1f}'));
+    }
+
+    #[test]
     fn a_config_that_is_not_toml_or_has_another_feed_is_left_alone() {
         assert!(add_to_config("[reader\n", &[]).is_err());
         assert!(add_to_config("feed = 3\n", &[]).is_err());
