@@ -52,14 +52,13 @@ impl Feed {
     /// What is wrong with this entry, if anything: an address that is not http(s), an empty
     /// name, a hotkey that is not one character, a language that is not a tag.
     pub fn check(&self) -> Result<(), String> {
-        // The URL parser would quietly percent-encode these; kept raw, they would reach the
-        // config, the exported OPML and every message that names the feed.
-        if self.url.chars().any(|c| {
-            c.is_control()
-                || c.is_whitespace()
-                || crate::text::sanitize::is_bidi_control(c)
-                || crate::text::sanitize::is_invisible_format(c)
-        }) {
+        // The URL parser would quietly percent-encode or drop these; kept raw, they would reach
+        // the config, the exported OPML and every message that names the feed. What folio would
+        // show differently from what it holds (a control, a bidi control, an invisible format
+        // character) is refused, as is a space.
+        if self.url.contains(char::is_whitespace)
+            || crate::text::sanitize::printable(&self.url) != self.url
+        {
             return Err(format!(
                 "url '{}' holds spaces or control characters",
                 self.url
@@ -250,6 +249,8 @@ mod tests {
         assert!(Feed::new("https://example.com/a\u{0}b").check().is_err());
         assert!(Feed::new("https://example.com/a b").check().is_err());
         assert!(Feed::new("https://example.com/\u{202e}x").check().is_err());
+        assert!(Feed::new("https://a.ex\u{206e}b/").check().is_err());
+        assert!(Feed::new("https://ar.example/wiki/مقالة").check().is_ok());
         let mut f = Feed::new("http://example.com/rss");
         f.hotkey = Some("ab".into());
         assert!(f.check().unwrap_err().contains("one character"));
