@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+use crate::feeds::Feed;
 use crate::keymap::{Keymap, line_of};
 use crate::text::{BidiMode, ShapeMode};
 
@@ -20,6 +21,9 @@ pub struct Config {
     pub reader: ReaderConfig,
     pub list: ListConfig,
     pub ui: UiConfig,
+    /// The feeds the user follows (`[[feed]]` entries), in the order written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feed: Vec<Feed>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,7 +161,7 @@ impl Settings {
         };
         let mut merged = default_table().clone();
         for (key, value) in doc.get_ref().iter() {
-            if key.get_ref() == "keys" {
+            if key.get_ref() == "keys" || key.get_ref() == "feed" {
                 continue;
             }
             let leaves: Vec<(String, Option<&str>, &Spanned<DeValue<'_>>)> = match value.get_ref() {
@@ -188,6 +192,13 @@ impl Settings {
                 "{name}: reader.width must be at least 1; using 100"
             ));
             settings.config.reader.width = 100;
+        }
+        if let Some(feeds) = doc.get_ref().get("feed") {
+            let (feeds, errors) = feeds_from_spanned(feeds, text);
+            settings.config.feed = feeds;
+            settings
+                .warnings
+                .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
         }
         if let Some(keys) = doc.get_ref().get("keys") {
             let (keymap, errors) = Keymap::from_spanned(keys, text, Some(&settings.keymap));
@@ -239,6 +250,36 @@ fn try_value(
     Config::deserialize(toml::Value::Table(trial.clone()))
         .map(|_| trial)
         .map_err(|e| e.message().to_string())
+}
+
+/// The `[[feed]]` entries: each that is wrong (not a table, an unknown or mistyped field, a bad
+/// address, hotkey or language, an address already given) is reported with its line and skipped;
+/// the others are kept in order.
+fn feeds_from_spanned(value: &Spanned<DeValue<'_>>, text: &str) -> (Vec<Feed>, Vec<String>) {
+    let mut feeds: Vec<Feed> = Vec::new();
+    let mut errors = Vec::new();
+    let DeValue::Array(entries) = value.get_ref() else {
+        errors.push(format!(
+            "line {}: feed: write each feed as a [[feed]] table; feeds ignored",
+            line_of(text, value.span().start)
+        ));
+        return (feeds, errors);
+    };
+    for entry in entries {
+        let line = line_of(text, entry.span().start);
+        let feed = Feed::deserialize(ValueDeserializer::from(entry.clone()))
+            .map_err(|e| e.message().to_string())
+            .and_then(|f| f.check().map(|()| f));
+        match feed {
+            Ok(f) if feeds.iter().any(|g| g.url == f.url) => errors.push(format!(
+                "line {line}: feed: '{}' is already listed; entry ignored",
+                f.url
+            )),
+            Ok(f) => feeds.push(f),
+            Err(message) => errors.push(format!("line {line}: feed: {message}; entry ignored")),
+        }
+    }
+    (feeds, errors)
 }
 
 fn describe(name: &str, text: &str, e: &toml::de::Error) -> String {
@@ -327,6 +368,57 @@ mod tests {
             "{:?}",
             s.warnings
         );
+    }
+
+    #[test]
+    fn feeds_are_read_and_a_bad_entry_is_skipped_with_its_line() {
+        let text = "[reader]\nwidth = 80\n\n[[feed]]\nurl = \"https://example.com/rss\"\nname = \"Example\"\nhotkey = \"e\"\n\n[[feed]]\nurl = \"ftp://nope\"\n\n[[feed]]\nurl = \"https://aljazeera.example/ar\"\nname = \"الجزيرة\"\nlanguage = \"ar\"\n\n[[feed]]\nurl = \"https://example.com/rss\"\n\n[[feed]]\nurll = \"https://x.example\"\n";
+        let s = Settings::from_user_toml(text, "c.toml");
+        assert_eq!(s.config.reader.width, 80);
+        let urls: Vec<&str> = s.config.feed.iter().map(|f| f.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            vec!["https://example.com/rss", "https://aljazeera.example/ar"]
+        );
+        assert_eq!(s.config.feed[0].hotkey.as_deref(), Some("e"));
+        assert_eq!(s.config.feed[1].language.as_deref(), Some("ar"));
+        assert_eq!(s.warnings.len(), 3, "{:?}", s.warnings);
+        assert!(
+            s.warnings[0].starts_with("c.toml: line 9: feed: url 'ftp://nope'"),
+            "{:?}",
+            s.warnings
+        );
+        assert!(
+            s.warnings[1]
+                .starts_with("c.toml: line 17: feed: 'https://example.com/rss' is already listed"),
+            "{:?}",
+            s.warnings
+        );
+        assert!(
+            s.warnings[2].starts_with("c.toml: line 20: feed:") && s.warnings[2].contains("urll"),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn feeds_print_with_the_config_and_read_back() {
+        let s = Settings::from_user_toml(
+            "[[feed]]\nurl = \"https://example.com/rss\"\nname = \"Example\"\n",
+            "c.toml",
+        );
+        let printed = s.config.to_toml();
+        assert!(printed.contains("[[feed]]"), "{printed}");
+        let again: Config = toml::from_str(&printed).unwrap();
+        assert_eq!(again, s.config);
+        assert!(!Config::default().to_toml().contains("feed"));
+    }
+
+    #[test]
+    fn feed_that_is_not_a_list_of_tables_is_reported() {
+        let s = Settings::from_user_toml("feed = \"https://example.com\"\n", "c.toml");
+        assert!(s.config.feed.is_empty());
+        assert!(s.warnings[0].contains("[[feed]]"), "{:?}", s.warnings);
     }
 
     #[test]

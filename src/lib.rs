@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod feeds;
 pub mod keymap;
 pub mod library;
 pub mod serve;

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use folio::app::{App, Exit};
 use folio::config::{Settings, Toggle, default_config_path};
+use folio::feeds;
 use folio::library::{self, Article, Library, ParagraphKind};
 use folio::serve::{self, Access};
 use folio::store::{Store, default_state_path};
@@ -25,7 +26,7 @@ use folio::ui::{ColorDepth, Theme};
 /// A terminal article reader that lays out right-to-left text correctly.
 ///
 /// With no PATH, opens the built-in seed articles. A folder opens its .txt and .md files.
-/// `folio serve` serves the reader over SSH.
+/// `folio serve` serves the reader over SSH; `folio fetch` fetches the feeds in the config.
 #[derive(Parser, Debug)]
 #[command(name = "folio", version, about, long_about = None)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -39,6 +40,44 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Serve(ServeArgs),
+    Fetch(FetchArgs),
+    Import(ImportArgs),
+    Export(ExportArgs),
+}
+
+/// Fetch every feed in the config into folio's data folder.
+///
+/// RSS, Atom and JSON Feed, over HTTP(S), asking only for what changed since the last fetch.
+/// Each item is stored once, as an HTML file in a folder per feed, for reading offline. Says
+/// on stderr, one line each, which feeds failed (and exits 1); the others are fetched anyway.
+#[derive(Args, Debug)]
+struct FetchArgs {
+    /// Give up on a request (redirects included) after this many seconds.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: Option<u64>,
+    /// Config file to use instead of the one in your config folder.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Add the feeds of an OPML file (another feed reader's export) to your config.
+///
+/// Keeps everything already in the config, comments included, and skips feeds already there.
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The OPML file.
+    file: PathBuf,
+    /// Config file to add to instead of the one in your config folder (made if missing).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Print the feeds in your config as OPML 2.0, for another feed reader.
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// Config file to use instead of the one in your config folder.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 /// Reading in this terminal (the default).
@@ -189,6 +228,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Fetch(args)) => match config_path(args.config) {
+            Ok((path, explicit)) => feeds::command::fetch(
+                path.as_deref(),
+                explicit,
+                None,
+                args.timeout.map(Duration::from_secs),
+            ),
+            Err(code) => code,
+        },
+        Some(Command::Import(args)) => match args.config.or_else(default_config_path) {
+            Some(config) => feeds::command::import(&args.file, &config),
+            None => {
+                warn("no config folder; name a config file with --config");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Export(args)) => match config_path(args.config) {
+            Ok((path, explicit)) => feeds::command::export(path.as_deref(), explicit),
+            Err(code) => code,
+        },
         None => read(cli.read),
     }
 }
@@ -201,6 +260,20 @@ fn load_library(paths: &[PathBuf]) -> Result<Library, ExitCode> {
             warn(&e.to_string());
             ExitCode::from(2)
         })
+    }
+}
+
+/// The config to read: the one named (which must be there) or the default one.
+fn config_path(named: Option<PathBuf>) -> Result<(Option<PathBuf>, bool), ExitCode> {
+    match named {
+        Some(path) => match Settings::check_explicit(&path) {
+            Ok(()) => Ok((Some(path), true)),
+            Err(e) => {
+                warn(&e);
+                Err(ExitCode::from(2))
+            }
+        },
+        None => Ok((default_config_path(), false)),
     }
 }
 

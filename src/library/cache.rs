@@ -34,10 +34,27 @@ pub const VERSION: u32 = 1;
 /// The cache's file name in folio's cache folder.
 pub const FILE_NAME: &str = "metadata.json";
 
-/// Where the cache lives by default: folio's XDG cache folder.
+/// The environment variable naming another cache folder (tests, or a user who keeps caches
+/// elsewhere).
+pub const CACHE_DIR_VAR: &str = "FOLIO_CACHE_DIR";
+
+/// folio's cache folder, which holds the metadata cache and the search index:
+/// `$FOLIO_CACHE_DIR` when set, else the XDG cache folder (`$XDG_CACHE_HOME/folio`);
+/// `None` when the system names none.
+pub fn cache_folder() -> Option<PathBuf> {
+    match std::env::var_os(CACHE_DIR_VAR) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => Some(
+            directories::ProjectDirs::from("", "", "folio")?
+                .cache_dir()
+                .to_path_buf(),
+        ),
+    }
+}
+
+/// Where the metadata cache lives by default: in folio's [`cache_folder`].
 pub fn default_cache_path() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "folio")?;
-    Some(dirs.cache_dir().join(FILE_NAME))
+    Some(cache_folder()?.join(FILE_NAME))
 }
 
 /// What tells a file's version apart: its size and modification time.

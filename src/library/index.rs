@@ -40,10 +40,6 @@ use super::{Article, LARGE_FILE_BYTES, Origin, parse_article};
 use crate::text::sanitize::printable;
 use crate::text::search::{WordPart, may_match, query_words, words};
 
-/// The environment variable naming another cache folder (tests, or a user who keeps caches
-/// elsewhere); the index goes in its `index/` folder.
-pub const CACHE_DIR_VAR: &str = "FOLIO_CACHE_DIR";
-
 /// The name the index's tokenizer is registered under.
 const TOKENIZER: &str = "folio_words";
 
@@ -53,16 +49,10 @@ const WRITER_MEMORY: usize = 32 << 20;
 /// Files indexed between commits, so an interrupted build keeps what it did.
 const COMMIT_EVERY: usize = 10_000;
 
-/// Where the index lives: `$FOLIO_CACHE_DIR/index`, or `index/` in folio's cache folder;
+/// Where the index lives: `index/` in folio's [cache folder](super::cache::cache_folder);
 /// `None` when the system names no cache folder.
 pub fn default_dir() -> Option<PathBuf> {
-    let cache = match std::env::var_os(CACHE_DIR_VAR) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => directories::ProjectDirs::from("", "", "folio")?
-            .cache_dir()
-            .to_path_buf(),
-    };
-    Some(cache.join("index"))
+    Some(super::cache::cache_folder()?.join("index"))
 }
 
 /// A file of the library, as a search reads it.
