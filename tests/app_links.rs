@@ -451,3 +451,30 @@ fn the_frame_carries_osc_8_on_web_link_text_when_hyperlinks_are_on() {
     draw(&mut plain, &app, &theme, None).unwrap();
     assert!(!plain.writer().windows(4).any(|w| w == b"\x1b]8;"));
 }
+
+#[test]
+fn a_markdown_title_heading_is_not_named_twice_on_the_status_line() {
+    // Long enough after the second heading for it to reach the top.
+    let text = format!(
+        "# Harbour notes\n\nThe first paragraph.\n\n## Tides\n\n{}",
+        "More about the tides.\n\n".repeat(40)
+    );
+    let article =
+        folio::library::parse_article("note.md", folio::library::Origin::Embedded, text.as_bytes());
+    assert_eq!(article.title, "Harbour notes");
+    let library = folio::library::Library {
+        articles: vec![article],
+        warnings: Vec::new(),
+    };
+    let mut app = App::new(Arc::new(library), Settings::defaults(), COLS, ROWS);
+    app.handle_key(Key::char('l'));
+    let line = status(&app);
+    assert!(line.contains("Harbour notes"), "{line}");
+    assert!(
+        !line.contains('›'),
+        "the title heading is the title: {line}"
+    );
+    press(&mut app, ")");
+    let line = status(&app);
+    assert!(line.contains("Harbour notes › Tides"), "{line}");
+}
