@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 mod app_support;
-use app_support::{Harness, raw_cells};
+use app_support::{Harness, raw_cells, styled_text};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
@@ -25,58 +25,6 @@ fn library(name: &str) -> Library {
         articles: vec![parse_article(name, Origin::Embedded, &fixture(name))],
         warnings: Vec::new(),
     }
-}
-
-/// The rows of `area` as text, each followed by its runs of styled cells: where they are,
-/// what they show and their style (colours and modifiers), so a change of style shows in the
-/// snapshot as plainly as a change of text.
-fn styled_text(buf: &Buffer, area: Rect) -> String {
-    let mut out = String::new();
-    for y in area.top()..area.bottom() {
-        let mut text = String::new();
-        let mut runs: Vec<(u16, u16, String, String)> = Vec::new();
-        let mut skip = 0;
-        for x in area.left()..area.right() {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let cell = &buf[(x, y)];
-            let symbol = cell.symbol();
-            text.push_str(symbol);
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            let style = cell.style();
-            let desc = if style.fg.is_none_or(|c| c == ratatui::style::Color::Reset)
-                && style.bg.is_none_or(|c| c == ratatui::style::Color::Reset)
-                && style.add_modifier.is_empty()
-            {
-                String::new()
-            } else {
-                format!(
-                    "fg={:?} bg={:?} {:?}",
-                    style.fg.unwrap_or_default(),
-                    style.bg.unwrap_or_default(),
-                    style.add_modifier
-                )
-            };
-            match runs.last_mut() {
-                Some(run) if run.3 == desc && run.1 == x => {
-                    run.1 = x + 1;
-                    run.2.push_str(symbol);
-                }
-                _ => runs.push((x, x + 1, symbol.to_string(), desc)),
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-        for (from, to, shown, desc) in runs.into_iter().filter(|r| !r.3.is_empty()) {
-            if shown.trim().is_empty() && !desc.contains("bg=Indexed") {
-                continue;
-            }
-            out.push_str(&format!("    {from}..{to} {:?} {desc}\n", shown.trim_end()));
-        }
-    }
-    out
 }
 
 #[test]

@@ -87,6 +87,11 @@ pub(super) fn error(path: &Path, reason: LoadFailure) -> LoadError {
     }
 }
 
+/// Markdown up to this size is parsed whole into the document model (headings, lists, code,
+/// tables, links); a larger file is mapped and read as plain text, a line at a time, like any
+/// large file: whole-document parsing and layout of more would keep a reader waiting.
+pub const MAX_MARKDOWN_BYTES: u64 = 8 * 1024 * 1024;
+
 /// A file's contents: read whole, or mapped when it is large.
 pub(super) enum Contents {
     Bytes(Vec<u8>),
@@ -111,8 +116,13 @@ pub(super) fn read_file(path: &Path) -> Result<Contents, LoadError> {
             )),
         ));
     }
+    let markdown = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
     let limit = if html {
         MAX_HTML_BYTES
+    } else if markdown {
+        MAX_MARKDOWN_BYTES
     } else {
         LARGE_FILE_BYTES
     };
@@ -442,6 +452,28 @@ mod tests {
                 huge.display()
             )
         );
+    }
+
+    #[test]
+    fn markdown_past_the_mapping_size_is_still_read_as_markdown() {
+        let s = Scratch::new("md-large");
+        let para = "Tides **rise** and fall twice a day along this [coast](tides.md).\n\n";
+        let body = para.repeat((LARGE_FILE_BYTES as usize / para.len()) + 10);
+        let big = s.write("big.md", format!("# Big notes\n\n{body}").as_bytes());
+        let lib = load_paths(std::slice::from_ref(&big)).unwrap();
+        let a = &lib.articles[0];
+        assert!(a.large.is_none(), "parsed as Markdown, not mapped as lines");
+        assert_eq!(a.title, "Big notes");
+        assert!(a.paragraphs.iter().all(|p| !p.text.contains("**")));
+        assert_eq!(a.links.len(), 1, "one address, one number");
+
+        // Past the Markdown limit a file is mapped and read as lines, as any large file.
+        let huge = s.0.join("huge.md");
+        fs::File::create(&huge)
+            .and_then(|f| f.set_len(MAX_MARKDOWN_BYTES + 1))
+            .unwrap();
+        let lib = load_paths(std::slice::from_ref(&huge)).unwrap();
+        assert!(lib.articles[0].large.is_some());
     }
 
     #[test]
