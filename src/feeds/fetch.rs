@@ -448,31 +448,10 @@ fn fetch_page(ctx: &Ctx<'_>, link: &str) -> Result<String, FetchError> {
             ),
         ));
     }
-    Ok(decode_html(&body.bytes, body.content_type.as_deref()))
-}
-
-/// HTML bytes as text, in the charset the response or the page names (UTF-8 otherwise; a
-/// byte-order mark wins).
-fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
-    let label = content_type
-        .and_then(charset_in)
-        .or_else(|| charset_in(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)])));
-    let encoding = label
-        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
-        .unwrap_or(encoding_rs::UTF_8);
-    encoding.decode(bytes).0.into_owned()
-}
-
-/// The value after `charset=` in a text, if any.
-fn charset_in(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.find("charset=")? + "charset=".len();
-    let value: String = lower[at..]
-        .trim_start_matches(['"', '\''])
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
-        .collect();
-    (!value.is_empty()).then_some(value)
+    Ok(crate::library::html::decode_page(
+        &body.bytes,
+        body.content_type.as_deref(),
+    ))
 }
 
 /// A response worth reading.
@@ -740,26 +719,6 @@ impl Drop for Slot<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn charsets_are_found_in_headers_and_pages() {
-        assert_eq!(
-            charset_in("text/html; charset=windows-1256").as_deref(),
-            Some("windows-1256")
-        );
-        assert_eq!(
-            charset_in("<meta charset=\"UTF-8\">").as_deref(),
-            Some("utf-8")
-        );
-        assert_eq!(charset_in("text/html"), None);
-        // "مرحبا" in windows-1256.
-        let bytes = [0xe3, 0xd1, 0xcd, 0xc8, 0xc7];
-        assert_eq!(
-            decode_html(&bytes, Some("text/html; charset=windows-1256")),
-            "مرحبا"
-        );
-        assert_eq!(decode_html("مرحبا".as_bytes(), None), "مرحبا");
-    }
 
     #[test]
     fn html_pages_are_told_from_feeds() {

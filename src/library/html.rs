@@ -277,10 +277,50 @@ fn mostly_links(events: &[Event<'_>]) -> bool {
 
 /// Parse an HTML page's bytes into an article. Never panics.
 pub fn parse_html(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
-    let html = String::from_utf8_lossy(bytes);
-    let had_invalid_utf8 = matches!(html, std::borrow::Cow::Owned(_));
+    let (html, had_invalid_utf8) = match std::str::from_utf8(bytes) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), false),
+        // Not UTF-8: a page saved in the charset it names (windows-1256 for many Arabic
+        // sites); with none named, or one unknown, bad bytes show as U+FFFD.
+        Err(_) => match declared_encoding(bytes, None) {
+            Some(encoding) if encoding != encoding_rs::UTF_8 => {
+                let (text, _, bad) = encoding.decode(bytes);
+                (text, bad)
+            }
+            _ => (String::from_utf8_lossy(bytes), true),
+        },
+    };
     let page = read_page(&html);
     article_of(page, file_name, origin, had_invalid_utf8)
+}
+
+/// HTML bytes as text, in the charset the response (`content_type`) or the page names, UTF-8
+/// otherwise; a byte-order mark wins.
+pub fn decode_page(bytes: &[u8], content_type: Option<&str>) -> String {
+    let encoding = declared_encoding(bytes, content_type).unwrap_or(encoding_rs::UTF_8);
+    encoding.decode(bytes).0.into_owned()
+}
+
+/// The charset a response's content type or, failing that, the page's first KiB names.
+fn declared_encoding(
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> Option<&'static encoding_rs::Encoding> {
+    content_type
+        .and_then(charset_in)
+        .or_else(|| charset_in(&String::from_utf8_lossy(&bytes[..bytes.len().min(1024)])))
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+}
+
+/// The value after `charset=` in a text, if any.
+fn charset_in(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("charset=")? + "charset=".len();
+    let value: String = lower[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    (!value.is_empty()).then_some(value)
 }
 
 /// The article a page makes.

@@ -931,3 +931,43 @@ proptest! {
         check_page(parts.concat().as_bytes())?;
     }
 }
+
+#[test]
+fn charsets_are_found_in_headers_and_pages() {
+    assert_eq!(
+        charset_in("text/html; charset=windows-1256").as_deref(),
+        Some("windows-1256")
+    );
+    assert_eq!(
+        charset_in("<meta charset=\"UTF-8\">").as_deref(),
+        Some("utf-8")
+    );
+    assert_eq!(charset_in("text/html"), None);
+    // "مرحبا" in windows-1256.
+    let bytes = [0xe3, 0xd1, 0xcd, 0xc8, 0xc7];
+    assert_eq!(
+        decode_page(&bytes, Some("text/html; charset=windows-1256")),
+        "مرحبا"
+    );
+    assert_eq!(decode_page("مرحبا".as_bytes(), None), "مرحبا");
+}
+
+#[test]
+fn a_page_saved_in_the_charset_it_names_is_read_in_it() {
+    // An Arabic page saved as windows-1256, as many Arabic sites still serve them.
+    let (text, _, _) = encoding_rs::WINDOWS_1256.encode(
+        "<html lang=\"ar\"><head><meta charset=\"windows-1256\"><title>مرحبا بالعالم</title></head>\
+         <body><article><p>هذه فقرة عربية قصيرة عن الميناء والمد والجزر في الشتاء.</p></article></body></html>",
+    );
+    assert!(std::str::from_utf8(&text).is_err(), "not UTF-8");
+    let a = parse_html("page.html", Origin::Embedded, &text);
+    assert_eq!(a.title, "مرحبا بالعالم");
+    assert!(!a.had_invalid_utf8);
+    assert!(a.paragraphs.iter().any(|p| p.text.contains("الميناء")));
+    // A page that is UTF-8 stays UTF-8 whatever it says (a feed's stored page was decoded).
+    let utf8 = "<html><head><meta charset=\"windows-1256\"><title>مرحبا</title></head><body><p>نص</p></body></html>";
+    assert_eq!(
+        parse_html("u.html", Origin::Embedded, utf8.as_bytes()).title,
+        "مرحبا"
+    );
+}
