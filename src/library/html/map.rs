@@ -878,44 +878,8 @@ fn tidy_run(run: Vec<Event<'static>>) -> Vec<Event<'static>> {
         out.push(Event::Text(CowStr::from(t)));
     }
     // Hard breaks and spaces at the ends.
-    loop {
-        let first = out
-            .iter()
-            .position(|e| !matches!(e, Event::Start(t) if !matches!(t, Tag::Image { .. })));
-        match first.map(|i| (i, &out[i])) {
-            Some((i, Event::HardBreak)) => {
-                out.remove(i);
-            }
-            Some((i, Event::Text(t))) if t.starts_with(' ') => {
-                let trimmed = t.trim_start_matches(' ').to_string();
-                if trimmed.is_empty() {
-                    out.remove(i);
-                } else {
-                    out[i] = Event::Text(CowStr::from(trimmed));
-                    break;
-                }
-            }
-            _ => break,
-        }
-    }
-    loop {
-        let last = out.iter().rposition(|e| !matches!(e, Event::End(_)));
-        match last.map(|i| (i, &out[i])) {
-            Some((i, Event::HardBreak)) => {
-                out.remove(i);
-            }
-            Some((i, Event::Text(t))) if t.ends_with(' ') => {
-                let trimmed = t.trim_end_matches(' ').to_string();
-                if trimmed.is_empty() {
-                    out.remove(i);
-                } else {
-                    out[i] = Event::Text(CowStr::from(trimmed));
-                    break;
-                }
-            }
-            _ => break,
-        }
-    }
+    trim_end_of(&mut out, true);
+    trim_end_of(&mut out, false);
     // Removing ends may have emptied elements again.
     let mut tidy: Vec<Event<'static>> = Vec::with_capacity(out.len());
     for e in out {
@@ -930,4 +894,40 @@ fn tidy_run(run: Vec<Event<'static>>) -> Vec<Event<'static>> {
         tidy.push(e);
     }
     tidy
+}
+
+/// Drop hard breaks and spaces from the start (`front`) or the end of a leaf's events, looking
+/// past the tags that open (at the start) or close (at the end) around them; an image's tag
+/// counts as content.
+fn trim_end_of(out: &mut Vec<Event<'static>>, front: bool) {
+    loop {
+        let at = if front {
+            out.iter()
+                .position(|e| !matches!(e, Event::Start(t) if !matches!(t, Tag::Image { .. })))
+        } else {
+            out.iter().rposition(|e| !matches!(e, Event::End(_)))
+        };
+        match at.map(|i| (i, &out[i])) {
+            Some((i, Event::HardBreak)) => {
+                out.remove(i);
+            }
+            Some((i, Event::Text(t)))
+                if (front && t.starts_with(' ')) || (!front && t.ends_with(' ')) =>
+            {
+                let trimmed = if front {
+                    t.trim_start_matches(' ')
+                } else {
+                    t.trim_end_matches(' ')
+                }
+                .to_string();
+                if trimmed.is_empty() {
+                    out.remove(i);
+                } else {
+                    out[i] = Event::Text(CowStr::from(trimmed));
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
 }
