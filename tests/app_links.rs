@@ -455,8 +455,9 @@ fn the_frame_carries_osc_8_on_web_link_text_when_hyperlinks_are_on() {
 #[test]
 fn a_markdown_title_heading_is_not_named_twice_on_the_status_line() {
     // Long enough after the second heading for it to reach the top.
+    // Front matter names the title, and the first heading repeats it.
     let text = format!(
-        "# Harbour notes\n\nThe first paragraph.\n\n## Tides\n\n{}",
+        "---\ntitle: Harbour notes\n---\n# Harbour notes\n\nThe first paragraph.\n\n## Tides\n\n{}",
         "More about the tides.\n\n".repeat(40)
     );
     let article =

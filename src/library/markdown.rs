@@ -205,7 +205,14 @@ pub fn parse_markdown(file_name: &str, origin: Origin, bytes: &[u8]) -> Article 
     let mut paragraphs = built.paragraphs;
 
     let title = match (&meta.title, built.headings.first()) {
-        (Some(t), _) => t.clone(),
+        (Some(t), first) => {
+            // A heading that opens the text and repeats the front matter's title is the
+            // title, as for a page whose first heading repeats its `<title>`.
+            if first == Some(&0) && paragraphs[0].text.replace('\n', " ").trim() == t.trim() {
+                paragraphs[0].kind = ParagraphKind::Title;
+            }
+            t.clone()
+        }
         (None, Some(&h)) => {
             if h == 0 {
                 paragraphs[0].kind = ParagraphKind::Title;

@@ -644,8 +644,7 @@ impl Widget for StatusLine<'_> {
                 let heading = app
                     .current_heading()
                     .and_then(|(p, _)| a.paragraphs.get(p))
-                    // A Markdown `#` heading that gave the title names it again: said once.
-                    .filter(|p| p.kind != ParagraphKind::Title && p.text.trim() != a.title.trim())
+                    .filter(|p| p.kind != ParagraphKind::Title)
                     .map(|p| format!(" › {}", fit(app, &p.text, room / 2)));
                 let heading = heading.unwrap_or_default();
                 let title = fit(app, &a.title, room.saturating_sub(str_width(&heading)));
