@@ -971,3 +971,22 @@ fn a_page_saved_in_the_charset_it_names_is_read_in_it() {
         "مرحبا"
     );
 }
+
+#[test]
+fn an_empty_list_item_keeps_its_marker_and_nothing_else_blank() {
+    // Found by the fuzzer: an item with no text is kept, with its bullet, as a browser draws
+    // it; any other blank leaf is dropped.
+    let a = parse_html("p.html", Origin::Embedded, b"<ul><p><r");
+    assert!(!a.paragraphs.is_empty());
+    for p in &a.paragraphs {
+        if p.text.trim().is_empty() {
+            assert!(
+                matches!(
+                    p.block.containers.levels.last(),
+                    Some(Container::Item(item)) if item.first && item.marker == "\u{2022}"
+                ),
+                "blank {p:?}"
+            );
+        }
+    }
+}
