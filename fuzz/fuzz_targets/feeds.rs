@@ -26,7 +26,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(!xml.chars().any(|c| c.is_control() && c != '\n'), "{xml}");
         let back = opml::parse(xml.as_bytes()).expect("the export is OPML");
         let urls: Vec<&str> = back.iter().map(|f| f.url.as_str()).collect();
-        let want: Vec<&str> = settings.config.feed.iter().map(|f| f.url.as_str()).collect();
+        let want: Vec<&str> = settings
+            .config
+            .feed
+            .iter()
+            .map(|f| f.url.as_str())
+            .collect();
         assert_eq!(urls, want, "{xml}");
     }
 
