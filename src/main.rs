@@ -168,9 +168,17 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     authorized_keys: Option<PathBuf>,
     /// The server's private host key; made here if the file does not exist. Default: host_ed25519
-    /// in folio's data folder.
+    /// in the server's data folder.
     #[arg(long, value_name = "FILE")]
     host_key: Option<PathBuf>,
+    /// The server's data folder: the host key, and the reading state of readers who connect
+    /// with a key (in serve/readers/). Default: folio's data folder (XDG).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Readers whose reading state is kept between sessions, at most; a new key past that is
+    /// kept for its session only.
+    #[arg(long, value_name = "N", default_value_t = serve::state::DEFAULT_MAX_READERS as u32, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    max_readers: u32,
     /// Readers (authenticated connections) served at once.
     #[arg(long, value_name = "N", default_value_t = serve::defaults::MAX_SESSIONS, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     max_sessions: u32,
@@ -468,8 +476,13 @@ fn serve(args: ServeArgs) -> ExitCode {
         say(w);
     }
 
-    let Some(key_path) = args.host_key.clone().or_else(serve::default_host_key_path) else {
-        say("no data folder for the host key; name a file with --host-key");
+    let data = args.data.clone().or_else(serve::default_data_dir);
+    let Some(key_path) = args
+        .host_key
+        .clone()
+        .or_else(|| data.as_ref().map(|d| d.join(serve::HOST_KEY_FILE)))
+    else {
+        say("no data folder for the host key; name a file with --host-key or a folder with --data");
         return ExitCode::from(2);
     };
     let host_key = match serve::load_or_create_host_key(&key_path) {
@@ -510,6 +523,15 @@ fn serve(args: ServeArgs) -> ExitCode {
     options.handshake_timeout = Duration::from_secs(args.handshake_timeout);
     options.auth_timeout = Duration::from_secs(args.auth_timeout);
     options.log = log;
+    match &data {
+        Some(dir) => say(&format!(
+            "reading state of readers with keys kept in {}",
+            dir.join("serve").join("readers").display()
+        )),
+        None => say("no data folder: reading state lasts each session only"),
+    }
+    options.data = data;
+    options.max_readers = args.max_readers as usize;
     serve::raise_descriptor_limit();
 
     // Signals are caught before the server starts, so none is missed.

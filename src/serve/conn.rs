@@ -103,6 +103,8 @@ pub(crate) struct Conn {
     pub refused: Signal,
     /// Who the client is, for the log: user name and key fingerprint.
     pub who: Mutex<String>,
+    /// The SHA256 fingerprint of the key the client authenticated with (none: "none").
+    pub key: Mutex<Option<String>>,
     /// Milliseconds from `started` to the last input.
     last_input: AtomicU64,
     /// Asks the reader to say goodbye and end; the reason is in `end`.
@@ -132,6 +134,7 @@ impl Conn {
             authenticated: Signal::default(),
             refused: Signal::default(),
             who: Mutex::new(String::new()),
+            key: Mutex::new(None),
             last_input: AtomicU64::new(0),
             stop: Signal::default(),
             reader_done: Signal::default(),

@@ -149,6 +149,8 @@ impl Handler for Session {
         let print = fingerprint(key.public_key);
         if self.allowed(key.public_key) {
             self.remember(format!("user={} key={print}", printable(user)));
+            // Their reading state is kept under this key (see `super::state`).
+            *self.conn.key.lock().unwrap_or_else(|e| e.into_inner()) = Some(print);
             Ok(Auth::Accept)
         } else {
             self.log(&format!(

@@ -12,9 +12,17 @@ use russh::keys::ssh_key::private::Ed25519Keypair;
 use russh::keys::ssh_key::{AuthorizedKeys, LineEnding};
 use russh::keys::{HashAlg, PrivateKey, PublicKey};
 
-/// Where the host key lives when `--host-key` is not given.
+/// The host key's name in the server's data folder.
+pub const HOST_KEY_FILE: &str = "host_ed25519";
+
+/// The server's data folder when `--data` is not given: folio's XDG data folder.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "folio").map(|d| d.data_dir().to_path_buf())
+}
+
+/// Where the host key lives when neither `--host-key` nor `--data` is given.
 pub fn default_host_key_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "folio").map(|d| d.data_dir().join("host_ed25519"))
+    default_data_dir().map(|d| d.join(HOST_KEY_FILE))
 }
 
 /// A key's SHA256 fingerprint as OpenSSH prints it (`SHA256:…`).

@@ -17,10 +17,12 @@ pub mod limits;
 pub mod log;
 pub mod output;
 mod reader;
+pub mod state;
 pub mod stream;
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread;
@@ -34,10 +36,12 @@ use crate::config::Settings;
 use crate::library::Library;
 
 pub use keys::{
-    default_host_key_path, fingerprint, is_allowed, load_or_create_host_key, read_authorized_keys,
+    HOST_KEY_FILE, default_data_dir, default_host_key_path, fingerprint, is_allowed,
+    load_or_create_host_key, read_authorized_keys,
 };
 pub use limits::{Limits, Startups};
 pub use log::{Log, printable};
+pub use state::ReaderStates;
 
 /// Largest pty folio lays out for; bigger requests are clamped.
 pub const MAX_COLS: u16 = 500;
@@ -78,6 +82,12 @@ pub struct Options {
     /// Keepalive interval; a client that answers none of three is dropped.
     pub keepalive: Duration,
     pub log: Log,
+    /// The server's data folder (`--data`): readers who authenticate with a key keep their
+    /// reading state in it, under `serve/readers/` (see [`state`]). `None` (the default here;
+    /// `folio serve` names its XDG data folder): every reader's state lasts their session only.
+    pub data: Option<PathBuf>,
+    /// Readers whose state is kept, at most (`--max-readers`).
+    pub max_readers: usize,
 }
 
 /// `folio serve`'s defaults, in one place for [`Options::new`] and the command line.
@@ -105,6 +115,8 @@ impl Options {
             auth_timeout: Duration::from_secs(defaults::AUTH_TIMEOUT_SECS),
             keepalive: Duration::from_secs(20),
             log: Log::stderr(),
+            data: None,
+            max_readers: state::DEFAULT_MAX_READERS,
         }
     }
 }
@@ -128,6 +140,8 @@ pub(crate) struct Shared {
     pub throttle: log::Throttle,
     /// Reader threads running.
     pub readers: Arc<AtomicUsize>,
+    /// Readers' reading state, kept per key.
+    pub states: ReaderStates,
 }
 
 /// What folio calls itself in the SSH protocol.
@@ -230,6 +244,7 @@ impl Server {
         let readers = Arc::new(AtomicUsize::new(0));
         let shared = Arc::new(Shared {
             config: Arc::new(ssh_config(&options)),
+            states: ReaderStates::new(options.data.as_deref(), options.max_readers),
             throttle: log::Throttle::new(options.log.clone(), conn::LOG_INTERVAL),
             options,
             content,

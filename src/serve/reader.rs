@@ -221,6 +221,13 @@ fn reader_thread(
         term,
         theme.ascii,
     ));
+    // The reader's state: their key's folder, or this session only. Opening and saving read
+    // and write files, here on the reader's own thread, off the async runtime.
+    let key = conn.key.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let opened = shared.states.open(key.as_deref());
+    if let Some(line) = &opened.log {
+        shared.options.log.line(&format!("#{} {line}", conn.id));
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut app = App::new(
             content.library.clone(),
@@ -229,7 +236,17 @@ fn reader_thread(
             rows,
         );
         app.set_policy(crate::app::Policy::SERVED);
-        run(&mut painter, &mut app, &theme, &keys, post)
+        app.attach_store(opened.store, opened.message);
+        let exit = run(&mut painter, &mut app, &theme, &keys, post);
+        // The last save: where the reader is now, however the session ended.
+        app.remember();
+        if let Err(e) = app.store_mut().save() {
+            shared
+                .options
+                .log
+                .line(&format!("#{} could not save reading state: {e}", conn.id));
+        }
+        exit
     }));
     if let Ok(Ok(Exit::Quit)) = outcome {
         conn.set_end(End::Quit);
