@@ -139,11 +139,11 @@ impl ReaderStates {
             Ok(true) => {}
             Ok(false) => {
                 return session_only(
-                    Some(format!(
-                        "This server keeps reading state for {} readers and has no room for \
-                         yours: positions and bookmarks last for this session only",
-                        self.max
-                    )),
+                    Some(
+                        "This server has no room to keep your reading state: it lasts this \
+                         session only"
+                            .into(),
+                    ),
                     Some(format!(
                         "reading state kept for this session only: {} readers' folders already (--max-readers)",
                         self.max
@@ -361,7 +361,7 @@ mod tests {
         fs::write(dir.path().join("serve/readers/notes.txt"), "x").unwrap();
         let third = states.open(Some(&fps[2]));
         assert!(third.store.path().is_none());
-        assert!(third.message.unwrap().contains("2 readers"));
+        assert!(third.message.unwrap().contains("no room"));
         assert!(third.log.unwrap().contains("--max-readers"));
         for fp in &fps[..2] {
             let opened = states.open(Some(fp));
