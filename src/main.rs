@@ -39,7 +39,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    Serve(ServeArgs),
+    // Boxed: the serve options are many, and the other commands are small.
+    Serve(Box<ServeArgs>),
     Fetch(FetchArgs),
     Import(ImportArgs),
     Export(ExportArgs),
@@ -235,7 +236,7 @@ fn parse_bidi(s: &str) -> Result<BidiMode, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(*args),
         Some(Command::Fetch(args)) => match config_path(args.config) {
             Ok((path, explicit)) => feeds::command::fetch(
                 path.as_deref(),
