@@ -32,7 +32,8 @@ pub struct Limits {
     pub connect_timeout: Duration,
     /// For a whole request, from the first connection to the last byte, redirects included.
     pub timeout: Duration,
-    /// The largest response body read.
+    /// The largest response body read; of a compressed (gzip) response, the largest it may
+    /// grow to once decompressed, so a small bomb is refused like a large body.
     pub max_bytes: u64,
     /// Redirects followed before giving up.
     pub max_redirects: usize,
@@ -570,6 +571,8 @@ fn get(
         let content_type = header("content-type");
         let etag = header("etag");
         let last_modified = header("last-modified");
+        // A compressed body is decompressed as it is read (the client asked for gzip), and
+        // has no length here: the limit below counts decompressed bytes.
         if let Some(length) = response.body().content_length()
             && length > limits.max_bytes
         {
@@ -751,6 +754,90 @@ mod tests {
             plain_to_html("a < b\n\n\nc & d\n"),
             "<p>a &lt; b</p>\n<p>c &amp; d</p>"
         );
+    }
+
+    /// A loopback server that answers one request with `body`, gzip-compressed, and keeps
+    /// the request's head.
+    fn gzip_server(body: Vec<u8>) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/feed.xml", listener.local_addr().unwrap());
+        let thread = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&body).unwrap();
+            let gz = gz.finish().unwrap();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\
+                 Content-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                gz.len()
+            );
+            let _ = stream.write_all(&gz);
+            String::from_utf8_lossy(&head).into_owned()
+        });
+        (url, thread)
+    }
+
+    fn rss(description: &str) -> Vec<u8> {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Packed</title>\
+             <item><title>مرحبا</title><guid isPermaLink=\"false\">one</guid>\
+             <description>{description}</description></item></channel></rss>"
+        )
+        .into_bytes()
+    }
+
+    fn fetch_one(url: String, limits: &Limits) -> (Outcome, tempfile::TempDir) {
+        let root = tempfile::tempdir().unwrap();
+        let feed = Feed {
+            url,
+            name: Some("Packed".into()),
+            hotkey: None,
+            language: None,
+        };
+        let mut outcomes = fetch_all(&[feed], root.path(), limits, &|_| {});
+        (outcomes.remove(0), root)
+    }
+
+    #[test]
+    fn a_gzip_feed_is_asked_for_decompressed_and_stored() {
+        let (url, server) = gzip_server(rss("A summary that travelled compressed."));
+        let (outcome, _root) = fetch_one(url, &Limits::default());
+        let head = server.join().unwrap().to_ascii_lowercase();
+        assert!(head.contains("accept-encoding: gzip"), "{head}");
+        let report = outcome.result.expect("fetched");
+        assert_eq!(report.new_items, 1);
+        let stored: Vec<String> = std::fs::read_dir(&outcome.folder)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name() != super::super::store::STATE_FILE)
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect();
+        assert!(
+            stored.iter().any(|t| t.contains("travelled compressed")),
+            "{stored:?}"
+        );
+    }
+
+    #[test]
+    fn a_gzip_body_over_the_cap_once_decompressed_is_refused() {
+        // About 4 KiB on the wire, 2 MiB once decompressed, over a 1 MiB cap.
+        let (url, server) = gzip_server(rss(&" ".repeat(2 * 1024 * 1024)));
+        let limits = Limits {
+            max_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let (outcome, _root) = fetch_one(url, &limits);
+        server.join().unwrap();
+        let err = outcome.result.expect_err("refused");
+        assert_eq!(err.failure, Failure::TooLarge, "{err}");
+        assert!(err.message.contains("larger than 1 MiB"), "{err}");
     }
 
     #[test]
