@@ -158,6 +158,33 @@ fn a_keys_bookmark_read_mark_and_place_survive_a_reconnect_and_no_other_reader_s
 }
 
 #[test]
+fn a_reader_who_drops_the_connection_finds_their_place_again() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server(data.path());
+    let key = test_key();
+    run(Duration::from_secs(120), async {
+        let (client, term) = reader(&server, Some(&key)).await;
+        term.send("4").await;
+        wait_status(&term, SEED_003).await;
+        term.send("l").await;
+        term.send("jjjjj").await;
+        wait_status(&term, " lines 6-").await;
+        // No quit: the network goes. The reader saves where it was as it ends.
+        drop(term);
+        drop(client);
+        let start = std::time::Instant::now();
+        while server.reader_threads() > 0 {
+            assert!(start.elapsed() < PATIENCE, "the reader never ended");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let (_client, term) = reader(&server, Some(&key)).await;
+        wait_status(&term, SEED_003).await;
+        wait_status(&term, " lines 6-").await;
+        quit(term).await;
+    });
+}
+
+#[test]
 fn an_anonymous_readers_state_lasts_their_session_only() {
     let data = tempfile::tempdir().unwrap();
     let server = server(data.path());
