@@ -7,7 +7,8 @@
 //! [`Painter`](crate::term::Painter) driven by [`crate::term::run`] on a thread of its own, fed keys by an input task
 //! and drained by an output pump that respects the client's SSH window. Everything a client can
 //! make the server hold is capped: connections (those still authenticating apart from sessions,
-//! see [`limits`]), pty size, queued input and output.
+//! see [`limits`]), pty size, queued input and output, and readers whose reading state is kept
+//! on disk between sessions (those who authenticated with a key, see [`state`]).
 
 mod conn;
 mod handler;

@@ -152,7 +152,8 @@ struct Undo {
     mark: Option<Mark>,
 }
 
-/// The state, and where it is kept (nowhere, for a served session or `--no-state`).
+/// The state, and where it is kept (nowhere, for `--no-state` or a served reader without a
+/// key; a served reader with one has a folder of their own, see `crate::serve::state`).
 #[derive(Debug, Default)]
 pub struct Store {
     path: Option<PathBuf>,
