@@ -346,6 +346,36 @@ mod tests {
     }
 
     #[test]
+    fn sessions_with_one_key_saving_at_the_same_time_on_threads_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let states = ReaderStates::new(Some(dir.path()), 10);
+        let fp = crate::serve::fingerprint(&key(4));
+        const EACH: usize = 20;
+        std::thread::scope(|s| {
+            for device in 0..3 {
+                let (states, fp) = (&states, &fp);
+                s.spawn(move || {
+                    let mut session = states.open(Some(fp));
+                    for i in 0..EACH {
+                        bookmark(&mut session.store, &format!("seed:{device}-{i}"), "here");
+                        session.store.save().unwrap();
+                    }
+                });
+            }
+        });
+        let later = states.open(Some(&fp));
+        assert_eq!(later.store.state.articles.len(), 3 * EACH);
+        assert!(
+            later
+                .store
+                .state
+                .articles
+                .values()
+                .all(|a| a.bookmarks.len() == 1)
+        );
+    }
+
+    #[test]
     fn past_the_cap_a_new_key_is_kept_for_its_session_only_and_known_keys_stay() {
         let dir = tempfile::tempdir().unwrap();
         let states = ReaderStates::new(Some(dir.path()), 2);
