@@ -162,7 +162,8 @@ struct ServeArgs {
     /// address here (for example 0.0.0.0:2222).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:2222")]
     listen: SocketAddr,
-    /// Let anyone connect, with any user name and no key.
+    /// Let anyone connect, with any user name, with any key or none (a reader with a key keeps
+    /// their reading state; one without comes in by keyboard-interactive, asked nothing).
     #[arg(long, conflicts_with = "authorized_keys")]
     anonymous: bool,
     /// Let in only the holders of the keys in FILE (one OpenSSH public key a line).

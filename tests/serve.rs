@@ -690,7 +690,7 @@ fn a_client_refused_a_session_is_told_why() {
         let mut late = late.expect("the handshake");
         let first = connect(server.addr).await;
         // ...it authenticates, and is told why it cannot read.
-        let _ = late.authenticate_none("reader").await;
+        let _ = auth_anonymous(&mut late, "reader").await;
         let reason = wait_told(&told).await;
         assert_eq!(
             reason,

@@ -7,7 +7,7 @@ mod serve_support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serve_support::{ServeProcess, Term, Trusting, client_config, run};
+use serve_support::{ServeProcess, Term, Trusting, auth_anonymous, client_config, run};
 
 const PATIENCE: Duration = serve_support::PATIENCE;
 
@@ -61,11 +61,10 @@ fn nothing_hostile_in_names_reaches_stderr_raw() {
         let mut client = russh::client::connect(Arc::new(client_config()), serve.addr, Trusting)
             .await
             .expect("connects");
-        let auth = client
-            .authenticate_none(format!("ro{hostile}ot\u{9b}2J"))
+        let auth = auth_anonymous(&mut client, format!("ro{hostile}ot\u{9b}2J"))
             .await
-            .expect("auth none");
-        assert!(auth.success());
+            .expect("anonymous login");
+        assert!(auth);
         let term = Term::open(&client, 80, 24).await;
         term.wait_for("ok.txt").await;
         term.send("q").await;
@@ -117,11 +116,7 @@ fn out_of_file_descriptors_the_server_waits_without_spinning_and_recovers() {
             })
             .await;
             let Ok(Ok(mut client)) = attempt else { break };
-            if !client
-                .authenticate_none("reader")
-                .await
-                .is_ok_and(|a| a.success())
-            {
+            if !auth_anonymous(&mut client, "reader").await.is_ok_and(|a| a) {
                 break;
             }
             let term = Term::open(&client, 80, 24).await;
@@ -174,7 +169,7 @@ fn out_of_file_descriptors_the_server_waits_without_spinning_and_recovers() {
                 serve.log()
             );
         };
-        assert!(client.authenticate_none("reader").await.unwrap().success());
+        assert!(auth_anonymous(&mut client, "reader").await.unwrap());
         let term = Term::open(&client, 80, 24).await;
         term.wait_for("1/5 000_").await;
     });

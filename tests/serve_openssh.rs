@@ -83,14 +83,16 @@ impl Serve {
         path
     }
 
-    /// Options for `ssh` that ignore the machine's config and pin the host key.
+    /// Options for `ssh` that ignore the machine's config and pin the host key. Not
+    /// BatchMode: it turns keyboard-interactive off, and that is how an anonymous server lets
+    /// readers without a key in (it asks nothing, so nothing waits for an answer).
     fn ssh_args(&self, key: &Path, extra: &[&str]) -> Vec<String> {
         let known = self.known_hosts(key);
         let mut args: Vec<String> = [
             "-F",
             "/dev/null",
             "-o",
-            "BatchMode=yes",
+            "PasswordAuthentication=no",
             "-o",
             "StrictHostKeyChecking=yes",
             "-o",
@@ -405,4 +407,62 @@ fn serve_asks_who_may_connect_and_keeps_its_host_key() {
     let again = Serve::start_in(dir, &["--anonymous"]);
     assert!(!again.log().contains("made now"), "{}", again.log());
     assert_eq!(fingerprint(&again.log()), fp);
+}
+
+/// The real binary keeps a key's reading state in its XDG data folder (the test's home): a
+/// second `ssh` with the same key opens where the first left, and the log names the folder by
+/// the key's hex digest, never a path.
+#[test]
+fn openssh_a_key_finds_its_article_again_in_the_next_session() {
+    if !have_ssh() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine");
+    keygen(&mine);
+    let key = host_key_in(dir.path());
+    let serve = Serve::start_in(dir, &["--anonymous", "--host-key", key.to_str().unwrap()]);
+    assert!(
+        serve
+            .log()
+            .contains("reading state of readers with keys kept in"),
+        "{}",
+        serve.log()
+    );
+    let args = serve.ssh_args(
+        &key,
+        &[
+            "-o",
+            "IdentitiesOnly=yes",
+            "-i",
+            mine.to_str().unwrap(),
+            "-tt",
+            "reader@127.0.0.1",
+        ],
+    );
+    let mut ssh = Pty::spawn_program("ssh", &args, 80, 24, serve.home());
+    ssh.wait_for("1/5 000_");
+    ssh.send("4");
+    ssh.wait_for("4/5 003_");
+    ssh.send("q");
+    assert_eq!(ssh.wait_exit(), 0);
+
+    let mut again = Pty::spawn_program("ssh", &args, 80, 24, serve.home());
+    again.wait_for("4/5 003_");
+    again.send("q");
+    assert_eq!(again.wait_exit(), 0);
+
+    let log = serve.wait_log("reading state sha256-");
+    let readers = serve.home().join("data/folio/serve/readers");
+    let folders: Vec<String> = std::fs::read_dir(&readers)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert!(
+        log.contains(&format!("reading state {}", folders[0])),
+        "{log}"
+    );
+    assert!(readers.join(&folders[0]).join("state.json").is_file());
 }

@@ -16,7 +16,7 @@ use serve_support::*;
 const SEED_000: &str = "1/5 000_";
 const SEED_003: &str = "4/5 003_";
 
-/// A server that lets anyone in (by "none" or any key), keeping readers' state under `data`.
+/// A server that lets anyone in (with any key, or none), keeping readers' state under `data`.
 fn server(data: &Path) -> TestServer {
     let (mut options, log) = options(Access::Anonymous);
     options.data = Some(data.to_path_buf());
@@ -268,4 +268,30 @@ fn past_max_readers_a_new_key_reads_with_its_state_kept_for_the_session_only() {
     assert_eq!(readers_folders(data.path()), 1);
     assert!(!state_file(data.path(), &second).exists());
     assert!(server.log().contains("--max-readers"), "{}", server.log());
+}
+
+#[test]
+fn an_anonymous_server_refuses_none_so_clients_offer_their_keys_first() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server(data.path());
+    run(Duration::from_secs(60), async {
+        let mut client = connect_with(server.addr, client_config()).await.unwrap();
+        // OpenSSH opens with "none"; were it accepted, its keys would never be offered.
+        let none = client.authenticate_none("reader").await.unwrap();
+        match none {
+            russh::client::AuthResult::Failure {
+                remaining_methods, ..
+            } => {
+                let offered: Vec<_> = remaining_methods.iter().cloned().collect();
+                assert!(
+                    offered.contains(&russh::MethodKind::PublicKey)
+                        && offered.contains(&russh::MethodKind::KeyboardInteractive),
+                    "{offered:?}"
+                );
+            }
+            other => panic!("none was accepted: {other:?}"),
+        }
+        // Without a key, keyboard-interactive lets the reader in, asking nothing.
+        assert!(auth_anonymous(&mut client, "reader").await.unwrap());
+    });
 }

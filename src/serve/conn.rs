@@ -103,7 +103,7 @@ pub(crate) struct Conn {
     pub refused: Signal,
     /// Who the client is, for the log: user name and key fingerprint.
     pub who: Mutex<String>,
-    /// The SHA256 fingerprint of the key the client authenticated with (none: "none").
+    /// The SHA256 fingerprint of the key the client authenticated with (none: anonymous).
     pub key: Mutex<Option<String>>,
     /// Milliseconds from `started` to the last input.
     last_input: AtomicU64,

@@ -95,9 +95,20 @@ impl Session {
         session.channel_failure(channel)
     }
 
-    fn reject() -> Auth {
+    fn anonymous(&self) -> bool {
+        matches!(self.shared.options.access, Access::Anonymous)
+    }
+
+    /// Refuse this attempt, naming the methods that may work: a key, and with `--anonymous`
+    /// keyboard-interactive (which asks nothing).
+    fn reject(&self) -> Auth {
+        let methods: &[MethodKind] = if self.anonymous() {
+            &[MethodKind::PublicKey, MethodKind::KeyboardInteractive]
+        } else {
+            &[MethodKind::PublicKey]
+        };
         Auth::Reject {
-            proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
+            proceed_with_methods: Some(MethodSet::from(methods)),
             partial_success: false,
         }
     }
@@ -121,12 +132,27 @@ fn printable(s: &str) -> String {
 impl Handler for Session {
     type Error = russh::Error;
 
-    async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
-        if let Access::Anonymous = self.shared.options.access {
+    /// Never enough, even with `--anonymous`: OpenSSH opens with "none" and would stop there,
+    /// never offering the keys its user holds, so a reader with a key would lose their reading
+    /// state (see [`super::state`]). Refused, it tries its keys, and then keyboard-interactive,
+    /// which lets anyone in without a question when the server is anonymous.
+    async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
+        Ok(self.reject())
+    }
+
+    /// With `--anonymous`: in at once, asked nothing. A reader who comes in this way has no
+    /// key, and their reading state lasts their session.
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        user: &str,
+        _submethods: &str,
+        _response: Option<russh::server::Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        if self.anonymous() {
             self.remember(format!("user={} anonymous", printable(user)));
             Ok(Auth::Accept)
         } else {
-            Ok(Self::reject())
+            Ok(self.reject())
         }
     }
 
@@ -157,7 +183,7 @@ impl Handler for Session {
                 "rejected key {print} for user={}",
                 printable(user)
             ));
-            Ok(Self::reject())
+            Ok(self.reject())
         }
     }
 

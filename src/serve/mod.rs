@@ -51,7 +51,8 @@ pub const MAX_ROWS: u16 = 200;
 /// Who may connect.
 #[derive(Clone, Debug)]
 pub enum Access {
-    /// Anyone, with any user name and no key (`--anonymous`).
+    /// Anyone, with any user name, with any key or none (keyboard-interactive, asked nothing)
+    /// (`--anonymous`).
     Anonymous,
     /// Holders of these keys (`--authorized-keys`); the key is checked after the client proved
     /// it holds it.
@@ -167,11 +168,13 @@ pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
 }
 
 fn ssh_config(options: &Options) -> russh::server::Config {
+    // Keys first, so a client that holds one offers it (and keeps its reading state); with
+    // `--anonymous`, keyboard-interactive without questions lets in everyone else.
     let mut methods = MethodSet::empty();
-    if let Access::Anonymous = options.access {
-        methods.push(MethodKind::None);
-    }
     methods.push(MethodKind::PublicKey);
+    if let Access::Anonymous = options.access {
+        methods.push(MethodKind::KeyboardInteractive);
+    }
     russh::server::Config {
         server_id: SshId::Standard(server_id().into()),
         methods,

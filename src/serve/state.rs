@@ -12,8 +12,8 @@
 //! opens a `Store` of its own; the lock is a `flock` on a file each of them opens, which
 //! excludes the other sessions of this process as well as other processes.
 //!
-//! Readers authenticated by "none" (`--anonymous`) have no key, and their state lives in their
-//! session only.
+//! Readers let in without a key (`--anonymous`, by keyboard-interactive that asks nothing) have
+//! no key, and their state lives in their session only.
 //!
 //! What a reader can make the server keep is bounded. Within a folder the store's own caps apply
 //! (see [`crate::store`]): only articles of the served library are remembered, and articles gone
