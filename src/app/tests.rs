@@ -34,6 +34,7 @@ fn the_layout_cache_stays_within_its_byte_budget() {
     let library = Arc::new(Library {
         articles: vec![article],
         warnings: Vec::new(),
+        sources: Vec::new(),
     });
     let mut app = App::new(library, Settings::defaults(), 100, 30);
     let one = app.layout().heap_bytes();
@@ -79,6 +80,7 @@ fn file_library() -> Arc<Library> {
     Arc::new(Library {
         articles,
         warnings: Vec::new(),
+        sources: Vec::new(),
     })
 }
 
