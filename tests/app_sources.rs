@@ -88,7 +88,7 @@ fn library() -> Library {
     push(
         &mut lib,
         "Example feed",
-        Some('e'),
+        Some('x'),
         SourceKind::Feed {
             url: "https://example.com/rss".into(),
         },
@@ -210,7 +210,7 @@ fn brackets_digits_and_hotkeys_go_to_a_source_first_unread_article() {
         "hotkey j is bound to move_down, not the source"
     );
     // The feed's hotkey and digit say why there is nothing to open.
-    press(&mut app, "e");
+    press(&mut app, "x");
     assert_eq!(app.selected(), 2);
     assert!(
         app.message().unwrap().contains(NOT_FETCHED),
@@ -271,7 +271,7 @@ fn the_jump_prompt_labels_sources() {
     press(&mut app, "'");
     let text = buffer_text(&app_support::render(&app, COLS, ROWS));
     assert!(text.contains("w World desk"), "{text}");
-    assert!(text.contains("e Example feed"), "{text}");
+    assert!(text.contains("x Example feed"), "{text}");
     // The file is labelled with its article's title, as its row shows it.
     assert!(text.contains("A file on its own"), "{text}");
     press(&mut app, "j");
