@@ -192,12 +192,10 @@ impl List {
         self.filter = filter.filter(|f| !f.is_empty());
         self.build_rows(library);
         self.top = 0;
-        let first = self
-            .visible
+        self.visible
             .first()
             .copied()
-            .filter(|_| !self.visible.contains(&self.selected));
-        first
+            .filter(|_| !self.visible.contains(&self.selected))
     }
 
     /// The library's metadata changed (its fill): run the filter again, keeping the selection

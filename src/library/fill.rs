@@ -143,9 +143,12 @@ fn stub(name: &str, path: &Path, key: String) -> Article {
     }
 }
 
+/// A folder's article files: (name, path, whether it is a symbolic link).
+type Listing = Vec<(String, PathBuf, bool)>;
+
 /// A folder's article files, sorted by name: (name, path, whether it is a symbolic link). Only
 /// links (and file systems that do not say what an entry is) cost a stat.
-fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
+fn list_folder(dir: &Path) -> Result<Listing, LoadError> {
     let unreadable = |e: std::io::Error| error(dir, LoadFailure::Unreadable(io_reason(&e)));
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(unreadable)? {
@@ -237,7 +240,7 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
 /// entries for files that are gone.
 fn open_source(
     spec: &SourceSpec,
-    listing: Option<Result<Vec<(String, PathBuf, bool)>, LoadError>>,
+    listing: Option<Result<Listing, LoadError>>,
     lib: &mut Library,
     cache: &mut MetaCache,
     hotkeys: &mut Vec<char>,
