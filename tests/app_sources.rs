@@ -164,7 +164,8 @@ fn folding_keeps_the_selection_and_unfolding_restores_the_rows() {
     assert_eq!(app.selected(), 1);
     press(&mut app, "-");
     assert_eq!(app.selected(), 1, "the reader keeps its article");
-    assert_eq!(app.list_rows()[app.list_cursor()], ListRow::Source(0));
+    assert_eq!(app.list_cursor(), Some(0));
+    assert_eq!(app.list_rows()[0], ListRow::Source(0));
     assert!(app.is_folded(0));
     // Down from the folded header: the first article of the next source.
     press(&mut app, "j");
@@ -276,4 +277,17 @@ fn the_jump_prompt_labels_sources() {
     assert!(text.contains("A file on its own"), "{text}");
     press(&mut app, "j");
     assert_eq!(app.selected(), 3);
+}
+
+#[test]
+fn a_jump_to_a_source_the_filter_hides_clears_the_filter() {
+    let mut app = app();
+    press(&mut app, "f");
+    press(&mut app, "bridge");
+    app.handle_key(Key::plain(KeyCode::Enter));
+    assert_eq!(app.selected(), 2);
+    press(&mut app, "3");
+    assert_eq!(app.selected(), 5, "the lone file opens");
+    assert_eq!(app.filter(), None);
+    assert_eq!(app.list_cursor(), Some(app.list_rows().len() - 2));
 }

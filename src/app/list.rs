@@ -113,19 +113,17 @@ impl List {
     }
 
     /// The row of the cursor: the selected article's, or its source's header when the article
-    /// is not shown (folded); the first row when neither is.
-    pub fn cursor(&self, library: &Library) -> usize {
+    /// is not shown (folded); none when neither is shown (filtered out).
+    pub fn cursor(&self, library: &Library) -> Option<usize> {
         if let Some(row) = self
             .rows
             .iter()
             .position(|&r| r == ListRow::Article(self.selected))
         {
-            return row;
+            return Some(row);
         }
         let source = library.articles.get(self.selected).map(|a| a.source);
-        source
-            .and_then(|s| self.rows.iter().position(|&r| r == ListRow::Source(s)))
-            .unwrap_or(0)
+        source.and_then(|s| self.rows.iter().position(|&r| r == ListRow::Source(s)))
     }
 
     /// Keep the cursor in the pane, given the cursor row.
@@ -171,7 +169,9 @@ impl List {
         if articles.is_empty() {
             return None;
         }
-        let cursor = self.cursor(library);
+        let Some(cursor) = self.cursor(library) else {
+            return articles.first().map(|&(_, i)| i);
+        };
         let on_article = self.rows.get(cursor) == Some(&ListRow::Article(self.selected));
         // From a header, the first step down lands on the article after it.
         let here = articles.partition_point(|&(row, _)| row < cursor);
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(list.rows, vec![A(0), S(1), S(2), S(3), A(4), A(5)]);
         // The selected article folded away: the cursor is its source's header.
         list.selected = 2;
-        assert_eq!(list.cursor(&lib), 1);
+        assert_eq!(list.cursor(&lib), Some(1));
         // j from the header goes to the next article shown, k to the one above.
         assert_eq!(list.moved(&lib, 1), Some(4));
         assert_eq!(list.moved(&lib, -1), Some(0));

@@ -569,8 +569,9 @@ impl App {
         &self.list.visible
     }
 
-    /// The row of [`App::list_rows`] the cursor is on.
-    pub fn list_cursor(&self) -> usize {
+    /// The row of [`App::list_rows`] the cursor is on; none when the selected article is
+    /// filtered out.
+    pub fn list_cursor(&self) -> Option<usize> {
         self.list.cursor(&self.library)
     }
 
@@ -734,27 +735,29 @@ impl App {
         let Some(s) = self.library.sources.get(source) else {
             return;
         };
-        if s.articles.is_empty() {
+        let range = s.articles.clone();
+        if range.is_empty() {
             let why = s.note.clone().unwrap_or_else(|| "no articles".into());
             let name = isolate(&s.name);
             self.say(format!("{name} has no articles: {why}"));
             return;
         }
-        let shown: Vec<usize> = if self.list.filter.is_some() {
+        let mut candidates: Vec<usize> = if self.list.filter.is_some() {
             self.list
                 .visible
                 .iter()
                 .copied()
-                .filter(|&i| s.articles.contains(&i))
+                .filter(|i| range.contains(i))
                 .collect()
         } else {
-            s.articles.clone().collect()
+            range.clone().collect()
         };
-        let candidates = if shown.is_empty() {
-            s.articles.clone().collect()
-        } else {
-            shown
-        };
+        if candidates.is_empty() {
+            // The filter hides the whole source: it is cleared, so the article opened shows.
+            self.set_filter(None);
+            self.message = Some("Filter cleared to show the source".into());
+            candidates = range.collect();
+        }
         let target = candidates
             .iter()
             .copied()
@@ -799,8 +802,9 @@ impl App {
 
     /// Keep the cursor's row (the selected article, or its folded source) in the list pane.
     fn keep_cursor_visible(&mut self) {
-        let row = self.list.cursor(&self.library);
-        self.list.keep_row_visible(row);
+        if let Some(row) = self.list.cursor(&self.library) {
+            self.list.keep_row_visible(row);
+        }
     }
 
     /// Fold the selected article's source, or unfold it. A source shown as its article alone

@@ -250,7 +250,7 @@ impl Widget for ListPane<'_> {
             let i = match list_row {
                 ListRow::Article(i) => i,
                 ListRow::Source(s) => {
-                    let highlighted = at == cursor;
+                    let highlighted = cursor == Some(at);
                     source_header(app, theme, s, highlighted, inner, y, buf);
                     continue;
                 }
