@@ -14,7 +14,7 @@ pub use theme::{ColorDepth, Theme};
 use crate::app::{Action, App, Area, BookmarkEntry, Context, Focus, ListRow, Overlay};
 use crate::library::{Lang, ParagraphKind};
 use crate::text::layout::display_line;
-use crate::text::sanitize::printable;
+use crate::text::sanitize::{printable, sanitize_str};
 use crate::text::width::{str_width, truncate};
 
 /// The whole screen.
@@ -361,7 +361,8 @@ fn source_header(
     let unread = app.source_unread(s);
     let counts = format!(" {unread}/{total}");
     let room = width.saturating_sub(key.len() + 2 + counts.len());
-    let name = fit(app, &source.name, room);
+    // Names are sanitized when a loader makes them; a library made by hand may not be.
+    let name = fit(app, &sanitize_str(&source.name), room);
     let pad = room.saturating_sub(str_width(&name));
     let name_style = if unread > 0 {
         theme.unread
@@ -957,7 +958,7 @@ impl Widget for JumpOverlay<'_> {
         // A source shown as its article alone is labelled with the article's title, as the
         // list shows it; a group with its name.
         let library = self.app.library();
-        let entries: Vec<(&String, &str)> = self
+        let entries: Vec<(&String, String)> = self
             .labels
             .iter()
             .zip(&library.sources)
@@ -967,7 +968,7 @@ impl Widget for JumpOverlay<'_> {
                     Some(a) if !source.is_group() => a.title.as_str(),
                     _ => source.name.as_str(),
                 };
-                (label, title)
+                (label, sanitize_str(title))
             })
             .collect();
         let w = area.width.saturating_sub(4).min(110);
