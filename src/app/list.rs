@@ -155,34 +155,31 @@ impl List {
     }
 
     /// The article `delta` article rows from the cursor, clamped to the articles shown;
-    /// headers are passed over.
+    /// headers are passed over. From a header, one step down is the article after it. Walks
+    /// only the rows it passes.
     pub fn moved(&self, library: &Library, delta: isize) -> Option<usize> {
-        let articles: Vec<(usize, usize)> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter_map(|(row, r)| match r {
-                ListRow::Article(i) => Some((row, *i)),
-                ListRow::Source(_) => None,
-            })
-            .collect();
-        if articles.is_empty() {
-            return None;
-        }
+        let article = |r: &ListRow| match r {
+            ListRow::Article(i) => Some(*i),
+            ListRow::Source(_) => None,
+        };
         let Some(cursor) = self.cursor(library) else {
-            return articles.first().map(|&(_, i)| i);
+            return self.rows.iter().find_map(article);
         };
-        let on_article = self.rows.get(cursor) == Some(&ListRow::Article(self.selected));
-        // From a header, the first step down lands on the article after it.
-        let here = articles.partition_point(|&(row, _)| row < cursor);
-        let target = if on_article {
-            here.saturating_add_signed(delta)
-        } else if delta > 0 {
-            here + delta as usize - 1
+        let on_article = self.rows[cursor] == ListRow::Article(self.selected);
+        let mut found = on_article.then_some(self.selected);
+        let steps = delta.unsigned_abs();
+        let passed: Box<dyn Iterator<Item = usize> + '_> = if delta >= 0 {
+            Box::new(self.rows[cursor + 1..].iter().filter_map(article))
         } else {
-            here.saturating_add_signed(delta)
+            Box::new(self.rows[..cursor].iter().rev().filter_map(article))
         };
-        Some(articles[target.min(articles.len() - 1)].1)
+        for (n, i) in passed.enumerate() {
+            found = Some(i);
+            if n + 1 >= steps {
+                break;
+            }
+        }
+        found
     }
 
     /// Keep only the articles matching `filter` (all with `None` or an empty filter). Returns
