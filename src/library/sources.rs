@@ -396,33 +396,33 @@ impl Library {
     /// the ranges follow the articles (some were left out): for a library no one holds
     /// indexes into yet.
     pub fn regroup(&mut self) {
+        let mut ranges = Vec::with_capacity(self.sources.len());
         let mut at = 0;
-        for (s, source) in self.sources.iter_mut().enumerate() {
+        for s in 0..self.sources.len() {
             let start = at;
             while at < self.articles.len() && self.articles[at].source == s {
                 at += 1;
             }
-            source.articles = start..at;
-            let mut members: Vec<usize> = (start..at).collect();
+            ranges.push(start..at);
+        }
+        let mut order = Vec::with_capacity(self.articles.len());
+        for range in &ranges {
+            let mut members: Vec<usize> = range.clone().collect();
             newest_first(&self.articles, &mut members);
-            if members.iter().enumerate().any(|(k, &m)| m != start + k) {
-                let mut taken: Vec<Option<Article>> = self.articles[start..at]
-                    .iter_mut()
-                    .map(|a| Some(std::mem::replace(a, placeholder())))
-                    .collect();
-                for (k, m) in members.into_iter().enumerate() {
-                    if let Some(a) = taken[m - start].take() {
-                        self.articles[start + k] = a;
-                    }
-                }
-            }
+            order.extend(members);
+        }
+        // Articles not in any source's run (none, in a library a loader made) keep their place
+        // at the end.
+        order.extend(at..self.articles.len());
+        let mut slots: Vec<Option<Article>> = std::mem::take(&mut self.articles)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.articles = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        for (source, range) in self.sources.iter_mut().zip(ranges) {
+            source.articles = range;
         }
     }
-}
-
-/// An empty article, to move articles around in place.
-fn placeholder() -> Article {
-    super::parse_article("", super::Origin::Embedded, b"")
 }
 
 #[cfg(test)]
