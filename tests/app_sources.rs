@@ -291,3 +291,28 @@ fn a_jump_to_a_source_the_filter_hides_clears_the_filter() {
     assert_eq!(app.filter(), None);
     assert_eq!(app.list_cursor(), Some(app.list_rows().len() - 2));
 }
+
+#[test]
+fn a_library_of_feeds_not_fetched_yet_draws_and_takes_every_key() {
+    let mut lib = Library::default();
+    push(
+        &mut lib,
+        "Example feed",
+        Some('x'),
+        SourceKind::Feed {
+            url: "https://example.com/rss".into(),
+        },
+        &[],
+    );
+    let mut app = App::new(Arc::new(lib), Settings::defaults(), COLS, ROWS);
+    for keys in [
+        "j", "k", "]", "[", "1", "x", "-", "A", "u", "G", "g", "'", "x",
+    ] {
+        press(&mut app, keys);
+        app_support::render(&app, COLS, ROWS);
+    }
+    app.handle_key(Key::plain(KeyCode::Enter));
+    let text = buffer_text(&app_support::render(&app, COLS, ROWS));
+    assert!(text.contains("1x ▾ Example feed"), "{text}");
+    assert!(text.contains("not fetched yet"), "{text}");
+}
