@@ -24,6 +24,9 @@ pub enum ListRow {
     Article(usize),
 }
 
+/// Not shown, in [`List`]'s row index.
+const NONE: usize = usize::MAX;
+
 #[derive(Debug, Default)]
 pub(crate) struct List {
     /// The article selected in the list, which is the one the reader shows.
@@ -36,6 +39,10 @@ pub(crate) struct List {
     pub rows: Vec<ListRow>,
     /// Which sources are folded, by index.
     pub folded: Vec<bool>,
+    /// The row of each article and of each source's header, when shown (`NONE` otherwise):
+    /// the cursor is found without a search.
+    article_rows: Vec<usize>,
+    source_rows: Vec<usize>,
     /// The list filter, when one is set.
     pub filter: Option<String>,
     /// Rows the pane shows at once.
@@ -66,8 +73,26 @@ impl List {
         self.keep_selection_visible_rows();
     }
 
-    /// Build the rows from the articles shown (see the module docs).
+    /// Build the rows from the articles shown (see the module docs), and the index of where
+    /// each is.
     pub fn build_rows(&mut self, library: &Library) {
+        self.fill_rows(library);
+        self.article_rows.clear();
+        self.article_rows.resize(library.articles.len(), NONE);
+        self.source_rows.clear();
+        self.source_rows.resize(library.sources.len(), NONE);
+        for (at, row) in self.rows.iter().enumerate() {
+            let slot = match *row {
+                ListRow::Article(i) => self.article_rows.get_mut(i),
+                ListRow::Source(s) => self.source_rows.get_mut(s),
+            };
+            if let Some(slot) = slot {
+                *slot = at;
+            }
+        }
+    }
+
+    fn fill_rows(&mut self, library: &Library) {
         let sources = &library.sources;
         self.folded.resize(sources.len(), false);
         let grouped = |s: usize| sources.get(s).is_some_and(|s| s.is_group());
@@ -115,15 +140,11 @@ impl List {
     /// The row of the cursor: the selected article's, or its source's header when the article
     /// is not shown (folded); none when neither is shown (filtered out).
     pub fn cursor(&self, library: &Library) -> Option<usize> {
-        if let Some(row) = self
-            .rows
-            .iter()
-            .position(|&r| r == ListRow::Article(self.selected))
-        {
-            return Some(row);
-        }
-        let source = library.articles.get(self.selected).map(|a| a.source);
-        source.and_then(|s| self.rows.iter().position(|&r| r == ListRow::Source(s)))
+        let shown = |row: Option<&usize>| row.copied().filter(|&r| r != NONE);
+        shown(self.article_rows.get(self.selected)).or_else(|| {
+            let source = library.articles.get(self.selected)?.source;
+            shown(self.source_rows.get(source))
+        })
     }
 
     /// Keep the cursor in the pane, given the cursor row.
@@ -141,9 +162,10 @@ impl List {
     /// Keep the selected article's row (when it has one) in the pane.
     fn keep_selection_visible_rows(&mut self) {
         let row = self
-            .rows
-            .iter()
-            .position(|&r| r == ListRow::Article(self.selected));
+            .article_rows
+            .get(self.selected)
+            .copied()
+            .filter(|&r| r != NONE);
         match row {
             Some(row) => self.keep_row_visible(row),
             None => {
