@@ -855,6 +855,42 @@ impl App {
         self.list.folded.get(source).copied().unwrap_or(false)
     }
 
+    /// The library was replaced in place (a folder watched, a feed fetched): whoever swaps
+    /// `Arc<Library>` calls this so the list follows — its sources made whole, the filter run
+    /// again, the rows built again (folds are kept by source name), the unread counts taken
+    /// again. Article indexes held elsewhere (the reader's places, the selection) are the
+    /// caller's to map.
+    pub fn sources_replaced(&mut self, folded_names: &[String]) {
+        if !self.library.sources_consistent() {
+            Arc::make_mut(&mut self.library).ensure_sources();
+        }
+        self.list.folded = self
+            .library
+            .sources
+            .iter()
+            .map(|s| folded_names.contains(&s.name))
+            .collect();
+        if self.list.filter.is_none() {
+            self.list.visible = (0..self.library.articles.len()).collect();
+        }
+        self.list.refresh(&self.library);
+        self.list.build_rows(&self.library);
+        self.recount_unread();
+        self.keep_cursor_visible();
+    }
+
+    /// The names of the sources folded in the list, to keep them folded over a
+    /// [`App::sources_replaced`].
+    pub fn folded_names(&self) -> Vec<String> {
+        self.library
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|&(s, _)| self.is_folded(s))
+            .map(|(_, source)| source.name.clone())
+            .collect()
+    }
+
     /// Count each source's unread articles again (the store or the library changed).
     pub(super) fn recount_unread(&mut self) {
         self.unread = self
