@@ -319,6 +319,13 @@ fn read(cli: ReadArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if cli.print_config && cli.paths.is_empty() {
+        // The config's sources are not opened only to print the config.
+        for w in &settings.warnings {
+            warn(w);
+        }
+        return print_or_fail(settings.to_toml());
+    }
     let specs = source_specs(&cli.paths, &settings);
     let (library, fill) = if reading && !specs.is_empty() {
         let cache = library::cache::default_cache_path();
