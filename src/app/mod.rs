@@ -1042,6 +1042,17 @@ impl App {
             self.jump_to_source(source);
             return EventState::Consumed;
         }
+        // An article's own hotkey inside an outlet of a manifest, which its source does not take.
+        if let (KeyCode::Char(c), false, false) = (key.code, key.ctrl, key.alt)
+            && let Some(index) = self
+                .library
+                .articles
+                .iter()
+                .position(|a| a.hotkey == Some(c))
+        {
+            self.jump_to_article(index);
+            return EventState::Consumed;
+        }
         self.message = Some(format!(
             "{key} does nothing — press {} for help",
             self.settings.keymap.hint(Action::ToggleHelp)
