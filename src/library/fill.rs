@@ -300,6 +300,19 @@ fn open_source(
     // Entries for files that are gone: the cache must be written without them.
     let vanished = !known.is_empty();
     let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
+    // The language the config declares for the source, as an entry of each file laid under
+    // the manifest's (whose own language, applied after, wins), so the fill keeps it too.
+    if let Some(lang) = spec.language {
+        for article in &mut articles {
+            let entry = SourceEntry {
+                file: article.file_name.clone(),
+                language: Some(lang),
+                ..SourceEntry::default()
+            };
+            apply_entry(&entry, article);
+            declared.insert(article.file_name.clone(), vec![entry]);
+        }
+    }
     let mut outlets = Vec::new();
     if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
         apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
@@ -886,5 +899,21 @@ mod tests {
         let titles: Vec<&str> = whole.articles.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(titles, vec!["New", "Old", "Undated"]);
         assert!(whole.sources_consistent());
+        // A language the config declares is each article's, opened or read whole.
+        let mut arabic = specs[0].clone();
+        arabic.language = Some(crate::library::Lang::Ar);
+        let whole = crate::library::load_sources(std::slice::from_ref(&arabic)).unwrap();
+        assert!(
+            whole
+                .articles
+                .iter()
+                .all(|a| a.language == Some(crate::library::Lang::Ar))
+        );
+        let opened = open_sources(std::slice::from_ref(&arabic), None).unwrap();
+        let (read, _) = run(opened.fill.as_ref().unwrap());
+        assert!(
+            read.iter()
+                .all(|(_, a)| a.language == Some(crate::library::Lang::Ar))
+        );
     }
 }

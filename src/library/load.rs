@@ -324,6 +324,12 @@ fn load_source(
             let e = first_failure.unwrap_or_else(|| error(path, LoadFailure::NoArticles));
             return Err(e);
         }
+        // The language the config declares for the source; the manifest's, applied after, wins.
+        if let Some(lang) = spec.language {
+            for article in &mut articles {
+                super::parse::declare_language(article, lang);
+            }
+        }
         let mut outlets = Vec::new();
         if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
             apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
