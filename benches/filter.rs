@@ -195,6 +195,7 @@ fn library(articles: usize) -> Library {
             })
             .collect(),
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

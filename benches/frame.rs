@@ -31,6 +31,7 @@ fn library(articles: usize, needles_each: usize) -> Library {
             })
             .collect(),
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 
@@ -123,6 +124,7 @@ fn linked_library() -> Library {
     Library {
         articles: vec![article],
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

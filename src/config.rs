@@ -24,6 +24,104 @@ pub struct Config {
     /// The feeds the user follows (`[[feed]]` entries), in the order written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feed: Vec<Feed>,
+    /// Folders opened as sources when folio is given no path (`[[folder]]` entries), in the
+    /// order written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folder: Vec<FolderEntry>,
+}
+
+/// One `[[folder]]` of the config: a folder of articles, as a source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderEntry {
+    /// The folder: absolute, from the home folder (`~/news`), or from the current folder.
+    pub path: PathBuf,
+    /// What the source is called; the folder's name when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// One character that jumps to the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey: Option<String>,
+    /// The language of its articles: `en`, `ar`, `fa`, `ur` or `he`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl FolderEntry {
+    /// What is wrong with this entry, if anything: an empty path or name, a hotkey that is not
+    /// one character, a language folio does not know.
+    pub fn check(&self) -> Result<(), String> {
+        if self.path.as_os_str().is_empty() {
+            return Err("path is empty".into());
+        }
+        if let Some(name) = &self.name
+            && name.trim().is_empty()
+        {
+            return Err("name is empty".into());
+        }
+        if let Some(key) = &self.hotkey {
+            let mut chars = key.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() && !c.is_whitespace() => {}
+                _ => return Err(format!("hotkey '{key}' must be one character")),
+            }
+        }
+        if let Some(lang) = &self.language
+            && crate::library::Lang::from_code(lang).is_none()
+        {
+            return Err(format!(
+                "language '{lang}' is not one of en, ar, fa, ur, he"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The folder, with a leading `~` as the home folder.
+    pub fn resolved_path(&self) -> PathBuf {
+        let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+        match self.path.strip_prefix("~") {
+            Ok(rest) => home().map_or_else(|| self.path.clone(), |h| h.join(rest)),
+            Err(_) => self.path.clone(),
+        }
+    }
+}
+
+impl Config {
+    /// The sources the config names, feeds first then folders, as the library opens them;
+    /// `feeds_dir` is where fetched feeds are stored.
+    pub fn sources(&self, feeds_dir: Option<&Path>) -> Vec<crate::library::SourceSpec> {
+        use crate::library::{Lang, SourceSpec};
+        let one_char = |h: &Option<String>| h.as_deref().and_then(|h| h.chars().next());
+        let mut specs = Vec::new();
+        if let Some(dir) = feeds_dir {
+            let folders = crate::feeds::folders(&self.feed);
+            for (feed, folder) in self.feed.iter().zip(folders) {
+                let language = feed
+                    .language
+                    .as_deref()
+                    .and_then(|l| Lang::from_code(l.split(['-', '_']).next().unwrap_or(l)));
+                specs.push(SourceSpec {
+                    path: dir.join(folder),
+                    name: Some(feed.display_name()),
+                    hotkey: one_char(&feed.hotkey),
+                    language,
+                    feed: Some(feed.url.clone()),
+                    from_config: true,
+                });
+            }
+        }
+        for folder in &self.folder {
+            specs.push(SourceSpec {
+                path: folder.resolved_path(),
+                name: folder.name.clone(),
+                hotkey: one_char(&folder.hotkey),
+                language: folder.language.as_deref().and_then(Lang::from_code),
+                feed: None,
+                from_config: true,
+            });
+        }
+        specs
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +259,7 @@ impl Settings {
         };
         let mut merged = default_table().clone();
         for (key, value) in doc.get_ref().iter() {
-            if key.get_ref() == "keys" || key.get_ref() == "feed" {
+            if matches!(key.get_ref().as_ref(), "keys" | "feed" | "folder") {
                 continue;
             }
             let leaves: Vec<(String, Option<&str>, &Spanned<DeValue<'_>>)> = match value.get_ref() {
@@ -196,6 +294,13 @@ impl Settings {
         if let Some(feeds) = doc.get_ref().get("feed") {
             let (feeds, errors) = feeds_from_spanned(feeds, text);
             settings.config.feed = feeds;
+            settings
+                .warnings
+                .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
+        }
+        if let Some(folders) = doc.get_ref().get("folder") {
+            let (folders, errors) = folders_from_spanned(folders, text);
+            settings.config.folder = folders;
             settings
                 .warnings
                 .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
@@ -280,6 +385,38 @@ fn feeds_from_spanned(value: &Spanned<DeValue<'_>>, text: &str) -> (Vec<Feed>, V
         }
     }
     (feeds, errors)
+}
+
+/// The `[[folder]]` entries, as [`feeds_from_spanned`] reads `[[feed]]`: each that is wrong is
+/// reported with its line and skipped.
+fn folders_from_spanned(
+    value: &Spanned<DeValue<'_>>,
+    text: &str,
+) -> (Vec<FolderEntry>, Vec<String>) {
+    let mut folders: Vec<FolderEntry> = Vec::new();
+    let mut errors = Vec::new();
+    let DeValue::Array(entries) = value.get_ref() else {
+        errors.push(format!(
+            "line {}: folder: write each folder as a [[folder]] table; folders ignored",
+            line_of(text, value.span().start)
+        ));
+        return (folders, errors);
+    };
+    for entry in entries {
+        let line = line_of(text, entry.span().start);
+        let folder = FolderEntry::deserialize(ValueDeserializer::from(entry.clone()))
+            .map_err(|e| e.message().to_string())
+            .and_then(|f| f.check().map(|()| f));
+        match folder {
+            Ok(f) if folders.iter().any(|g| g.path == f.path) => errors.push(format!(
+                "line {line}: folder: '{}' is already listed; entry ignored",
+                f.path.display()
+            )),
+            Ok(f) => folders.push(f),
+            Err(message) => errors.push(format!("line {line}: folder: {message}; entry ignored")),
+        }
+    }
+    (folders, errors)
 }
 
 fn describe(name: &str, text: &str, e: &toml::de::Error) -> String {
@@ -412,6 +549,42 @@ mod tests {
         let again: Config = toml::from_str(&printed).unwrap();
         assert_eq!(again, s.config);
         assert!(!Config::default().to_toml().contains("feed"));
+    }
+
+    #[test]
+    fn folders_are_read_and_a_bad_entry_is_skipped_with_its_line() {
+        let text = "[[folder]]\npath = \"/srv/news\"\nname = \"News\"\nhotkey = \"n\"\n\n[[folder]]\npath = \"/srv/x\"\nhotkey = \"xy\"\n\n[[folder]]\npath = \"~/ar\"\nlanguage = \"ar\"\n\n[[folder]]\npath = \"/srv/news\"\n\n[[folder]]\npathh = \"/y\"\n";
+        let s = Settings::from_user_toml(text, "c.toml");
+        let paths: Vec<&Path> = s.config.folder.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(paths, vec![Path::new("/srv/news"), Path::new("~/ar")]);
+        assert_eq!(s.warnings.len(), 3, "{:?}", s.warnings);
+        assert!(s.warnings[0].starts_with("c.toml: line 6: folder: hotkey 'xy'"));
+        assert!(
+            s.warnings[1].starts_with("c.toml: line 14: folder: '/srv/news' is already listed")
+        );
+        assert!(
+            s.warnings[2].starts_with("c.toml: line 17: folder:")
+                && s.warnings[2].contains("pathh")
+        );
+        let specs = s.config.sources(Some(Path::new("/data/feeds")));
+        assert_eq!(specs.len(), 2);
+        assert_eq!(specs[0].name.as_deref(), Some("News"));
+        assert_eq!(specs[0].hotkey, Some('n'));
+        assert_eq!(specs[1].language, Some(crate::library::Lang::Ar));
+        assert!(!specs[1].path.starts_with("~"), "{:?}", specs[1].path);
+        assert!(specs.iter().all(|s| s.from_config && s.feed.is_none()));
+    }
+
+    #[test]
+    fn feeds_are_sources_in_their_stored_folders() {
+        let text = "[[feed]]\nurl = \"https://example.com/rss\"\nname = \"Example\"\nhotkey = \"e\"\nlanguage = \"ar-EG\"\n";
+        let s = Settings::from_user_toml(text, "c.toml");
+        let specs = s.config.sources(Some(Path::new("/data/feeds")));
+        assert_eq!(specs.len(), 1);
+        assert_eq!(specs[0].path, Path::new("/data/feeds/example"));
+        assert_eq!(specs[0].feed.as_deref(), Some("https://example.com/rss"));
+        assert_eq!(specs[0].language, Some(crate::library::Lang::Ar));
+        assert_eq!(specs[0].hotkey, Some('e'));
     }
 
     #[test]

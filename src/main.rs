@@ -25,7 +25,8 @@ use folio::ui::{ColorDepth, Theme};
 
 /// A terminal article reader that lays out right-to-left text correctly.
 ///
-/// With no PATH, opens the built-in seed articles. A folder opens its .txt and .md files.
+/// With no PATH, opens the sources named in the config (its feeds and folders), or the
+/// built-in seed articles when it names none. A folder opens its .txt, .md and .html files.
 /// `folio serve` serves the reader over SSH; `folio fetch` fetches the feeds in the config.
 #[derive(Parser, Debug)]
 #[command(name = "folio", version, about, long_about = None)]
@@ -210,7 +211,8 @@ struct ServeArgs {
     #[arg(long, hide = true, default_value_t = serve::defaults::AUTH_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     auth_timeout: u64,
 
-    /// Files or folders to serve; the built-in seed articles if none.
+    /// Files or folders to serve; the config's sources (feeds and folders) if none, else the
+    /// built-in seed articles.
     paths: Vec<PathBuf>,
 
     #[command(flatten)]
@@ -262,11 +264,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_library(paths: &[PathBuf]) -> Result<Library, ExitCode> {
+/// What to open: the paths given, else the sources the config names (its feeds and folders),
+/// else nothing (the seeds).
+fn source_specs(paths: &[PathBuf], settings: &Settings) -> Vec<library::SourceSpec> {
     if paths.is_empty() {
+        settings
+            .config
+            .sources(feeds::store::feeds_dir().as_deref())
+    } else {
+        paths.iter().map(|p| library::SourceSpec::path(p)).collect()
+    }
+}
+
+fn load_library(specs: &[library::SourceSpec]) -> Result<Library, ExitCode> {
+    if specs.is_empty() {
         Ok(library::load_seeds())
     } else {
-        library::load_paths(paths).map_err(|e| {
+        library::load_sources(specs).map_err(|e| {
             warn(&e.to_string());
             ExitCode::from(2)
         })
@@ -311,19 +325,31 @@ fn read(cli: ReadArgs) -> ExitCode {
     // Reading opens a folder from its names (and the metadata cache) and reads its files in the
     // background; printing needs every article and reads them now.
     let reading = !(cli.print_config || cli.list || cli.dump);
-    let (library, fill) = if reading && !cli.paths.is_empty() {
+    let settings = match load_settings(&cli.reader) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if cli.print_config && cli.paths.is_empty() {
+        // The config's sources are not opened only to print the config.
+        for w in &settings.warnings {
+            warn(w);
+        }
+        return print_or_fail(settings.to_toml());
+    }
+    let specs = source_specs(&cli.paths, &settings);
+    let (library, fill) = if reading && !specs.is_empty() {
         let cache = library::cache::default_cache_path();
-        match library::open_paths(&cli.paths, cache.as_deref()) {
+        match library::open_sources(&specs, cache.as_deref()) {
             Ok(opened) => (opened.library, opened.fill),
             Err(e) => {
                 warn(&e.to_string());
                 return ExitCode::from(2);
             }
         }
-    } else if cli.list && !cli.paths.is_empty() {
+    } else if cli.list && !specs.is_empty() {
         // The list needs every title, not every text: one text per core at a time.
         let cache = library::cache::default_cache_path();
-        match library::load_metadata(&cli.paths, cache.as_deref()) {
+        match library::load_source_metadata(&specs, cache.as_deref()) {
             Ok(lib) => (lib, None),
             Err(e) => {
                 warn(&e.to_string());
@@ -331,14 +357,10 @@ fn read(cli: ReadArgs) -> ExitCode {
             }
         }
     } else {
-        match load_library(&cli.paths) {
+        match load_library(&specs) {
             Ok(lib) => (lib, None),
             Err(code) => return code,
         }
-    };
-    let settings = match load_settings(&cli.reader) {
-        Ok(s) => s,
-        Err(code) => return code,
     };
 
     if cli.print_config {
@@ -459,20 +481,21 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let library = if args.paths.is_empty() {
+    let settings = match load_settings(&args.reader) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let specs = source_specs(&args.paths, &settings);
+    let library = if specs.is_empty() {
         library::load_seeds()
     } else {
-        match library::load_paths(&args.paths) {
+        match library::load_sources(&specs) {
             Ok(lib) => lib,
             Err(e) => {
                 say(&e.to_string());
                 return ExitCode::from(2);
             }
         }
-    };
-    let settings = match load_settings(&args.reader) {
-        Ok(s) => s,
-        Err(code) => return code,
     };
     for w in settings.warnings.iter().chain(&library.warnings) {
         say(w);
@@ -594,9 +617,9 @@ fn print_or_fail(text: String) -> ExitCode {
 }
 
 fn list(library: &Library, json: bool) -> String {
-    let rows = library::list_rows(library);
     if json {
-        let s = serde_json::to_string_pretty(&rows).expect("list rows serialise");
+        let sources = library::list_sources(library);
+        let s = serde_json::to_string_pretty(&sources).expect("list sources serialise");
         // JSON escapes C0 controls but passes C1 controls, bidi controls and invisible
         // characters through raw; they can only stand inside strings, where `\uXXXX` is the
         // same data.
@@ -614,7 +637,7 @@ fn list(library: &Library, json: bool) -> String {
         out.push('\n');
         out
     } else {
-        library::format_list(&rows)
+        library::format_list(&library::list_rows(library))
     }
 }
 

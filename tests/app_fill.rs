@@ -110,13 +110,15 @@ fn names_first_then_titles_as_batches_arrive() {
     // The selection and the list's place are kept.
     assert_eq!(h.app.selected(), 3);
     assert_eq!(h.app.list_top(), top);
+    // The folder is one source: its header, its articles under it.
     let frame = h.frame();
+    assert!(frame.contains("│1  ▾ news"), "{frame}");
     assert!(
-        frame.contains("│1  • Headline number 0 about the"),
+        frame.contains("│   • Headline number 0 about the"),
         "{frame}"
     );
     assert!(
-        frame.contains("│2  • Headline number 1 about the"),
+        frame.contains("│   • Headline number 1 about the"),
         "{frame}"
     );
     assert!(
@@ -211,7 +213,7 @@ fn a_second_start_shows_cached_titles_in_its_first_frame() {
     let (mut h, plan) = open(&dir, &cache);
     let frame = h.frame();
     assert!(
-        frame.contains("│1  • Headline number 0 about the"),
+        frame.contains("│   • Headline number 0 about the"),
         "{frame}"
     );
     // Nothing changed: the fill reads nothing.

@@ -18,6 +18,7 @@ fn library(files: &[(&str, &str)]) -> Library {
             .map(|(name, text)| parse_article(name, Origin::Embedded, text.as_bytes()))
             .collect(),
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

@@ -13,6 +13,7 @@ fn page(name: &str) -> Library {
     Library {
         articles: vec![parse_by_extension(name, Origin::Embedded, &bytes)],
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

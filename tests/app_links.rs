@@ -121,6 +121,7 @@ fn library() -> Library {
     Library {
         articles: vec![a, b],
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 
@@ -466,6 +467,7 @@ fn a_markdown_title_heading_is_not_named_twice_on_the_status_line() {
     let library = folio::library::Library {
         articles: vec![article],
         warnings: Vec::new(),
+        sources: Vec::new(),
     };
     let mut app = App::new(Arc::new(library), Settings::defaults(), COLS, ROWS);
     app.handle_key(Key::char('l'));

@@ -24,6 +24,7 @@ fn library(name: &str) -> Library {
     Library {
         articles: vec![parse_article(name, Origin::Embedded, &fixture(name))],
         warnings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

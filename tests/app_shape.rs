@@ -148,6 +148,7 @@ fn a_thousand_results_open_and_page_by_the_screen() {
     let lib = Library {
         articles: vec![parse_article("n.txt", Origin::Embedded, text.as_bytes())],
         warnings: Vec::new(),
+        sources: Vec::new(),
     };
     let mut h = Harness::with(lib, 100, 30);
     h.press("Sneedle").key(Key::plain(KeyCode::Enter));

@@ -79,8 +79,14 @@ fn the_arabic_half_of_003_reads_right_to_left_exactly_as_dump_prints_it() {
 #[test]
 fn list_json_agrees_with_the_list_pane() {
     let json = folio(&["--list", "--json"]);
-    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let rows = rows.as_array().unwrap();
+    let sources: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // The seeds are five sources of one article each.
+    let sources = sources.as_array().unwrap();
+    assert_eq!(sources.len(), 5);
+    let rows: Vec<&serde_json::Value> = sources
+        .iter()
+        .flat_map(|s| s["articles"].as_array().unwrap())
+        .collect();
     assert_eq!(rows.len(), 5);
     let mut pty = Pty::spawn(&[], 100, 30);
     pty.wait_for("1/5 000_");

@@ -240,6 +240,7 @@ fn run(mut u: Unstructured) -> arbitrary::Result<()> {
     let library = Arc::new(Library {
         articles,
         warnings: Vec::new(),
+        sources: Vec::new(),
     });
 
     let (mut cols, mut rows) = (setup.cols as u16, setup.rows as u16);

@@ -7,14 +7,19 @@ use crate::text::isolate;
 /// Sources whose letter hotkey a keymap binding shadows.
 pub(super) fn shadowed_hotkeys(library: &Library, keymap: &Keymap) -> Vec<String> {
     library
-        .articles
+        .sources
         .iter()
-        .filter_map(|a| {
-            let c = a.hotkey?;
+        .filter_map(|s| {
+            let c = s.hotkey?;
             let action = keymap.action(&Key::char(c))?;
+            // A source shown as its article is called by the article's file, as the list does.
+            let name = match library.articles.get(s.articles.start) {
+                Some(a) if !s.is_group() => &a.file_name,
+                _ => &s.name,
+            };
             Some(format!(
                 "hotkey '{c}' of {} is taken by {action}; use the jump prompt instead",
-                isolate(&a.file_name)
+                isolate(name)
             ))
         })
         .collect()
@@ -46,9 +51,9 @@ pub(super) fn help_lines(library: &Library, keymap: &Keymap) -> Vec<(String, Str
         };
     }
     let letters: Vec<String> = library
-        .articles
+        .sources
         .iter()
-        .filter_map(|a| a.hotkey)
+        .filter_map(|s| s.hotkey)
         .filter(|c| keymap.action(&Key::char(*c)).is_none())
         .map(String::from)
         .collect();

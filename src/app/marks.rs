@@ -32,6 +32,7 @@ impl App {
         if let Some(w) = warning {
             self.say(w);
         }
+        self.recount_unread();
         self.relayout();
     }
 
@@ -80,7 +81,15 @@ impl App {
             return;
         };
         if self.store.article(&article.key).is_some_and(|s| s.read) != read {
+            let source = article.source;
             self.store.article_mut(&article.key).read = read;
+            if let Some(unread) = self.unread.get_mut(source) {
+                *unread = if read {
+                    unread.saturating_sub(1)
+                } else {
+                    *unread + 1
+                };
+            }
             self.effect(Effect::Save);
         }
     }

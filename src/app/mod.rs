@@ -37,6 +37,7 @@ use crate::text::document::DocumentLayout;
 use crate::text::isolate;
 use crate::text::layout::LayoutOptions;
 use list::List;
+pub use list::ListRow;
 use overlay::Outcome;
 use reader::Reader;
 
@@ -261,10 +262,15 @@ pub struct App {
     searching: Option<Searching>,
     /// The generation of the latest library search started.
     search_generation: u64,
+    /// Unread articles of each source, kept as read marks change.
+    unread: Vec<usize>,
 }
 
 impl App {
-    pub fn new(library: Arc<Library>, settings: Settings, cols: u16, rows: u16) -> App {
+    pub fn new(mut library: Arc<Library>, settings: Settings, cols: u16, rows: u16) -> App {
+        if !library.sources_consistent() {
+            Arc::make_mut(&mut library).ensure_sources();
+        }
         let shadowed = help::shadowed_hotkeys(&library, &settings.keymap);
         let warnings: Vec<String> = settings
             .warnings
@@ -276,7 +282,7 @@ impl App {
         let count = library.articles.len();
         let help = help::help_lines(&library, &settings.keymap);
         let mut app = App {
-            list: List::new(count),
+            list: List::new(&library),
             reader: Reader::new(count, settings.config.reader.boilerplate),
             library,
             settings,
@@ -300,7 +306,9 @@ impl App {
             bodies: Vec::new(),
             searching: None,
             search_generation: 0,
+            unread: Vec::new(),
         };
+        app.recount_unread();
         match warnings.len() {
             0 => {}
             1 => app.say(warnings[0].clone()),
@@ -468,6 +476,7 @@ impl App {
     /// Run the filter again over metadata that changed, keeping the selection.
     fn refresh_filter(&mut self) {
         self.list.refresh(&self.library);
+        self.keep_cursor_visible();
     }
 
     /// What the front end should do for the app, in order; taking them empties the queue.
@@ -560,17 +569,28 @@ impl App {
         &self.list.visible
     }
 
+    /// The row of [`App::list_rows`] the cursor is on; none when the selected article is
+    /// filtered out.
+    pub fn list_cursor(&self) -> Option<usize> {
+        self.list.cursor(&self.library)
+    }
+
+    /// The list pane's rows: source headers and articles, in order.
+    pub fn list_rows(&self) -> &[ListRow] {
+        &self.list.rows
+    }
+
     /// The list filter, when one is set.
     pub fn filter(&self) -> Option<&str> {
         self.list.filter.as_deref()
     }
 
-    /// First row of [`App::visible`] shown in the list pane.
+    /// First of [`App::list_rows`] shown in the list pane.
     pub fn list_top(&self) -> usize {
         self.list.top
     }
 
-    /// How many articles the list pane shows at once (each takes two rows).
+    /// How many rows the list pane shows at once (each takes two lines).
     pub fn list_capacity(&self) -> usize {
         self.list.capacity()
     }
@@ -681,6 +701,7 @@ impl App {
         );
         self.list
             .set_capacity(self.geometry.list.height.saturating_sub(2) as usize / 2);
+        self.keep_cursor_visible();
         self.request_body();
         if self.headings.article != Some(selected) {
             self.headings = outline::Headings::of(selected, self.library.articles.get(selected));
@@ -694,17 +715,190 @@ impl App {
         }
         self.remember();
         self.list.selected = index;
-        self.list.keep_selection_visible();
+        self.keep_cursor_visible();
         self.relayout();
         self.effect(Effect::Save);
     }
 
-    /// Jump to another source, remembering where we were.
-    pub fn jump_to_source(&mut self, index: usize) {
+    /// Jump to another article, remembering where we were.
+    pub fn jump_to_article(&mut self, index: usize) {
         if index < self.library.articles.len() && index != self.list.selected {
             self.reader.push_jump();
             self.select(index);
         }
+    }
+
+    /// Jump to source `source`: unfold it and open its first unread article shown (its first
+    /// article shown when all are read), remembering where we were. A source with no articles
+    /// says why.
+    pub fn jump_to_source(&mut self, source: usize) {
+        let Some(s) = self.library.sources.get(source) else {
+            return;
+        };
+        let range = s.articles.clone();
+        if range.is_empty() {
+            let why = s.note.clone().unwrap_or_else(|| "no articles".into());
+            let name = isolate(&s.name);
+            self.say(format!("{name} has no articles: {why}"));
+            return;
+        }
+        let mut candidates: Vec<usize> = if self.list.filter.is_some() {
+            self.list
+                .visible
+                .iter()
+                .copied()
+                .filter(|i| range.contains(i))
+                .collect()
+        } else {
+            range.clone().collect()
+        };
+        if candidates.is_empty() {
+            // The filter hides the whole source: it is cleared, so the article opened shows.
+            self.set_filter(None);
+            self.message = Some("Filter cleared to show the source".into());
+            candidates = range.collect();
+        }
+        let target = candidates
+            .iter()
+            .copied()
+            .find(|&i| !self.is_read(i))
+            .unwrap_or(candidates[0]);
+        if self.list.folded.get(source) == Some(&true) {
+            self.list.set_folded(&self.library, source, false);
+        }
+        self.jump_to_article(target);
+        self.keep_cursor_visible();
+    }
+
+    /// The next (or previous) source after the selected article's, round the library, that
+    /// has an article shown; `None` when no other has.
+    pub(super) fn next_source(&self, forward: bool) -> Option<usize> {
+        let count = self.library.sources.len();
+        let here = self.selected_source().unwrap_or(0);
+        let filtered = self.list.filter.is_some();
+        let has_articles = |s: usize| {
+            let range = &self.library.sources[s].articles;
+            if filtered {
+                self.list.visible.iter().any(|i| range.contains(i))
+            } else {
+                !range.is_empty()
+            }
+        };
+        (1..count)
+            .map(|k| {
+                if forward {
+                    (here + k) % count
+                } else {
+                    (here + count - k) % count
+                }
+            })
+            .find(|&s| has_articles(s))
+    }
+
+    /// The source of the article under the cursor.
+    pub fn selected_source(&self) -> Option<usize> {
+        self.article().map(|a| a.source)
+    }
+
+    /// Keep the cursor's row (the selected article, or its folded source) in the list pane.
+    fn keep_cursor_visible(&mut self) {
+        if let Some(row) = self.list.cursor(&self.library) {
+            self.list.keep_row_visible(row);
+        }
+    }
+
+    /// Fold the selected article's source, or unfold it. A source shown as its article alone
+    /// does not fold.
+    pub(super) fn toggle_fold(&mut self) {
+        let Some(source) = self.selected_source() else {
+            return;
+        };
+        let Some(s) = self.library.sources.get(source) else {
+            return;
+        };
+        if !s.is_group() {
+            self.message = Some("This source is one article; it does not fold".into());
+            return;
+        }
+        let fold = !self.list.folded.get(source).copied().unwrap_or(false);
+        self.list.set_folded(&self.library, source, fold);
+        self.keep_cursor_visible();
+    }
+
+    /// Mark every article of the selected article's source read.
+    pub(super) fn mark_source_read(&mut self) {
+        let Some(source) = self.selected_source() else {
+            return;
+        };
+        let Some(s) = self.library.sources.get(source) else {
+            return;
+        };
+        let (range, name) = (s.articles.clone(), isolate(&s.name));
+        let marked = range.clone().filter(|&i| !self.is_read(i)).count();
+        for i in range {
+            self.mark_read(i, true);
+        }
+        self.message = Some(match marked {
+            0 => format!("{name}: everything was read already"),
+            1 => format!("{name}: marked 1 article read"),
+            n => format!("{name}: marked {n} articles read"),
+        });
+    }
+
+    /// Unread articles in source `source`.
+    pub fn source_unread(&self, source: usize) -> usize {
+        self.unread.get(source).copied().unwrap_or(0)
+    }
+
+    /// Whether source `source` is folded in the list.
+    pub fn is_folded(&self, source: usize) -> bool {
+        self.list.folded.get(source).copied().unwrap_or(false)
+    }
+
+    /// The library was replaced in place (a folder watched, a feed fetched): whoever swaps
+    /// `Arc<Library>` calls this so the list follows — its sources made whole, the filter run
+    /// again, the rows built again (folds are kept by source name), the unread counts taken
+    /// again. Article indexes held elsewhere (the reader's places, the selection) are the
+    /// caller's to map.
+    pub fn sources_replaced(&mut self, folded_names: &[String]) {
+        if !self.library.sources_consistent() {
+            Arc::make_mut(&mut self.library).ensure_sources();
+        }
+        self.list.folded = self
+            .library
+            .sources
+            .iter()
+            .map(|s| folded_names.contains(&s.name))
+            .collect();
+        if self.list.filter.is_none() {
+            self.list.visible = (0..self.library.articles.len()).collect();
+        }
+        self.list.refresh(&self.library);
+        self.list.build_rows(&self.library);
+        self.recount_unread();
+        self.keep_cursor_visible();
+    }
+
+    /// The names of the sources folded in the list, to keep them folded over a
+    /// [`App::sources_replaced`].
+    pub fn folded_names(&self) -> Vec<String> {
+        self.library
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|&(s, _)| self.is_folded(s))
+            .map(|(_, source)| source.name.clone())
+            .collect()
+    }
+
+    /// Count each source's unread articles again (the store or the library changed).
+    pub(super) fn recount_unread(&mut self) {
+        self.unread = self
+            .library
+            .sources
+            .iter()
+            .map(|s| s.articles.clone().filter(|&i| !self.is_read(i)).count())
+            .collect();
     }
 
     /// Jump to a line of the open article, remembering where we were.
@@ -768,7 +962,7 @@ impl App {
         if article != self.list.selected {
             self.remember();
             self.list.selected = article;
-            self.list.keep_selection_visible();
+            self.keep_cursor_visible();
             self.effect(Effect::Save);
         }
         self.relayout();
@@ -794,7 +988,7 @@ impl App {
 
     /// Move the list selection by `delta` rows of the (possibly filtered) list.
     fn move_selection(&mut self, delta: isize) {
-        if let Some(index) = self.list.moved(delta) {
+        if let Some(index) = self.list.moved(&self.library, delta) {
             self.select(index);
         }
     }
@@ -803,7 +997,7 @@ impl App {
         if let Some(first) = self.list.set_filter(&self.library, filter) {
             self.select(first);
         }
-        self.list.keep_selection_visible();
+        self.keep_cursor_visible();
     }
 
     /// The text to copy for the paragraph at the top of the reader: logical order, unshaped.
@@ -839,13 +1033,24 @@ impl App {
             return EventState::Consumed;
         }
         if let (KeyCode::Char(c), false, false) = (key.code, key.ctrl, key.alt)
+            && let Some(source) = self
+                .library
+                .sources
+                .iter()
+                .position(|s| s.hotkey == Some(c))
+        {
+            self.jump_to_source(source);
+            return EventState::Consumed;
+        }
+        // An article's own hotkey inside an outlet of a manifest, which its source does not take.
+        if let (KeyCode::Char(c), false, false) = (key.code, key.ctrl, key.alt)
             && let Some(index) = self
                 .library
                 .articles
                 .iter()
                 .position(|a| a.hotkey == Some(c))
         {
-            self.jump_to_source(index);
+            self.jump_to_article(index);
             return EventState::Consumed;
         }
         self.message = Some(format!(
@@ -999,8 +1204,10 @@ impl App {
             }
             Mouse::Click { col, row } => {
                 if inside(g.list, col, row) && row > g.list.y {
-                    if let Some(article) = self.list.at_row((row - g.list.y - 1) as usize / 2) {
-                        self.select(article);
+                    match self.list.at_row((row - g.list.y - 1) as usize / 2) {
+                        Some(ListRow::Article(article)) => self.select(article),
+                        Some(ListRow::Source(source)) => self.jump_to_source(source),
+                        None => {}
                     }
                     self.set_focus(Focus::List);
                 } else if inside(g.reader, col, row) {

@@ -34,6 +34,7 @@ fn the_layout_cache_stays_within_its_byte_budget() {
     let library = Arc::new(Library {
         articles: vec![article],
         warnings: Vec::new(),
+        sources: Vec::new(),
     });
     let mut app = App::new(library, Settings::defaults(), 100, 30);
     let one = app.layout().heap_bytes();
@@ -79,6 +80,7 @@ fn file_library() -> Arc<Library> {
     Arc::new(Library {
         articles,
         warnings: Vec::new(),
+        sources: Vec::new(),
     })
 }
 
@@ -213,4 +215,37 @@ fn escape_cancels_a_library_search() {
             .unwrap()
             .starts_with("Not found in the library")
     );
+}
+
+#[test]
+fn a_replaced_library_keeps_its_folds_and_counts_again() {
+    use crate::library::{Source, SourceKind};
+    let make = |n: usize| {
+        let mut lib = Library::default();
+        for i in 0..n {
+            let mut a = parse_article(&format!("{i}.txt"), Origin::Embedded, b"Text here.");
+            a.key = format!("k{i}");
+            lib.articles.push(a);
+        }
+        lib.sources.push(Source {
+            name: "news".into(),
+            hotkey: None,
+            kind: SourceKind::Folder("news".into()),
+            language: None,
+            articles: 0..n,
+            note: None,
+        });
+        Arc::new(lib)
+    };
+    let mut app = App::new(make(2), Settings::defaults(), 100, 30);
+    update(&mut app, Action::ToggleFold);
+    assert!(app.is_folded(0));
+    let folded = app.folded_names();
+    app.library = make(3);
+    app.sources_replaced(&folded);
+    assert!(app.is_folded(0), "the fold is kept by name");
+    assert_eq!(app.source_unread(0), 3);
+    assert_eq!(app.visible().len(), 3);
+    update(&mut app, Action::ToggleFold);
+    assert_eq!(app.list_rows().len(), 4, "the header and three articles");
 }

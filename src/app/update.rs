@@ -1,13 +1,20 @@
 //! What each action does: [`update`] applies one to the app.
 
 use super::{
-    Action, App, Effect, Exit, ExternalProgram, Focus, Overlay, Picker, PromptKind, jump, links,
-    outline,
+    Action, App, Effect, Exit, ExternalProgram, Focus, ListRow, Overlay, Picker, PromptKind, jump,
+    links, outline,
 };
+
+/// The article of a list row, if it is one.
+fn article_row(row: &ListRow) -> Option<usize> {
+    match row {
+        ListRow::Article(i) => Some(*i),
+        ListRow::Source(_) => None,
+    }
+}
 
 /// Apply an action to the state.
 pub fn update(app: &mut App, action: Action) {
-    let count = app.library.articles.len();
     let page = app.page() as isize;
     match action {
         Action::Quit => app.exit = Some(Exit::Quit),
@@ -53,7 +60,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::HalfPageUp => app.scroll_by(-(page / 2).max(1)),
         Action::Top => match app.focus {
             Focus::List => {
-                if let Some(&first) = app.list.visible.first() {
+                if let Some(first) = app.list.rows.iter().find_map(article_row) {
                     app.select(first)
                 }
             }
@@ -61,24 +68,30 @@ pub fn update(app: &mut App, action: Action) {
         },
         Action::Bottom => match app.focus {
             Focus::List => {
-                if let Some(&last) = app.list.visible.last() {
+                if let Some(last) = app.list.rows.iter().rev().find_map(article_row) {
                     app.select(last)
                 }
             }
             Focus::Reader => app.scroll_to(usize::MAX),
         },
         Action::Source(n) => {
-            let index = n as usize - 1;
-            if index < count {
-                app.jump_to_source(index);
+            let source = n as usize - 1;
+            let count = app.library.sources.len();
+            if source < count {
+                app.jump_to_source(source);
             } else {
                 app.say(format!("There is no source {n}: the library has {count}"));
             }
         }
-        Action::NextSource => app.jump_to_source((app.list.selected + 1) % count.max(1)),
-        Action::PrevSource => {
-            app.jump_to_source((app.list.selected + count.max(1) - 1) % count.max(1))
+        Action::NextSource | Action::PrevSource => {
+            let forward = action == Action::NextSource;
+            match app.next_source(forward) {
+                Some(source) => app.jump_to_source(source),
+                None => app.message = Some("No other source has articles".into()),
+            }
         }
+        Action::ToggleFold => app.toggle_fold(),
+        Action::MarkSourceRead => app.mark_source_read(),
         Action::NextSection | Action::PrevSection => {
             let forward = action == Action::NextSection;
             match app
@@ -138,8 +151,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::JumpBack => app.jump_back(),
         Action::JumpPrompt => {
-            let hotkeys: Vec<Option<char>> =
-                app.library.articles.iter().map(|a| a.hotkey).collect();
+            let hotkeys: Vec<Option<char>> = app.library.sources.iter().map(|s| s.hotkey).collect();
             app.overlay = Some(Overlay::Jump {
                 labels: jump::labels_with_hotkeys(&hotkeys),
                 typed: String::new(),

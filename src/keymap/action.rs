@@ -144,6 +144,10 @@ actions! {
     PrevSource => "prev_source", "Previous source", [Normal];
     /// Label every source with a short key and jump to the one typed.
     JumpPrompt => "jump_prompt", "Jump to any source by its label", [Normal];
+    /// Fold the selected article's source to its header in the list, or unfold it.
+    ToggleFold => "toggle_fold", "Fold or unfold the source", [Normal];
+    /// Mark every article of the selected article's source read.
+    MarkSourceRead => "mark_source_read", "Mark the whole source read", [Normal];
     /// Jump to the next / previous section (a change of language) inside the article.
     NextSection => "next_section", "Next section (English → Arabic)", [Normal];
     PrevSection => "prev_section", "Previous section", [Normal];

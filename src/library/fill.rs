@@ -23,10 +23,12 @@ use std::time::{Duration, Instant};
 
 use super::cache::{Entry, Folder, Meta, MetaCache, Stamp};
 use super::load::{
-    LoadFailure, article, error, io_reason, is_article_name, read_file, read_manifest,
+    LoadFailure, article, error, io_reason, is_article_name, peek_item_date, read_file,
+    read_manifest,
 };
-use super::manifest::{SourceEntry, apply_entry, apply_manifest};
+use super::manifest::{SourceEntry, apply_entry, apply_manifest, claim_outlets};
 use super::parse::{display_file_name, file_stem};
+use super::sources::{NOT_FETCHED, SourceSpec, push_file, push_folder};
 use super::{Article, Body, Library, LoadError, Origin};
 
 /// A batch of metadata is posted at least this often while files are being read…
@@ -137,12 +139,16 @@ fn stub(name: &str, path: &Path, key: String) -> Article {
         author: None,
         warnings: Vec::new(),
         body: Body::NotLoaded,
+        source: 0,
     }
 }
 
+/// A folder's article files: (name, path, whether it is a symbolic link).
+type Listing = Vec<(String, PathBuf, bool)>;
+
 /// A folder's article files, sorted by name: (name, path, whether it is a symbolic link). Only
 /// links (and file systems that do not say what an entry is) cost a stat.
-fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
+fn list_folder(dir: &Path) -> Result<Listing, LoadError> {
     let unreadable = |e: std::io::Error| error(dir, LoadFailure::Unreadable(io_reason(&e)));
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(unreadable)? {
@@ -168,13 +174,21 @@ fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
 /// Errors are those of `load_paths`, save that a folder's unreadable files are only found
 /// (and warned of) by [`fill`].
 pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
+    let specs: Vec<SourceSpec> = paths.iter().map(|p| SourceSpec::path(p)).collect();
+    open_sources(&specs, cache_path)
+}
+
+/// Open sources as [`open_paths`] opens paths, with what the config says of each (see
+/// [`load_sources`](super::load_sources)). A folder's articles are ordered newest first by
+/// what the cache knows of their dates; articles the cache does not know keep their file order.
+pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
     // The cache is parsed on another core while the folders are listed: the first frame waits
     // for the slower of the two, not for both.
     let (cached, mut listings) = std::thread::scope(|scope| {
         let reader = cache_path.map(|path| scope.spawn(move || MetaCache::read(path)));
-        let listings: Vec<Option<Result<_, LoadError>>> = paths
+        let listings: Vec<Option<Result<_, LoadError>>> = specs
             .iter()
-            .map(|p| p.is_dir().then(|| list_folder(p)))
+            .map(|s| s.path.is_dir().then(|| list_folder(&s.path)))
             .collect();
         let cached = reader.map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (cached, listings)
@@ -186,84 +200,26 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
     let mut hotkeys = Vec::new();
     let mut files = Vec::new();
     let mut folders = Vec::new();
-    for (path, listing) in paths.iter().zip(&mut listings) {
-        let meta =
-            fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
-        if !meta.is_dir() {
-            let contents = read_file(path)?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.to_string_lossy().into_owned());
-            let mut article = article(&name, path, contents);
-            article.key = resolved(path);
-            lib.articles.push(article);
-            continue;
-        }
-        let listed = match listing.take() {
-            Some(listed) => listed?,
-            None => list_folder(path)?,
-        };
-        if listed.is_empty() {
-            return Err(error(path, LoadFailure::NoArticles));
-        }
-        // Keys are absolute paths, so the same file is the same article from any folder: the
-        // folder is resolved once, and only links among its files each on their own.
-        let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-        let folder = dir.to_string_lossy().into_owned();
-        let first = lib.articles.len();
-        // The cached metadata moves into the stubs; the fill re-reads the cache file only if
-        // it has something to change in it.
-        let mut known = cache.folders.remove(&folder).unwrap_or_default();
-        let mut stamps = Vec::with_capacity(listed.len());
-        for (name, file, link) in &listed {
-            let key = if *link {
-                resolved(file)
-            } else {
-                dir.join(file.file_name().unwrap_or_default())
-                    .display()
-                    .to_string()
-            };
-            let mut article = stub(name, file, key);
-            let entry = known.remove(name);
-            stamps.push(entry.as_ref().map(|e| e.stamp));
-            if let Some(entry) = entry {
-                entry.meta.apply(&mut article);
+    for (spec, listing) in specs.iter().zip(&mut listings) {
+        let mut spec = spec.clone();
+        spec.claim_hotkey(&mut hotkeys, &mut lib.warnings);
+        let opened = open_source(
+            &spec,
+            listing.take(),
+            &mut lib,
+            &mut cache,
+            &mut hotkeys,
+            (&mut files, &mut folders),
+        );
+        match opened {
+            Ok(gone) => vanished |= gone,
+            Err(_) if spec.feed.is_some() => spec.push_unopened(&mut lib, NOT_FETCHED.into()),
+            Err(e) if spec.from_config => {
+                lib.warnings.push(e.to_string());
+                spec.push_unopened(&mut lib, e.to_string());
             }
-            lib.articles.push(article);
+            Err(e) => return Err(e),
         }
-        // Entries for files that are gone: the cache must be written without them.
-        vanished |= !known.is_empty();
-        let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
-        if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
-            apply_manifest(
-                &manifest,
-                &mut lib.articles[first..],
-                &mut hotkeys,
-                &mut lib.warnings,
-            );
-            for entry in manifest.entries {
-                declared
-                    .entry(display_file_name(&entry.file))
-                    .or_default()
-                    .push(entry);
-            }
-        }
-        for (i, ((name, file, _), cached)) in listed.into_iter().zip(stamps).enumerate() {
-            let entries = declared
-                .get(&lib.articles[first + i].file_name)
-                .cloned()
-                .unwrap_or_default();
-            files.push(PlanFile {
-                index: first + i,
-                folder: folders.len(),
-                cached,
-                name,
-                path: file,
-                entries,
-            });
-        }
-        folders.push(folder);
     }
     // Warnings quote names and manifest text; they leave here printable, whoever shows them.
     for w in &mut lib.warnings {
@@ -278,6 +234,117 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         }))
     });
     Ok(Opened { library: lib, fill })
+}
+
+/// Open one source into `lib`, adding a folder's files to the plan; whether the cache had
+/// entries for files that are gone.
+fn open_source(
+    spec: &SourceSpec,
+    listing: Option<Result<Listing, LoadError>>,
+    lib: &mut Library,
+    cache: &mut MetaCache,
+    hotkeys: &mut Vec<char>,
+    (files, folders): (&mut Vec<PlanFile>, &mut Vec<String>),
+) -> Result<bool, LoadError> {
+    let path = &spec.path;
+    let meta =
+        fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
+    if !meta.is_dir() {
+        let contents = read_file(path)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_string_lossy().into_owned());
+        let mut article = article(&name, path, contents);
+        article.key = resolved(path);
+        push_file(lib, article, spec);
+        return Ok(false);
+    }
+    let listed = match listing {
+        Some(listed) => listed?,
+        None => list_folder(path)?,
+    };
+    if listed.is_empty() {
+        return Err(error(path, LoadFailure::NoArticles));
+    }
+    // Keys are absolute paths, so the same file is the same article from any folder: the
+    // folder is resolved once, and only links among its files each on their own.
+    let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+    let folder = dir.to_string_lossy().into_owned();
+    // The cached metadata moves into the stubs; the fill re-reads the cache file only if
+    // it has something to change in it.
+    let mut known = cache.folders.remove(&folder).unwrap_or_default();
+    let mut stamps = Vec::with_capacity(listed.len());
+    let mut articles = Vec::with_capacity(listed.len());
+    for (name, file, link) in &listed {
+        let key = if *link {
+            resolved(file)
+        } else {
+            dir.join(file.file_name().unwrap_or_default())
+                .display()
+                .to_string()
+        };
+        let mut article = stub(name, file, key);
+        let entry = known.remove(name);
+        stamps.push(entry.as_ref().map(|e| e.stamp));
+        if let Some(entry) = entry {
+            entry.meta.apply(&mut article);
+        }
+        // A feed's items are listed newest first from the start: their dates are in their
+        // heads (a feed holds tens or hundreds of small files, not a library's thousands).
+        if spec.feed.is_some() && article.date.is_none() {
+            article.date = peek_item_date(file);
+        }
+        articles.push(article);
+    }
+    // Entries for files that are gone: the cache must be written without them.
+    let vanished = !known.is_empty();
+    let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
+    // The language the config declares for the source, as an entry of each file laid under
+    // the manifest's (whose own language, applied after, wins), so the fill keeps it too.
+    if let Some(lang) = spec.language {
+        for article in &mut articles {
+            let entry = SourceEntry {
+                file: article.file_name.clone(),
+                language: Some(lang),
+                ..SourceEntry::default()
+            };
+            apply_entry(&entry, article);
+            declared.insert(article.file_name.clone(), vec![entry]);
+        }
+    }
+    let mut outlets = Vec::new();
+    if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
+        apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
+        outlets = claim_outlets(&manifest, &articles, hotkeys, &mut lib.warnings);
+        for entry in manifest.entries {
+            declared
+                .entry(display_file_name(&entry.file))
+                .or_default()
+                .push(entry);
+        }
+    }
+    let entries: Vec<Vec<SourceEntry>> = articles
+        .iter()
+        .map(|a| declared.get(&a.file_name).cloned().unwrap_or_default())
+        .collect();
+    let first = lib.articles.len();
+    let order = push_folder(lib, articles, &outlets, spec.folder_source());
+    let mut listed: Vec<Option<(String, PathBuf, bool)>> = listed.into_iter().map(Some).collect();
+    let mut entries: Vec<Option<Vec<SourceEntry>>> = entries.into_iter().map(Some).collect();
+    for (k, i) in order.into_iter().enumerate() {
+        let (name, file, _) = listed[i].take().expect("each file is placed once");
+        files.push(PlanFile {
+            index: first + k,
+            folder: folders.len(),
+            cached: stamps[i],
+            name,
+            path: file,
+            entries: entries[i].take().unwrap_or_default(),
+        });
+    }
+    folders.push(folder);
+    Ok(vanished)
 }
 
 /// A path as the system resolves it, for an article's key.
@@ -441,7 +508,17 @@ fn write_back(
 /// folder's unreadable files are left out with a warning, and a folder none of whose files can
 /// be read is an error.
 pub fn load_metadata(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Library, LoadError> {
-    let Opened { mut library, fill } = open_paths(paths, cache_path)?;
+    let specs: Vec<SourceSpec> = paths.iter().map(|p| SourceSpec::path(p)).collect();
+    load_source_metadata(&specs, cache_path)
+}
+
+/// [`load_metadata`] of sources (see [`open_sources`]): every article a stub with its metadata,
+/// each source's articles newest first by the dates read.
+pub fn load_source_metadata(
+    specs: &[SourceSpec],
+    cache_path: Option<&Path>,
+) -> Result<Library, LoadError> {
+    let Opened { mut library, fill } = open_sources(specs, cache_path)?;
     let Some(plan) = fill else {
         return Ok(library);
     };
@@ -465,6 +542,7 @@ pub fn load_metadata(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Lib
     });
     library.warnings.extend(warnings);
     if failed.is_empty() {
+        library.regroup();
         return Ok(library);
     }
     // A folder none of whose files could be read is an error, as load_paths has it.
@@ -481,6 +559,7 @@ pub fn load_metadata(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Lib
         index += 1;
         failed.binary_search(&(index - 1)).is_err()
     });
+    library.regroup();
     Ok(library)
 }
 
@@ -757,5 +836,84 @@ mod tests {
         assert!(!stub.is_loaded());
         assert!(stub.paragraphs.is_empty());
         assert!(load_article(&news.join("gone.txt"), "gone.txt").is_err());
+    }
+
+    #[test]
+    fn a_feed_opens_newest_first_and_one_not_fetched_is_an_empty_source() {
+        use crate::feeds::store::{Item, item_html};
+        let root = tempfile::tempdir().unwrap();
+        let feed = root.path().join("example");
+        fs::create_dir_all(&feed).unwrap();
+        for (file, title, date) in [
+            ("00.html", "Old", Some("2023-05-01T10:00:00Z")),
+            ("01.html", "Undated", None),
+            ("02.html", "New", Some("2025-01-31T23:00:00+02:00")),
+        ] {
+            let item = Item {
+                title: Some(title.into()),
+                published: date.map(str::to_string),
+                site: "Example".into(),
+                content: "<p>Body.</p>".into(),
+                ..Item::default()
+            };
+            fs::write(feed.join(file), item_html(&item)).unwrap();
+        }
+        let spec = |path: PathBuf, name: &str| SourceSpec {
+            path,
+            name: Some(name.into()),
+            hotkey: Some('x'),
+            feed: Some(format!("https://{name}.example/rss")),
+            from_config: true,
+            ..SourceSpec::default()
+        };
+        let specs = [
+            spec(feed.clone(), "example"),
+            spec(root.path().join("never"), "never"),
+        ];
+        let opened = open_sources(&specs, None).unwrap();
+        let lib = &opened.library;
+        let names: Vec<&str> = lib.articles.iter().map(|a| a.file_name.as_str()).collect();
+        assert_eq!(names, vec!["02.html", "00.html", "01.html"]);
+        assert_eq!(lib.sources.len(), 2);
+        assert_eq!(lib.sources[0].articles, 0..3);
+        assert_eq!(lib.sources[0].hotkey, Some('x'));
+        assert_eq!(lib.sources[1].articles, 3..3);
+        assert_eq!(
+            lib.sources[1].note.as_deref(),
+            Some(super::super::NOT_FETCHED)
+        );
+        assert_eq!(lib.sources[1].hotkey, None, "x is taken by the first");
+        assert!(
+            lib.warnings.iter().any(|w| w.contains("hotkey 'x'")),
+            "{:?}",
+            lib.warnings
+        );
+        // The fill's indexes follow the order: each file's read lands on its own stub.
+        let plan = opened.fill.unwrap();
+        let (read, _) = run(&plan);
+        for (index, article) in read {
+            assert_eq!(article.file_name, lib.articles[index].file_name);
+        }
+        // Whole loads agree.
+        let whole = crate::library::load_sources(&specs).unwrap();
+        let titles: Vec<&str> = whole.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, vec!["New", "Old", "Undated"]);
+        assert!(whole.sources_consistent());
+        // A language the config declares is each article's, opened or read whole.
+        let mut arabic = specs[0].clone();
+        arabic.language = Some(crate::library::Lang::Ar);
+        let whole = crate::library::load_sources(std::slice::from_ref(&arabic)).unwrap();
+        assert!(
+            whole
+                .articles
+                .iter()
+                .all(|a| a.language == Some(crate::library::Lang::Ar))
+        );
+        let opened = open_sources(std::slice::from_ref(&arabic), None).unwrap();
+        let (read, _) = run(opened.fill.as_ref().unwrap());
+        assert!(
+            read.iter()
+                .all(|(_, a)| a.language == Some(crate::library::Lang::Ar))
+        );
     }
 }

@@ -394,6 +394,7 @@ fn article_of(page: Page, file_name: &str, origin: Origin, had_invalid_utf8: boo
         warnings: page.fallback.into_iter().collect(),
         file_name,
         body: super::Body::Loaded,
+        source: 0,
     };
     if page.dir.is_some() {
         declare_direction(&mut article, page.dir);

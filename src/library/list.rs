@@ -1,5 +1,6 @@
-//! `--list`: one row per article, as an aligned plain-text table or as JSON
-//! (`serde_json::to_string_pretty(&rows)`; fields in the order declared here).
+//! `--list`: one row per article, as an aligned plain-text table naming each row's source, or
+//! as JSON: the sources, each with its articles ([`list_sources`],
+//! `serde_json::to_string_pretty(&sources)`; fields in the order declared here).
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -8,14 +9,41 @@ use super::clues::shorten;
 use super::{Lang, Library};
 use crate::text::sanitize::{is_bidi_control, printable, sanitize_str};
 
+/// One source in the list, with its articles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ListSource {
+    /// 1-based position among the sources.
+    pub index: usize,
+    /// The digit that jumps to it: "1"…"9", then "0" for the tenth; none after that.
+    pub key: Option<String>,
+    pub hotkey: Option<char>,
+    pub name: String,
+    /// `outlet`, `folder`, `feed` or `file`.
+    pub kind: &'static str,
+    /// A folder's path.
+    pub path: Option<String>,
+    /// A feed's address.
+    pub url: Option<String>,
+    pub language: Option<Lang>,
+    /// Why it has no articles (a feed not fetched yet).
+    pub note: Option<String>,
+    pub articles: Vec<ListRow>,
+}
+
 /// One article in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ListRow {
     /// 1-based position in the library.
     pub index: usize,
-    /// The digit that opens it: "1"…"9", then "0" for the tenth; none after that.
+    /// The digit that jumps to its source, on the source's first article.
     pub key: Option<String>,
+    /// The letter that jumps to its source, on the source's first article.
     pub hotkey: Option<char>,
+    /// Its source's name when the source is a group (a folder, a feed, an outlet of several
+    /// articles); none for a source that is this article alone (a seed, a file). The JSON has
+    /// the article inside its source instead.
+    #[serde(skip)]
+    pub source: Option<String>,
     pub file: String,
     pub title: String,
     pub outlet: Option<String>,
@@ -25,19 +53,77 @@ pub struct ListRow {
     pub reading_minutes: u32,
 }
 
+/// The digit key of the source at `index` (0-based).
+fn digit(index: usize) -> Option<String> {
+    match index {
+        0..=8 => Some((index + 1).to_string()),
+        9 => Some("0".to_string()),
+        _ => None,
+    }
+}
+
+/// The sources of a library with their articles, in its order.
+pub fn list_sources(lib: &Library) -> Vec<ListSource> {
+    let owned;
+    let lib = if lib.sources_consistent() {
+        lib
+    } else {
+        let mut made = lib.clone();
+        made.ensure_sources();
+        owned = made;
+        &owned
+    };
+    let rows = list_rows(lib);
+    lib.sources
+        .iter()
+        .enumerate()
+        .map(|(s, source)| ListSource {
+            index: s + 1,
+            key: digit(s),
+            hotkey: source.hotkey,
+            name: source.name.clone(),
+            kind: source.kind_name(),
+            path: match &source.kind {
+                super::SourceKind::Folder(p) => Some(p.to_string_lossy().into_owned()),
+                _ => None,
+            },
+            url: match &source.kind {
+                super::SourceKind::Feed { url } => Some(url.clone()),
+                _ => None,
+            },
+            language: source.language,
+            note: source.note.clone(),
+            articles: rows[source.articles.clone()].to_vec(),
+        })
+        .collect()
+}
+
 /// The rows for a library, in its order.
 pub fn list_rows(lib: &Library) -> Vec<ListRow> {
+    let consistent = lib.sources_consistent();
     lib.articles
         .iter()
         .enumerate()
-        .map(|(i, a)| ListRow {
+        .map(|(i, a)| {
+            // A library made by hand has a source per article.
+            let (s, source) = if consistent {
+                (a.source, lib.sources.get(a.source))
+            } else {
+                (i, None)
+            };
+            let first = source.is_none_or(|src| src.articles.start == i);
+            (i, a, s, source, first)
+        })
+        .map(|(i, a, s, source, first)| ListRow {
             index: i + 1,
-            key: match i {
-                0..=8 => Some((i + 1).to_string()),
-                9 => Some("0".to_string()),
-                _ => None,
+            key: digit(s).filter(|_| first),
+            hotkey: match source {
+                Some(src) => src.hotkey.filter(|_| first),
+                None => a.hotkey,
             },
-            hotkey: a.hotkey,
+            source: source
+                .filter(|src| src.is_group())
+                .map(|src| src.name.clone()),
             file: a.file_name.clone(),
             title: a.title.clone(),
             outlet: a.outlet.clone(),
@@ -68,7 +154,7 @@ fn cell(s: &str) -> String {
 /// that right-to-left titles cannot disturb the alignment of the other columns.
 pub fn format_list(rows: &[ListRow]) -> String {
     let header = [
-        "#", "KEY", "HOTKEY", "FILE", "LANG", "WORDS", "MIN", "DATE", "OUTLET", "TITLE",
+        "#", "KEY", "HOTKEY", "FILE", "LANG", "WORDS", "MIN", "DATE", "OUTLET", "SOURCE", "TITLE",
     ];
     let mut table: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
     for r in rows {
@@ -87,6 +173,7 @@ pub fn format_list(rows: &[ListRow]) -> String {
             r.reading_minutes.to_string(),
             or_dash(r.date.as_deref().map(|d| shorten(&cell(d), CELL_MAX))),
             or_dash(r.outlet.as_deref().map(|o| shorten(&cell(o), CELL_MAX))),
+            or_dash(r.source.as_deref().map(|s| shorten(&cell(s), CELL_MAX))),
             cell(&r.title),
         ]);
     }
@@ -158,20 +245,21 @@ mod tests {
 
     #[test]
     fn table_is_aligned_with_the_title_last() {
+        // A seed is a source of its own: its SOURCE cell is a dash.
         let out = format_list(&list_rows(&load_seeds()));
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 6);
         assert_eq!(
             lines[0],
-            "#  KEY  HOTKEY  FILE                      LANG   WORDS  MIN  DATE          OUTLET                            TITLE"
+            "#  KEY  HOTKEY  FILE                      LANG   WORDS  MIN  DATE          OUTLET                            SOURCE  TITLE"
         );
         assert_eq!(
             lines[4],
-            "4  4    p       003_9421ad859a52f834.txt  en+ar    507    3  7 December    -                                 During their meeting, the Russian and the Iranian presidents confirmed the need…"
+            "4  4    p       003_9421ad859a52f834.txt  en+ar    507    3  7 December    -                                 -       During their meeting, the Russian and the Iranian presidents confirmed the need…"
         );
         assert_eq!(
             lines[3],
-            "3  3    i       002_1d8038a1fe6f818a.txt  en       326    1  on Saturday   Cultural Council of the Embassy…  Iran calls on Muslims to unite in support of Palestinian cause"
+            "3  3    i       002_1d8038a1fe6f818a.txt  en       326    1  on Saturday   Cultural Council of the Embassy…  -       Iran calls on Muslims to unite in support of Palestinian cause"
         );
         // Every title starts in the TITLE column (all other cells here are one column a char).
         let title_col = lines[0].find("TITLE").unwrap();

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 
 use super::html::{MAX_HTML_BYTES, is_html_name};
 use super::large::LargeText;
-use super::manifest::{Manifest, apply_manifest, parse_manifest};
+use super::manifest::{Manifest, apply_manifest, claim_outlets, parse_manifest};
 use super::parse::large_article;
+use super::sources::{NOT_FETCHED, SourceSpec, push_file, push_folder};
 use super::{Library, Origin, parse_by_extension};
 use crate::text::sanitize::sanitize_str;
 
@@ -138,6 +139,34 @@ pub(super) fn read_file(path: &Path) -> Result<Contents, LoadError> {
     Ok(Contents::Bytes(bytes))
 }
 
+/// Bytes of a stored feed item read for its date: the tags folio writes sit in its head.
+const DATE_PEEK_BYTES: u64 = 64 * 1024;
+
+/// The publication date a stored feed item carries in its head
+/// (`<meta property="article:published_time" content="…">`, as folio writes it), when it is
+/// machine-readable: read without parsing the item, so a feed opens newest first before its
+/// items are read. `None` when the file cannot be read or says no date.
+pub(super) fn peek_item_date(path: &Path) -> Option<String> {
+    const TAG: &str = "article:published_time\" content=\"";
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(DATE_PEEK_BYTES).read_to_end(&mut head))
+        .ok()?;
+    let head = String::from_utf8_lossy(&head);
+    // The last one wins, as the HTML front end reads it: folio's tags come last in a page.
+    let at = head.rfind(TAG)? + TAG.len();
+    let date = &head[at..at + head[at..].find('"')?];
+    let b = date.as_bytes();
+    let shaped = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    // The day is enough to order by, and is what the front end keeps.
+    shaped.then(|| date[..10].to_string())
+}
+
 /// Read and parse a folder's files on every core, in their order.
 fn read_all(files: &[(String, PathBuf)]) -> Vec<Result<super::Article, LoadError>> {
     let load = |(name, file): &(String, PathBuf)| {
@@ -222,41 +251,30 @@ pub(super) fn read_manifest(dir: &Path, warnings: &mut Vec<String>) -> Option<Ma
     }
 }
 
-/// Load articles from files and folders (see the module docs for the rules).
-/// With no paths the library is empty; callers open the seeds instead.
+/// Load articles from files and folders (see the module docs for the rules), each a source
+/// (see `sources.rs`). With no paths the library is empty; callers open the seeds instead.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
+    let specs: Vec<SourceSpec> = paths.iter().map(|p| SourceSpec::path(p)).collect();
+    load_sources(&specs)
+}
+
+/// Load sources: as [`load_paths`], with what the config says of each (name, hotkey,
+/// language, a feed's address). A feed's folder not made yet is a source with no articles; a
+/// source of the config that cannot be opened is one too, with a warning.
+pub fn load_sources(specs: &[SourceSpec]) -> Result<Library, LoadError> {
     let mut lib = Library::default();
     let mut hotkeys = Vec::new();
-    for path in paths {
-        let meta =
-            fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
-        if meta.is_dir() {
-            let files = article_files(path)?;
-            let mut articles = Vec::new();
-            let mut first_failure = None;
-            for loaded in read_all(&files) {
-                match loaded {
-                    Ok(article) => articles.push(article),
-                    Err(e) => {
-                        lib.warnings.push(e.to_string());
-                        first_failure.get_or_insert(e);
-                    }
-                }
+    for spec in specs {
+        let mut spec = spec.clone();
+        spec.claim_hotkey(&mut hotkeys, &mut lib.warnings);
+        match load_source(&spec, &mut lib, &mut hotkeys) {
+            Ok(()) => {}
+            Err(_) if spec.feed.is_some() => spec.push_unopened(&mut lib, NOT_FETCHED.into()),
+            Err(e) if spec.from_config => {
+                lib.warnings.push(e.to_string());
+                spec.push_unopened(&mut lib, e.to_string());
             }
-            if articles.is_empty() {
-                return Err(first_failure.unwrap_or_else(|| error(path, LoadFailure::NoArticles)));
-            }
-            if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
-                apply_manifest(&manifest, &mut articles, &mut hotkeys, &mut lib.warnings);
-            }
-            lib.articles.extend(articles);
-        } else {
-            let contents = read_file(path)?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.to_string_lossy().into_owned());
-            lib.articles.push(article(&name, path, contents));
+            Err(e) => return Err(e),
         }
     }
     for article in &lib.articles {
@@ -278,6 +296,55 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Library, LoadError> {
         }
     }
     Ok(lib)
+}
+
+/// Load one source into `lib`.
+fn load_source(
+    spec: &SourceSpec,
+    lib: &mut Library,
+    hotkeys: &mut Vec<char>,
+) -> Result<(), LoadError> {
+    let path = &spec.path;
+    let meta =
+        fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
+    if meta.is_dir() {
+        let files = article_files(path)?;
+        let mut articles = Vec::new();
+        let mut first_failure = None;
+        for loaded in read_all(&files) {
+            match loaded {
+                Ok(article) => articles.push(article),
+                Err(e) => {
+                    lib.warnings.push(e.to_string());
+                    first_failure.get_or_insert(e);
+                }
+            }
+        }
+        if articles.is_empty() {
+            let e = first_failure.unwrap_or_else(|| error(path, LoadFailure::NoArticles));
+            return Err(e);
+        }
+        // The language the config declares for the source; the manifest's, applied after, wins.
+        if let Some(lang) = spec.language {
+            for article in &mut articles {
+                super::parse::declare_language(article, lang);
+            }
+        }
+        let mut outlets = Vec::new();
+        if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
+            apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
+            outlets = claim_outlets(&manifest, &articles, hotkeys, &mut lib.warnings);
+        }
+        push_folder(lib, articles, &outlets, spec.folder_source());
+    } else {
+        let contents = read_file(path)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_string_lossy().into_owned());
+        push_file(lib, article(&name, path, contents), spec);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -343,6 +410,38 @@ mod tests {
         assert!(lib.warnings[0].ends_with(
             "sources.toml line 6: there is no article 'zz.txt' beside it; entry ignored"
         ));
+    }
+
+    #[test]
+    fn a_manifest_names_outlets_and_the_rest_is_the_folder_source() {
+        let s = Scratch::new("outlets");
+        for name in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+            s.write(name, format!("Headline of {name}\n\nBody.").as_bytes());
+        }
+        s.write(
+            "sources.toml",
+            b"[[source]]\nfile = \"d.txt\"\nhotkey = \"d\"\n\n[[outlet]]\nname = \"Wire\"\nhotkey = \"w\"\nfiles = [\"b.txt\", \"c.txt\", \"zz.txt\"]\n",
+        );
+        let lib = load_paths(std::slice::from_ref(&s.0)).unwrap();
+        let sources: Vec<(&str, Option<char>, &str)> = lib
+            .sources
+            .iter()
+            .map(|x| (x.name.as_str(), x.hotkey, x.kind_name()))
+            .collect();
+        let folder = s.0.file_name().unwrap().to_str().unwrap();
+        assert_eq!(
+            sources,
+            vec![
+                (folder, None, "folder"),
+                ("Wire", Some('w'), "outlet"),
+                ("Headline of d.txt", Some('d'), "outlet"),
+            ]
+        );
+        let names: Vec<&str> = lib.articles.iter().map(|a| a.file_name.as_str()).collect();
+        assert_eq!(names, vec!["a.txt", "b.txt", "c.txt", "d.txt"]);
+        assert!(lib.sources_consistent());
+        assert_eq!(lib.warnings.len(), 1, "{:?}", lib.warnings);
+        assert!(lib.warnings[0].contains("outlet 'Wire' names 'zz.txt'"));
     }
 
     #[test]

@@ -11,6 +11,18 @@
 //! hotkey = "p"                         # one letter a–z or A–Z
 //! ```
 //!
+//! An outlet groups some of the folder's files into a source of their own, with a name and a
+//! hotkey (see `sources.rs`); the rest of the folder stays the folder's source, and an entry
+//! with its own `hotkey` is a source of one article:
+//!
+//! ```toml
+//! [[outlet]]
+//! name = "Wire service"                # required
+//! files = ["a.html", "b.html"]         # required: file names in the same folder
+//! hotkey = "w"                         # optional: one letter a–z or A–Z
+//! language = "ar"                      # optional
+//! ```
+//!
 //! Whatever an entry omits is inferred from the text. Nothing in a manifest stops the library
 //! from opening: a manifest that is not valid TOML, or has a field folio does not know, is
 //! ignored as a whole with one warning naming the file, line and reason; a bad value (a digit
@@ -39,12 +51,26 @@ pub struct SourceEntry {
     pub line: usize,
 }
 
+/// One `[[outlet]]`, checked: a source made of some of the folder's files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outlet {
+    /// Sanitized, one line, not blank.
+    pub name: String,
+    pub hotkey: Option<char>,
+    pub language: Option<Lang>,
+    /// File names in the folder, as written.
+    pub files: Vec<String>,
+    /// The line the outlet starts on, for warnings.
+    pub line: usize,
+}
+
 /// A parsed manifest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Manifest {
     /// What warnings call the manifest, e.g. `news/sources.toml`.
     pub name: String,
     pub entries: Vec<SourceEntry>,
+    pub outlets: Vec<Outlet>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +78,17 @@ pub struct Manifest {
 struct RawManifest {
     #[serde(default)]
     source: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    outlet: Vec<Spanned<RawOutlet>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutlet {
+    name: String,
+    files: Vec<String>,
+    hotkey: Option<String>,
+    language: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +126,7 @@ pub fn parse_manifest(name: &str, text: &str, warnings: &mut Vec<String>) -> Man
     let mut manifest = Manifest {
         name: name.clone(),
         entries: Vec::new(),
+        outlets: Vec::new(),
     };
     let raw: RawManifest = match toml::from_str(text) {
         Ok(raw) => raw,
@@ -157,7 +195,84 @@ pub fn parse_manifest(name: &str, text: &str, warnings: &mut Vec<String>) -> Man
             line,
         });
     }
+    for spanned in raw.outlet {
+        let line = line_of(text, spanned.span().start);
+        let raw = spanned.into_inner();
+        let Some(outlet_name) = field(Some(raw.name)) else {
+            warnings.push(format!(
+                "{name} line {line}: an outlet needs a name; ignored"
+            ));
+            continue;
+        };
+        let language = raw.language.and_then(|l| {
+            let lang = Lang::from_code(&l);
+            if lang.is_none() {
+                warnings.push(format!(
+                    "{name} line {line}: language '{}' for outlet '{outlet_name}' is not one of en, ar, fa, ur, he; ignored",
+                    sanitize_str(&l)
+                ));
+            }
+            lang
+        });
+        let hotkey = raw.hotkey.and_then(|h| {
+            let mut chars = h.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_alphabetic() => Some(c),
+                _ => {
+                    warnings.push(format!(
+                        "{name} line {line}: hotkey '{}' for outlet '{outlet_name}' is not one letter a–z or A–Z; ignored",
+                        sanitize_str(&h)
+                    ));
+                    None
+                }
+            }
+        });
+        manifest.outlets.push(Outlet {
+            name: outlet_name,
+            hotkey,
+            language,
+            files: raw.files,
+            line,
+        });
+    }
     manifest
+}
+
+/// The manifest's outlets with their hotkeys given out: a letter already `taken` in the
+/// library is dropped with a warning; a file named that is not among `articles` is warned of.
+pub fn claim_outlets(
+    manifest: &Manifest,
+    articles: &[Article],
+    taken: &mut Vec<char>,
+    warnings: &mut Vec<String>,
+) -> Vec<Outlet> {
+    let mut outlets = manifest.outlets.clone();
+    for outlet in &mut outlets {
+        if let Some(key) = outlet.hotkey {
+            if taken.contains(&key) {
+                warnings.push(format!(
+                    "{} line {}: hotkey '{key}' for outlet '{}' is already taken; ignored",
+                    manifest.name, outlet.line, outlet.name
+                ));
+                outlet.hotkey = None;
+            } else {
+                taken.push(key);
+            }
+        }
+        for file in &outlet.files {
+            let wanted = super::parse::display_file_name(file);
+            if !articles.iter().any(|a| a.file_name == wanted) {
+                warnings.push(format!(
+                    "{} line {}: outlet '{}' names '{}', which is not beside it; ignored",
+                    manifest.name,
+                    outlet.line,
+                    outlet.name,
+                    sanitize_str(file)
+                ));
+            }
+        }
+    }
+    outlets
 }
 
 /// Apply a manifest to the articles of its folder: what an entry states replaces what was

@@ -269,6 +269,7 @@ pub fn parse_markdown(file_name: &str, origin: Origin, bytes: &[u8]) -> Article 
         body: super::Body::Loaded,
         author: None,
         warnings: Vec::new(),
+        source: 0,
     };
     if let Some(lang) = meta.lang {
         declare_language(&mut article, lang);

@@ -13,7 +13,10 @@
 //! - [`open_paths`] / [`fill`]: a folder of any size opened as [`Body::NotLoaded`] stubs from
 //!   its file names and the [`cache`] of metadata, then filled in the background;
 //! - [`list_rows`] / [`format_list`]: `--list`;
-//! - [`index`]: the library search index, in folio's cache folder.
+//! - [`index`]: the library search index, in folio's cache folder;
+//! - [`Source`] and `sources.rs`: a library is a list of sources (an outlet, a folder, a feed,
+//!   a file), each holding a contiguous run of the library's articles, newest first where dates
+//!   are known.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -37,21 +40,25 @@ mod markdown;
 mod parse;
 pub mod rules;
 mod seeds;
+mod sources;
 
 pub use doc::{Built, MAX_DEPTH, build};
 pub use fill::{
     BATCH_EVERY, BATCH_MAX, FillPlan, FillReport, Opened, fill, load_article, load_metadata,
-    open_paths,
+    load_source_metadata, open_paths, open_sources,
 };
 pub use large::LargeText;
-pub use list::{ListRow, format_list, list_rows};
-pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths};
-pub use manifest::{Manifest, SourceEntry, apply_entry, apply_manifest, parse_manifest};
+pub use list::{ListRow, ListSource, format_list, list_rows, list_sources};
+pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths, load_sources};
+pub use manifest::{
+    Manifest, Outlet, SourceEntry, apply_entry, apply_manifest, claim_outlets, parse_manifest,
+};
 pub use markdown::{build_markdown, options as markdown_options, parse_markdown};
 pub use parse::{
     TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
 };
 pub use seeds::load_seeds;
+pub use sources::{NOT_FETCHED, Source, SourceKind, SourceSpec, date_key};
 
 /// Parse a file's bytes with the front end its extension names: HTML for `.html` and `.htm`,
 /// the text parser (plain text, Markdown-lite for `.md`) for anything else.
@@ -220,6 +227,8 @@ pub struct Article {
     /// What the user should know about how the article was read (an HTML page with no
     /// article found in it is shown whole); one line each, sanitized.
     pub warnings: Vec<String>,
+    /// The index of its source in [`Library::sources`].
+    pub source: usize,
 }
 
 impl Article {
@@ -347,7 +356,11 @@ impl Article {
 /// The articles folio has open, and what it had to say about loading them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Library {
+    /// Every source's articles, one source after the other (see [`Source::articles`]).
     pub articles: Vec<Article>,
+    /// The sources, in the order the list shows them. Empty in a library made by hand: the app
+    /// then treats each article as a source of its own ([`Library::ensure_sources`]).
+    pub sources: Vec<Source>,
     /// One line each, for the user: a malformed or inconsistent sources manifest, a file in a
     /// folder that could not be read. The library opens regardless.
     pub warnings: Vec<String>,

@@ -187,6 +187,7 @@ pub fn parse_article(file_name: &str, origin: Origin, bytes: &[u8]) -> Article {
         body: super::Body::Loaded,
         author: None,
         warnings: Vec::new(),
+        source: 0,
     }
 }
 
@@ -221,6 +222,7 @@ pub fn large_article(file_name: &str, path: &std::path::Path, text: LargeText) -
         body: super::Body::Loaded,
         author: None,
         warnings: Vec::new(),
+        source: 0,
     }
 }
 

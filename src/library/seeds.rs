@@ -1,6 +1,7 @@
 //! The five seed articles built into folio, so it has something to show with no arguments.
 
-use super::manifest::{apply_manifest, parse_manifest};
+use super::manifest::{apply_manifest, claim_outlets, parse_manifest};
+use super::sources::{FolderSource, SourceKind, push_folder};
 use super::{Library, Origin, parse_article};
 
 /// The seeds' file names and raw text, exactly as copied from the news sites.
@@ -38,10 +39,21 @@ pub fn load_seeds() -> Library {
         .iter()
         .map(|(name, bytes)| parse_article(name, Origin::Embedded, bytes))
         .collect();
-    let mut warnings = Vec::new();
-    let manifest = parse_manifest("sources.toml (built in)", SEED_MANIFEST, &mut warnings);
-    apply_manifest(&manifest, &mut articles, &mut Vec::new(), &mut warnings);
-    Library { articles, warnings }
+    let mut lib = Library::default();
+    let manifest = parse_manifest("sources.toml (built in)", SEED_MANIFEST, &mut lib.warnings);
+    let mut taken = Vec::new();
+    apply_manifest(&manifest, &mut articles, &mut taken, &mut lib.warnings);
+    let outlets = claim_outlets(&manifest, &articles, &mut taken, &mut lib.warnings);
+    // Every seed has its own hotkey: five sources of one article, in file-name order.
+    let seeds = FolderSource {
+        name: "seeds".into(),
+        hotkey: None,
+        kind: SourceKind::Outlet,
+        language: None,
+        empty_note: None,
+    };
+    push_folder(&mut lib, articles, &outlets, seeds);
+    lib
 }
 
 #[cfg(test)]
@@ -69,6 +81,24 @@ mod tests {
             vec![Some('r'), Some('c'), Some('i'), Some('p'), Some('d')]
         );
         assert!(lib.articles.iter().all(|a| a.origin == Origin::Embedded));
+        // Five sources of one article each, keyed as their articles, drawn as article rows.
+        let sources: Vec<(Option<char>, usize)> = lib
+            .sources
+            .iter()
+            .map(|s| (s.hotkey, s.articles.start))
+            .collect();
+        assert_eq!(
+            sources,
+            vec![
+                (Some('r'), 0),
+                (Some('c'), 1),
+                (Some('i'), 2),
+                (Some('p'), 3),
+                (Some('d'), 4)
+            ]
+        );
+        assert!(lib.sources.iter().all(|s| !s.is_group()));
+        assert!(lib.sources_consistent());
         assert!(
             lib.articles
                 .iter()

@@ -11,10 +11,10 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 pub use theme::{ColorDepth, Theme};
 
-use crate::app::{Action, App, Area, BookmarkEntry, Context, Focus, Overlay};
+use crate::app::{Action, App, Area, BookmarkEntry, Context, Focus, ListRow, Overlay};
 use crate::library::{Lang, ParagraphKind};
 use crate::text::layout::display_line;
-use crate::text::sanitize::printable;
+use crate::text::sanitize::{printable, sanitize_str};
 use crate::text::width::{str_width, truncate};
 
 /// The whole screen.
@@ -235,41 +235,48 @@ impl Widget for ListPane<'_> {
         if width == 0 {
             return;
         }
+        let cursor = app.list_cursor();
         let rows = app
-            .visible()
+            .list_rows()
             .iter()
+            .enumerate()
             .skip(app.list_top())
             .take(app.list_capacity());
-        for (row, &i) in rows.enumerate() {
-            let Some(article) = app.library().articles.get(i) else {
-                continue;
-            };
+        for (row, (at, &list_row)) in rows.enumerate() {
             let y = inner.y + 2 * row as u16;
             if y >= inner.bottom() {
                 break;
             }
+            let i = match list_row {
+                ListRow::Article(i) => i,
+                ListRow::Source(s) => {
+                    let highlighted = cursor == Some(at);
+                    source_header(app, theme, s, highlighted, inner, y, buf);
+                    continue;
+                }
+            };
+            let Some(article) = app.library().articles.get(i) else {
+                continue;
+            };
             let selected = i == app.selected();
             let base = if selected {
                 theme.selected
             } else {
                 Style::default()
             };
-            // The key that jumps to this source, as the keymap binds it.
-            let digit = u8::try_from(i + 1)
-                .ok()
-                .and_then(|n| {
-                    app.settings()
-                        .keymap
-                        .keys(Action::Source(n))
-                        .first()
-                        .copied()
-                })
-                .and_then(|k| match k.code {
-                    crate::app::KeyCode::Char(c) if !k.ctrl && !k.alt => Some(c),
-                    _ => None,
-                })
+            // The key that jumps to this source, as the keymap binds it: an article under a
+            // source's header has none of its own.
+            let source = app.library().sources.get(article.source);
+            let own = source.is_none_or(|s| !s.is_group());
+            let digit = own
+                .then(|| source_digit(app, article.source))
+                .flatten()
                 .unwrap_or(' ');
-            let key = format!("{digit}{} ", article.hotkey.unwrap_or(' '));
+            let hotkey = match source {
+                Some(s) if own => s.hotkey.or(article.hotkey),
+                _ => article.hotkey,
+            };
+            let key = format!("{digit}{} ", hotkey.unwrap_or(' '));
             let read = app.is_read(i);
             let mark = match (read, theme.ascii) {
                 (true, _) => "  ",
@@ -309,6 +316,88 @@ impl Widget for ListPane<'_> {
                 buf.set_stringn(inner.x, y + 1, facts, width, base.patch(theme.list_facts));
             }
         }
+    }
+}
+
+/// The digit key the keymap binds to jump to source `source`, if any.
+fn source_digit(app: &App, source: usize) -> Option<char> {
+    let n = u8::try_from(source + 1).ok()?;
+    let k = *app.settings().keymap.keys(Action::Source(n)).first()?;
+    match k.code {
+        crate::app::KeyCode::Char(c) if !k.ctrl && !k.alt => Some(c),
+        _ => None,
+    }
+}
+
+/// A source's header in the list: its keys, a fold marker, its name and its unread / total
+/// counts; under it, what it is (or why it has no articles).
+fn source_header(
+    app: &App,
+    theme: &Theme,
+    s: usize,
+    highlighted: bool,
+    inner: Rect,
+    y: u16,
+    buf: &mut Buffer,
+) {
+    let Some(source) = app.library().sources.get(s) else {
+        return;
+    };
+    let width = inner.width as usize;
+    let base = if highlighted {
+        theme.selected
+    } else {
+        Style::default()
+    };
+    let digit = source_digit(app, s).unwrap_or(' ');
+    let key = format!("{digit}{} ", source.hotkey.unwrap_or(' '));
+    let marker = match (app.is_folded(s), theme.ascii) {
+        (false, false) => "▾ ",
+        (true, false) => "▸ ",
+        (false, true) => "- ",
+        (true, true) => "+ ",
+    };
+    let total = source.articles.len();
+    let unread = app.source_unread(s);
+    let counts = format!(" {unread}/{total}");
+    let room = width.saturating_sub(key.len() + 2 + counts.len());
+    // Names are sanitized when a loader makes them; a library made by hand may not be.
+    let name = fit(app, &sanitize_str(&source.name), room);
+    let pad = room.saturating_sub(str_width(&name));
+    let name_style = if unread > 0 {
+        theme.unread
+    } else {
+        theme.list_title
+    };
+    let line = Line::from(vec![
+        Span::styled(key, base.patch(theme.hotkey)),
+        Span::styled(marker, base.patch(theme.hotkey)),
+        Span::styled(name, base.patch(name_style).add_modifier(Modifier::BOLD)),
+        Span::styled(" ".repeat(pad), base),
+        Span::styled(counts, base.patch(theme.list_facts)),
+    ]);
+    buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
+    buf.set_line(inner.x, y, &line, inner.width);
+    if y + 1 < inner.bottom() {
+        let mut facts: Vec<String> = vec![source.kind_name().to_string()];
+        if let Some(badge) = source.language.and_then(lang_badge) {
+            facts.push(badge.to_string());
+        }
+        match &source.note {
+            Some(note) if total == 0 => facts.push(printable(note)),
+            _ => facts.push(match (total, unread) {
+                (1, 0) => "1 article, read".to_string(),
+                (1, _) => "1 article, unread".to_string(),
+                (n, 0) => format!("{n} articles, all read"),
+                (n, u) => format!("{n} articles, {u} unread"),
+            }),
+        }
+        let facts = truncate(
+            &format!("    {}", facts.join(&format!(" {} ", theme.dot()))),
+            width,
+        );
+        buf.set_style(Rect::new(inner.x, y + 1, inner.width, 1), base);
+        buf.set_stringn(inner.x, y + 1, facts, width, base.patch(theme.list_facts));
     }
 }
 
@@ -866,12 +955,21 @@ pub struct JumpOverlay<'a> {
 
 impl Widget for JumpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let entries: Vec<(&String, &str)> = self
+        // A source shown as its article alone is labelled with the article's title, as the
+        // list shows it; a group with its name.
+        let library = self.app.library();
+        let entries: Vec<(&String, String)> = self
             .labels
             .iter()
-            .zip(&self.app.library().articles)
+            .zip(&library.sources)
             .filter(|(label, _)| label.starts_with(self.typed))
-            .map(|(label, article)| (label, article.title.as_str()))
+            .map(|(label, source)| {
+                let title = match library.articles.get(source.articles.start) {
+                    Some(a) if !source.is_group() => a.title.as_str(),
+                    _ => source.name.as_str(),
+                };
+                (label, sanitize_str(title))
+            })
             .collect();
         let w = area.width.saturating_sub(4).min(110);
         let max_h = area.height.saturating_sub(3);
