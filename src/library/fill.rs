@@ -4,7 +4,11 @@
 //! makes one [`Body::NotLoaded`] stub per file: its title is what the [`cache`](super::cache)
 //! knows, or the file's stem. The folder's `sources.toml` is laid over the stubs. That is the
 //! library the first frame draws. A file given by itself (not in a folder) is read at once, as
-//! [`load_paths`](super::load_paths) reads it.
+//! [`load_paths`](super::load_paths) reads it. A hundred thousand stubs are built before the
+//! first frame, so each costs as little as it can: the cache's entries are decoded one at a
+//! time, walked beside the sorted listing (no table of them is built), straight into the stub;
+//! a key is put together from the folder's and the file's names without a path in between;
+//! and the plan the fill works from keeps a name and a few numbers for each file, not its path.
 //!
 //! [`fill`] then does the rest off the loop: it stats every file, reads those the cache does not
 //! know at their size and modification time (on every core, one file at a time per core, so no
@@ -21,7 +25,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use super::cache::{Entry, Folder, Meta, MetaCache, Stamp};
+#[cfg(test)]
+use super::cache::MetaCache;
+use super::cache::{CacheFile, CacheWriter, Entry, FolderBlock, Meta, Stamp, encode_entry};
 use super::load::{
     LoadFailure, article, error, io_reason, is_article_name, read_file, read_manifest,
 };
@@ -78,23 +84,43 @@ struct Plan {
     files: Vec<PlanFile>,
     /// The folders filled, as the system resolves them: the cache's keys.
     folders: Vec<String>,
+    /// The folders filled, as they were given: where their files are read.
+    dirs: Vec<PathBuf>,
+    /// What the folders' manifests say of files, laid over what is read ([`PlanFile::entries`]).
+    declared: Vec<Vec<SourceEntry>>,
     /// The cache had entries for files that are gone: write it even if nothing else changed.
     vanished: bool,
     cache_path: Option<PathBuf>,
 }
 
+/// One file to check. Kept small: a plan holds one for every file of the library.
 struct PlanFile {
     /// The article's index in the library.
-    index: usize,
+    index: u32,
     /// Index into `Plan::folders`.
-    folder: usize,
+    folder: u32,
+    /// Index into `Plan::declared`, when the manifest says something of the file.
+    entries: Option<u32>,
     /// The name on disk (lossy), the cache's key in its folder.
-    name: String,
-    path: PathBuf,
+    name: Box<str>,
+    /// The file's path when its name is not UTF-8 (otherwise the folder's joined with `name`).
+    odd_path: Option<Box<Path>>,
     /// The stamp of the cache's entry, when it has one: the stub already shows that metadata.
     cached: Option<Stamp>,
-    /// What the folder's manifest says of the file, laid over what is read.
-    entries: Vec<SourceEntry>,
+}
+
+impl Plan {
+    fn path(&self, file: &PlanFile) -> PathBuf {
+        match &file.odd_path {
+            Some(path) => path.to_path_buf(),
+            None => self.dirs[file.folder as usize].join(&*file.name),
+        }
+    }
+
+    fn entries(&self, file: &PlanFile) -> &[SourceEntry] {
+        file.entries
+            .map_or(&[], |i| self.declared[i as usize].as_slice())
+    }
 }
 
 /// What the fill found, posted as it goes.
@@ -113,14 +139,14 @@ pub enum FillReport {
     Finished { warnings: Vec<String> },
 }
 
-/// An article not read yet: its file name, its stem for a title.
-fn stub(name: &str, path: &Path, key: String) -> Article {
+/// An article not read yet: its file name, its stem for a title (or `cached`'s metadata).
+fn stub(name: &str, path: PathBuf, key: String, cached: Option<Meta>) -> Article {
     let file_name = display_file_name(name);
-    Article {
+    let mut article = Article {
         key,
-        title: file_stem(&file_name),
+        title: String::new(),
         file_name,
-        origin: Origin::File(path.to_path_buf()),
+        origin: Origin::File(path),
         outlet: None,
         date: None,
         dateline: None,
@@ -137,29 +163,48 @@ fn stub(name: &str, path: &Path, key: String) -> Article {
         author: None,
         warnings: Vec::new(),
         body: Body::NotLoaded,
+    };
+    match cached {
+        Some(meta) => meta.apply(&mut article),
+        None => article.title = file_stem(&article.file_name),
     }
+    article
 }
 
-/// A folder's article files, sorted by name: (name, path, whether it is a symbolic link). Only
-/// links (and file systems that do not say what an entry is) cost a stat.
-fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
+/// A file found in a folder: its name (lossy), its path when the name is not UTF-8, and
+/// whether it is a symbolic link.
+struct Listed {
+    name: String,
+    odd_path: Option<PathBuf>,
+    link: bool,
+}
+
+/// A folder's article files, sorted by name. Only links (and file systems that do not say what
+/// an entry is) cost a stat.
+fn list_folder(dir: &Path) -> Result<Vec<Listed>, LoadError> {
     let unreadable = |e: std::io::Error| error(dir, LoadFailure::Unreadable(io_reason(&e)));
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+        let (name, odd) = match entry.file_name().into_string() {
+            Ok(name) => (name, false),
+            Err(raw) => (raw.to_string_lossy().into_owned(), true),
+        };
         if !is_article_name(&name) {
             continue;
         }
-        let path = entry.path();
         let kind = entry.file_type().map_err(unreadable)?;
         // Follows symbolic links, like opening the file does.
-        let file = kind.is_file() || (!kind.is_dir() && path.is_file());
+        let file = kind.is_file() || (!kind.is_dir() && entry.path().is_file());
         if file {
-            files.push((name, path, kind.is_symlink()));
+            files.push(Listed {
+                name,
+                odd_path: odd.then(|| entry.path()),
+                link: kind.is_symlink(),
+            });
         }
     }
-    files.sort();
+    files.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(a.odd_path.cmp(&b.odd_path)));
     Ok(files)
 }
 
@@ -168,10 +213,10 @@ fn list_folder(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LoadError> {
 /// Errors are those of `load_paths`, save that a folder's unreadable files are only found
 /// (and warned of) by [`fill`].
 pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
-    // The cache is parsed on another core while the folders are listed: the first frame waits
+    // The cache is read on another core while the folders are listed: the first frame waits
     // for the slower of the two, not for both.
     let (cached, mut listings) = std::thread::scope(|scope| {
-        let reader = cache_path.map(|path| scope.spawn(move || MetaCache::read(path)));
+        let reader = cache_path.map(|path| scope.spawn(move || CacheFile::read(path)));
         let listings: Vec<Option<Result<_, LoadError>>> = paths
             .iter()
             .map(|p| p.is_dir().then(|| list_folder(p)))
@@ -186,6 +231,9 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
     let mut hotkeys = Vec::new();
     let mut files = Vec::new();
     let mut folders = Vec::new();
+    let mut dirs = Vec::new();
+    let mut declared_all: Vec<Vec<SourceEntry>> = Vec::new();
+    let mut damaged = false;
     for (path, listing) in paths.iter().zip(&mut listings) {
         let meta =
             fs::metadata(path).map_err(|e| error(path, LoadFailure::Unreadable(io_reason(&e))))?;
@@ -211,30 +259,45 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         // folder is resolved once, and only links among its files each on their own.
         let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         let folder = dir.to_string_lossy().into_owned();
+        // The key of a plain file is the folder's joined with its name, put together directly
+        // when both are UTF-8 (as `Path::join` and `display` would give it).
+        let dir_str = dir.to_str();
         let first = lib.articles.len();
-        // The cached metadata moves into the stubs; the fill re-reads the cache file only if
-        // it has something to change in it.
-        let mut known = cache.folders.remove(&folder).unwrap_or_default();
+        lib.articles.reserve(listed.len());
+        // The cached metadata moves into the stubs, decoded one entry at a time beside the
+        // sorted listing; the fill re-reads the cache file only if it has something to change.
+        let mut known = cache.folder(&folder);
         let mut stamps = Vec::with_capacity(listed.len());
-        for (name, file, link) in &listed {
-            let key = if *link {
-                resolved(file)
-            } else {
-                dir.join(file.file_name().unwrap_or_default())
-                    .display()
-                    .to_string()
+        for file in &listed {
+            let file_path = match &file.odd_path {
+                Some(p) => p.clone(),
+                None => path.join(&file.name),
             };
-            let mut article = stub(name, file, key);
-            let entry = known.remove(name);
+            let key = match (file.link, &file.odd_path, dir_str) {
+                (false, None, Some(dir)) => {
+                    let mut key = String::with_capacity(dir.len() + 1 + file.name.len());
+                    key.push_str(dir);
+                    if !dir.ends_with('/') {
+                        key.push('/');
+                    }
+                    key.push_str(&file.name);
+                    key
+                }
+                (true, ..) => resolved(&file_path),
+                _ => dir
+                    .join(file_path.file_name().unwrap_or_default())
+                    .display()
+                    .to_string(),
+            };
+            let entry = known.take(&file.name);
             stamps.push(entry.as_ref().map(|e| e.stamp));
-            if let Some(entry) = entry {
-                entry.meta.apply(&mut article);
-            }
-            lib.articles.push(article);
+            lib.articles
+                .push(stub(&file.name, file_path, key, entry.map(|e| e.meta)));
         }
         // Entries for files that are gone: the cache must be written without them.
-        vanished |= !known.is_empty();
-        let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
+        vanished |= known.had_others();
+        damaged |= known.damaged;
+        let mut declared: HashMap<String, usize> = HashMap::new();
         if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
             apply_manifest(
                 &manifest,
@@ -243,28 +306,39 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
                 &mut lib.warnings,
             );
             for entry in manifest.entries {
-                declared
+                let at = *declared
                     .entry(display_file_name(&entry.file))
-                    .or_default()
-                    .push(entry);
+                    .or_insert_with(|| {
+                        declared_all.push(Vec::new());
+                        declared_all.len() - 1
+                    });
+                declared_all[at].push(entry);
             }
         }
-        for (i, ((name, file, _), cached)) in listed.into_iter().zip(stamps).enumerate() {
-            let entries = declared
-                .get(&lib.articles[first + i].file_name)
-                .cloned()
-                .unwrap_or_default();
+        for (i, (file, cached)) in listed.into_iter().zip(stamps).enumerate() {
+            let entries = if declared.is_empty() {
+                None
+            } else {
+                declared
+                    .get(&lib.articles[first + i].file_name)
+                    .map(|&at| at as u32)
+            };
             files.push(PlanFile {
-                index: first + i,
-                folder: folders.len(),
-                cached,
-                name,
-                path: file,
+                index: (first + i) as u32,
+                folder: folders.len() as u32,
                 entries,
+                name: file.name.into_boxed_str(),
+                odd_path: file.odd_path.map(PathBuf::into_boxed_path),
+                cached,
             });
         }
         folders.push(folder);
+        dirs.push(path.clone());
     }
+    if damaged {
+        lib.warnings.extend(cache.damaged());
+    }
+    drop(cache);
     // Warnings quote names and manifest text; they leave here printable, whoever shows them.
     for w in &mut lib.warnings {
         *w = crate::text::sanitize::printable(w);
@@ -273,7 +347,9 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         FillPlan(Arc::new(Plan {
             files,
             folders,
-            vanished,
+            dirs,
+            declared: declared_all,
+            vanished: vanished || damaged,
             cache_path: cache_path.map(Path::to_path_buf),
         }))
     });
@@ -292,15 +368,17 @@ fn resolved(path: &Path) -> String {
 enum Outcome {
     /// The cache knew it at this size and time: the stub shows it already.
     Unchanged,
-    Read(Box<(Article, Entry)>),
+    /// The file's metadata, as a stub, and as the cache keeps it ([`encode_entry`]).
+    Read(Box<(Article, Box<[u8]>)>),
     Failed(String),
 }
 
-fn examine(file: &PlanFile) -> Outcome {
-    let stat = match fs::metadata(&file.path) {
+fn examine(plan: &Plan, file: &PlanFile) -> Outcome {
+    let path = plan.path(file);
+    let stat = match fs::metadata(&path) {
         Ok(m) => m,
         Err(e) => {
-            let e = error(&file.path, LoadFailure::Unreadable(io_reason(&e)));
+            let e = error(&path, LoadFailure::Unreadable(io_reason(&e)));
             return Outcome::Failed(e.to_string());
         }
     };
@@ -308,17 +386,20 @@ fn examine(file: &PlanFile) -> Outcome {
     if file.cached == Some(stamp) {
         return Outcome::Unchanged;
     }
-    match read_file(&file.path) {
+    match read_file(&path) {
         Err(e) => Outcome::Failed(e.to_string()),
         Ok(contents) => {
             // The text is dropped as soon as its metadata is taken.
-            let meta = Meta::of(&article(&file.name, &file.path, contents));
-            let mut stub = stub(&file.name, &file.path, String::new());
-            meta.clone().apply(&mut stub);
-            for entry in &file.entries {
+            let meta = Meta::of(&article(&file.name, &path, contents));
+            let encoded = encode_entry(&Entry {
+                stamp,
+                meta: meta.clone(),
+            });
+            let mut stub = stub(&file.name, path, String::new(), Some(meta));
+            for entry in plan.entries(file) {
                 apply_entry(entry, &mut stub);
             }
-            Outcome::Read(Box::new((stub, Entry { stamp, meta })))
+            Outcome::Read(Box::new((stub, encoded)))
         }
     }
 }
@@ -327,8 +408,10 @@ fn examine(file: &PlanFile) -> Outcome {
 /// when `post` says the loop has gone, still writing what it learnt to the cache.
 pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
     let plan = &*plan.0;
-    // What was read now, by folder; which files could not be read, by place in the plan.
-    let mut fresh: Vec<Folder> = vec![Folder::new(); plan.folders.len()];
+    // What was read now, as the cache keeps it, by place in the plan; which files could not be
+    // read.
+    let mut fresh: Vec<Option<Box<[u8]>>> = Vec::new();
+    fresh.resize_with(plan.files.len(), || None);
     let mut lost = vec![false; plan.files.len()];
 
     let total = plan.files.len();
@@ -348,7 +431,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
                         return;
                     }
                     for j in start..(start + CHUNK).min(total) {
-                        if tx.send((j, examine(&plan.files[j]))).is_err() {
+                        if tx.send((j, examine(plan, &plan.files[j]))).is_err() {
                             return;
                         }
                     }
@@ -366,13 +449,13 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
             match outcome {
                 Outcome::Unchanged => {}
                 Outcome::Read(read) => {
-                    let (article, entry) = *read;
-                    fresh[file.folder].insert(file.name.clone(), entry);
-                    batch.push((file.index, article));
+                    let (article, encoded) = *read;
+                    fresh[j] = Some(encoded);
+                    batch.push((file.index as usize, article));
                 }
                 Outcome::Failed(why) => {
                     lost[j] = true;
-                    failed.push(file.index);
+                    failed.push(file.index as usize);
                     warnings.push(crate::text::sanitize::printable(&why));
                 }
             }
@@ -392,9 +475,9 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
             }
         }
     });
-    let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(|f| !f.is_empty());
+    let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(Option::is_some);
     if let Some(path) = plan.cache_path.as_deref().filter(|_| changed)
-        && let Err(e) = write_back(plan, path, fresh, &lost)
+        && let Err(e) = write_back(plan, path, &fresh, &lost)
     {
         warnings.push(crate::text::sanitize::printable(&format!(
             "Could not save the metadata cache {}: {e}",
@@ -410,29 +493,32 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
 fn write_back(
     plan: &Plan,
     path: &Path,
-    mut fresh: Vec<Folder>,
+    fresh: &[Option<Box<[u8]>>],
     lost: &[bool],
 ) -> std::io::Result<()> {
-    let (mut cache, _) = MetaCache::read(path);
-    let mut old: Vec<Folder> = plan
-        .folders
-        .iter()
-        .map(|key| cache.folders.remove(key).unwrap_or_default())
-        .collect();
-    // What was read now, with what the file holds for the others (not for those lost), in the
-    // same tables: a cold start's hundred thousand entries are not copied into new ones.
-    for (file, &lost) in plan.files.iter().zip(lost) {
-        if !lost
-            && !fresh[file.folder].contains_key(&file.name)
-            && let Some(entry) = old[file.folder].remove(&file.name)
-        {
-            fresh[file.folder].insert(file.name.clone(), entry);
+    let (mut old, _) = CacheFile::read(path);
+    let mut out = CacheWriter::default();
+    out.keep_others(&mut old, &plan.folders);
+    // A plan's files come folder by folder, each folder's in name order: the order the cache
+    // keeps them in, and the order its old entries are walked in.
+    let mut at = 0;
+    for (f, key) in plan.folders.iter().enumerate() {
+        let mut known = old.folder(key);
+        let mut block = FolderBlock::default();
+        while let Some(file) = plan.files.get(at).filter(|file| file.folder as usize == f) {
+            let entry = known.take(&file.name);
+            if let Some(encoded) = &fresh[at] {
+                block.push_encoded(&file.name, encoded);
+            } else if !lost[at]
+                && let Some(entry) = entry
+            {
+                block.push(&file.name, &entry);
+            }
+            at += 1;
         }
+        out.folder(key, block);
     }
-    for (key, folder) in plan.folders.iter().zip(fresh) {
-        cache.folders.insert(key.clone(), folder);
-    }
-    cache.write(path)
+    out.write(path)
 }
 
 /// What [`load_paths`](super::load_paths) gives, without the articles' text (every article a
@@ -470,8 +556,10 @@ pub fn load_metadata(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Lib
     // A folder none of whose files could be read is an error, as load_paths has it.
     failed.sort_unstable();
     for group in plan.0.files.chunk_by(|a, b| a.folder == b.folder) {
-        if group.iter().all(|f| failed.binary_search(&f.index).is_ok())
-            && let Err(e) = read_file(&group[0].path)
+        if group
+            .iter()
+            .all(|f| failed.binary_search(&(f.index as usize)).is_ok())
+            && let Err(e) = read_file(&plan.0.path(&group[0]))
         {
             return Err(e);
         }
