@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::search::{Hit, MAX_HITS, hits_in_article};
 use crate::app::{Done, Work};
-use crate::library::index::{self, LibraryFile, Search, SearchIndex};
+use crate::library::index::{self, FileRef, Search, SearchIndex};
 use crate::library::{Article, Library, Origin};
 use crate::term::Input;
 use crate::text::search::Query;
@@ -145,7 +145,8 @@ pub fn search_library(
             }
         }
     }
-    let files = LibraryFile::of(&library.articles);
+    // Borrowed from the articles: a search copies no key or path.
+    let files = FileRef::of(&library.articles);
     let refresh = match index {
         Some(Ok((index, message))) => {
             if let Some(message) = message {
