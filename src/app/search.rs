@@ -225,6 +225,12 @@ impl ArticleFilter {
             self.steps.clear();
             return;
         }
+        self.prepare_in_background(library);
+    }
+
+    /// [`ArticleFilter::prepare`]'s work on a thread of its own.
+    fn prepare_in_background(&mut self, library: &Library) {
+        let count = library.articles.len();
         let texts = Haystacks::of(&library.articles);
         let spawned = std::thread::Builder::new()
             .name("folio-filter".into())
@@ -860,6 +866,58 @@ mod tests {
             assert_eq!(parts.hay(i), whole.hay(i), "article {i}");
             assert_eq!(parts.letters[i], whole.letters[i], "article {i}");
         }
+    }
+
+    #[test]
+    fn an_index_built_off_the_loop_gives_the_same_answers() {
+        let lib = generated_library(300);
+        let texts = Haystacks::of(&lib.articles);
+        assert_eq!(texts.len(), 300);
+        for (i, a) in lib.articles.iter().enumerate() {
+            assert_eq!(texts.get(i), texts_of(a), "article {i}");
+        }
+        let get = |i: usize| texts.get(i);
+        let copied = FilterIndex::build_with(300, 3, &get);
+        let whole = FilterIndex::build(&lib.articles, 1);
+        for i in 0..300 {
+            assert_eq!(copied.hay(i), whole.hay(i), "article {i}");
+            assert_eq!(copied.letters[i], whole.letters[i], "article {i}");
+        }
+        // Prepared on a thread, then typed into: every key answers as a whole pass does.
+        for typed in TYPED {
+            let mut filter = ArticleFilter::default();
+            filter.prepare_in_background(&lib);
+            assert!(filter.building.is_some());
+            for (end, _) in typed.char_indices().skip(1).chain([(typed.len(), ' ')]) {
+                let query = &typed[..end];
+                assert_eq!(
+                    filter.filter(&lib, query),
+                    filter_by_whole_pass(&lib, query),
+                    "{query:?}"
+                );
+            }
+            // Only a query with something in it needs the index.
+            assert_eq!(
+                filter.building.is_none(),
+                !typed.trim().is_empty(),
+                "{typed:?}"
+            );
+        }
+        // A build for titles since changed is not used.
+        let mut filter = ArticleFilter::default();
+        filter.prepare_in_background(&lib);
+        let mut changed = lib.clone();
+        changed.articles[0].title = "zzzzqqq".into();
+        filter.forget();
+        assert_eq!(filter.filter(&changed, "zzzzqqq"), vec![0]);
+        // Prepared at once for a small library.
+        let mut filter = ArticleFilter::default();
+        filter.prepare(&lib);
+        assert!(filter.index.is_some() && filter.building.is_none());
+        assert_eq!(
+            filter.filter(&lib, "minist"),
+            filter_by_whole_pass(&lib, "minist")
+        );
     }
 
     #[test]

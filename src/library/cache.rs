@@ -770,6 +770,102 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_json_cache_is_read_without_a_word_and_written_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        // What folio wrote before the binary form: a header line, then one JSON object.
+        fs::write(
+            &path,
+            concat!(
+                "{\"format\":\"folio metadata cache\",\"version\":1}\n",
+                "{\"folders\":{\"/news\":{",
+                "\"b.txt\":[20,1700000000,5,\"Bee\",\"AFP\",null,null,null,[[\"ar\",true,9,1]],9,1,false],",
+                "\"a.txt\":[10,1700000000,5,\"Ay\",null,null,null,null,[[\"en\",false,3,1]],3,1,true]",
+                "}}}\n"
+            ),
+        )
+        .unwrap();
+        let (old, warning) = MetaCache::read(&path);
+        assert_eq!(warning, None);
+        let b = old.get("/news", "b.txt").unwrap();
+        assert_eq!(b.meta.title, "Bee");
+        assert_eq!(b.meta.outlet.as_deref(), Some("AFP"));
+        assert_eq!(b.meta.sections[0].lang, Lang::Ar);
+        assert!(old.get("/news", "a.txt").unwrap().meta.invalid_utf8);
+        // A folder's entries come in name order, whatever the JSON's order.
+        let (mut file, _) = CacheFile::read(&path);
+        let mut folder = file.folder("/news");
+        assert_eq!(folder.take("a.txt").unwrap().meta.title, "Ay");
+        assert_eq!(folder.take("b.txt").unwrap().stamp.size, 20);
+        assert!(!folder.had_others());
+        // Written again, it is the current form, and says the same.
+        old.write(&path).unwrap();
+        assert!(fs::read(&path).unwrap().starts_with(
+            format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION}}}\n").as_bytes()
+        ));
+        assert_eq!(MetaCache::read(&path), (old, None));
+    }
+
+    #[test]
+    fn a_folder_is_walked_in_name_order_and_tells_of_entries_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = MetaCache::default();
+        let names = ["a.txt", "b.txt", "c.txt", "d.txt"];
+        cache.folders.insert(
+            "/news".into(),
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), entry(n, i as u64)))
+                .collect(),
+        );
+        cache.folders.insert(
+            "/other".into(),
+            Folder::from([("z.md".into(), entry("Zed headline for the cache", 9))]),
+        );
+        cache.write(&path).unwrap();
+        let (mut file, warning) = CacheFile::read(&path);
+        assert_eq!(warning, None);
+        assert!(file.has("/other") && !file.has("/nowhere"));
+        // b.txt is gone; e.txt is new.
+        let mut folder = file.folder("/news");
+        assert_eq!(folder.take("a.txt").unwrap().stamp.size, 0);
+        assert_eq!(folder.take("c.txt").unwrap().stamp.size, 2);
+        assert_eq!(folder.take("d.txt").unwrap().stamp.size, 3);
+        assert!(folder.take("e.txt").is_none());
+        assert!(folder.had_others());
+        // Nothing passed over: nothing to tell.
+        let mut folder = file.folder("/other");
+        assert!(folder.take("a.txt").is_none());
+        assert_eq!(
+            folder.take("z.md").unwrap().meta.title,
+            "Zed headline for the cache"
+        );
+        assert!(!folder.had_others());
+        assert!(file.folder("/nowhere").take("a.txt").is_none());
+
+        // Rewriting one folder keeps the other's bytes as they were.
+        let mut out = CacheWriter::default();
+        out.keep_others(&mut file, &["/news".to_string()]);
+        let mut block = FolderBlock::default();
+        block.push_encoded(
+            "e.txt",
+            &encode_entry(&entry("Eee headline for the cache", 5)),
+        );
+        out.folder("/news", block);
+        out.write(&path).unwrap();
+        let (back, warning) = MetaCache::read(&path);
+        assert_eq!(warning, None);
+        assert_eq!(back.folders["/news"].len(), 1);
+        assert_eq!(
+            back.get("/news", "e.txt").unwrap().meta.title,
+            "Eee headline for the cache"
+        );
+        assert_eq!(back.folders["/other"], cache.folders["/other"]);
+    }
+
+    #[test]
     fn a_failed_write_leaves_the_old_cache_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);

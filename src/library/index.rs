@@ -1104,6 +1104,68 @@ mod tests {
     }
 
     #[test]
+    fn words_inside_words_are_found_as_a_regex_over_the_terms_finds_them() {
+        let s = sample();
+        s.write(
+            "d.txt",
+            "Ministers and administrators\n\nThe administration met the minister.\n",
+        );
+        let files = s.files();
+        let (index, _) = SearchIndex::open(&s.index_dir()).unwrap();
+        search(&index, &files, "x");
+        let searcher = index.reader.searcher();
+        let by_regex = |pattern: &str| -> Vec<String> {
+            let query = RegexQuery::from_pattern(pattern, index.fields.words).unwrap();
+            let mut keys: Vec<String> = searcher
+                .search(&query, &DocSetCollector)
+                .unwrap()
+                .into_iter()
+                .map(|a| index.read_doc(&searcher.doc(a).unwrap()).0)
+                .collect();
+            keys.sort();
+            keys
+        };
+        let by_terms = |word: &str, part: WordPart| -> Vec<String> {
+            let mut keys: Vec<String> = index
+                .candidates(&[(word.to_string(), part)])
+                .unwrap()
+                .into_iter()
+                .map(|(key, _)| key)
+                .collect();
+            keys.sort();
+            keys
+        };
+        for word in [
+            "minist",
+            "ster",
+            "ministers",
+            "tion",
+            "s",
+            "ال",
+            "زير",
+            "qqq",
+        ] {
+            assert_eq!(
+                by_terms(word, WordPart::Inside),
+                by_regex(&format!(".*{word}.*")),
+                "{word}"
+            );
+            assert_eq!(
+                by_terms(word, WordPart::Suffix),
+                by_regex(&format!(".*{word}")),
+                "{word}"
+            );
+        }
+        assert_eq!(by_terms("minist", WordPart::Inside).len(), 2);
+        assert_eq!(by_terms("ers", WordPart::Suffix).len(), 1);
+        // After the index changes, the words are gathered again.
+        s.write("e.txt", "Qqqx\n\nqqqx\n");
+        let files = s.files();
+        search(&index, &files, "x");
+        assert_eq!(by_terms("qqq", WordPart::Inside).len(), 1);
+    }
+
+    #[test]
     fn changed_files_are_indexed_again_and_vanished_ones_dropped() {
         let s = sample();
         let (index, _) = SearchIndex::open(&s.index_dir()).unwrap();
