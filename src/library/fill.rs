@@ -141,7 +141,12 @@ pub enum FillReport {
 
 /// An article not read yet: its file name, its stem for a title (or `cached`'s metadata).
 fn stub(name: &str, path: PathBuf, key: String, cached: Option<Meta>) -> Article {
-    let file_name = display_file_name(name);
+    // Most names are printable ASCII, which sanitizing leaves as it is: one copy, not two.
+    let file_name = if name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        name.to_string()
+    } else {
+        display_file_name(name)
+    };
     let mut article = Article {
         key,
         title: String::new(),
@@ -271,7 +276,19 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
         for file in &listed {
             let file_path = match &file.odd_path {
                 Some(p) => p.clone(),
-                None => path.join(&file.name),
+                None => {
+                    // What `join` gives (a name has no separator), in one allocation and
+                    // without taking the path apart into components.
+                    let dir = path.as_os_str();
+                    let mut joined =
+                        std::ffi::OsString::with_capacity(dir.len() + 1 + file.name.len());
+                    joined.push(dir);
+                    if !dir.as_encoded_bytes().ends_with(b"/") {
+                        joined.push("/");
+                    }
+                    joined.push(&file.name);
+                    PathBuf::from(joined)
+                }
             };
             let key = match (file.link, &file.odd_path, dir_str) {
                 (false, None, Some(dir)) => {

@@ -45,8 +45,9 @@ use crate::text::search::{WordPart, may_match, query_words, words};
 /// The name the index's tokenizer is registered under.
 const TOKENIZER: &str = "folio_words";
 
-/// Bytes of memory the index writer may use before it writes a segment.
-const WRITER_MEMORY: usize = 32 << 20;
+/// Bytes of memory the index writer may use before it writes a segment: tantivy's least, as
+/// the index is built behind a reader whose whole library must fit in 100 MB.
+const WRITER_MEMORY: usize = 15_000_000;
 
 /// Files indexed between commits, so an interrupted build keeps what it did.
 const COMMIT_EVERY: usize = 10_000;
