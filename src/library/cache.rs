@@ -370,7 +370,7 @@ impl MetaCache {
 #[derive(Default)]
 pub struct CacheFile {
     path: PathBuf,
-    bytes: Vec<u8>,
+    bytes: Bytes,
     /// Each folder's key and the byte range of its entries.
     folders: Vec<(String, std::ops::Range<usize>)>,
     /// A cache of version 1, read whole.
@@ -386,7 +386,7 @@ impl CacheFile {
             ..CacheFile::default()
         };
         let ignored = |why: &str| Some(ignored_message(path, why));
-        let bytes = match fs::read(path) {
+        let bytes = match Bytes::of(path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return (empty(), None),
             Err(e) => return (empty(), ignored(&e.to_string())),
@@ -452,6 +452,8 @@ impl CacheFile {
                 .collect();
             entries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
             return CachedFolder {
+                map: None,
+                released: 0,
                 rest: &[],
                 left: 0,
                 legacy: entries,
@@ -469,6 +471,11 @@ impl CacheFile {
         let block = &self.bytes[range];
         let (left, rest) = postcard::take_from_bytes::<usize>(block).unwrap_or((0, &[]));
         CachedFolder {
+            map: match &self.bytes {
+                Bytes::Mapped(map) => Some(map),
+                Bytes::Owned(_) => None,
+            },
+            released: 0,
             rest,
             left,
             legacy: Vec::new(),
@@ -503,8 +510,59 @@ fn folders_of(bytes: &[u8], at: usize) -> Option<Vec<(String, std::ops::Range<us
     rest.is_empty().then_some(folders)
 }
 
+/// The cache file's bytes: mapped, so that those decoded can be let go of as a folder is walked
+/// (a hundred thousand entries are some 10 MB, not to be held whole beside the stubs they fill);
+/// read, where the file cannot be mapped.
+enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Owned(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl Bytes {
+    fn of(path: &Path) -> io::Result<Bytes> {
+        let file = fs::File::open(path)?;
+        if file.metadata()?.len() == 0 {
+            return Ok(Bytes::default());
+        }
+        // SAFETY: folio replaces the cache by renaming a new file over it, never by writing
+        // into it, so the mapped file does not change while it is read; a file changed by
+        // another program can only make what is decoded wrong (then "damaged"), as a read
+        // racing with a writer could.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => Ok(Bytes::Mapped(map)),
+            Err(_) => fs::read(path).map(Bytes::Owned),
+        }
+    }
+}
+
+/// Decoded bytes of a mapped cache are let go of in steps of this many bytes, kept this far
+/// behind the entry being decoded (an entry not yet taken borrows its name from them).
+const RELEASE_STEP: usize = 1 << 20;
+const RELEASE_ALIGN: usize = 1 << 16;
+
 /// One folder's entries in the cache, in name order, decoded as they are asked for.
 pub struct CachedFolder<'a> {
+    /// The mapped file, whose pages behind the decoding are let go of.
+    map: Option<&'a memmap2::Mmap>,
+    /// Bytes of `map` from its start already let go of.
+    released: usize,
     rest: &'a [u8],
     left: usize,
     /// A version 1 cache's entries, in reverse name order.
@@ -533,12 +591,40 @@ impl<'a> CachedFolder<'a> {
             Ok(((name, entry), rest)) => {
                 self.rest = rest;
                 self.left -= 1;
+                self.release();
                 Some((name.into(), entry))
             }
             Err(_) => {
                 self.damaged = true;
                 None
             }
+        }
+    }
+
+    /// Let go of the mapped pages well behind the decoding: they are not read again.
+    fn release(&mut self) {
+        let Some(map) = self.map else { return };
+        let at = self.rest.as_ptr() as usize - map.as_ptr() as usize;
+        if at < self.released + 2 * RELEASE_STEP {
+            return;
+        }
+        let upto = (at - RELEASE_STEP) / RELEASE_ALIGN * RELEASE_ALIGN;
+        // SAFETY: only bytes before every slice still in use are dropped (names borrowed from
+        // the map are at most one entry behind `rest`, far less than RELEASE_STEP); the
+        // mapping is read-only and private, so its pages read back from the unchanged file
+        // if they were ever touched again.
+        let dropped = unsafe {
+            map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                self.released,
+                upto - self.released,
+            )
+        };
+        if dropped.is_ok() {
+            self.released = upto;
+        } else {
+            // Not worth asking again.
+            self.map = None;
         }
     }
 
@@ -863,6 +949,57 @@ mod tests {
             "Eee headline for the cache"
         );
         assert_eq!(back.folders["/other"], cache.folders["/other"]);
+    }
+
+    #[test]
+    fn a_large_folder_walks_whole_while_its_decoded_bytes_are_let_go_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let n = 60_000;
+        let meta = |i: usize| Meta {
+            title: format!("Headline number {i:06} of a long folder of articles"),
+            outlet: i.is_multiple_of(3).then(|| "AFP".to_string()),
+            date: None,
+            dateline: None,
+            url: None,
+            sections: vec![SectionMeta {
+                lang: Lang::En,
+                rtl: false,
+                words: i,
+                minutes: 1,
+            }],
+            words: i,
+            minutes: 1,
+            invalid_utf8: false,
+        };
+        let stamp = |i: usize| Stamp {
+            size: i as u64,
+            secs: 1_700_000_000,
+            nanos: 0,
+        };
+        let mut block = FolderBlock::default();
+        for i in 0..n {
+            let entry = Entry {
+                stamp: stamp(i),
+                meta: meta(i),
+            };
+            block.push(&format!("a-{i:06}.txt"), &entry);
+        }
+        let mut out = CacheWriter::default();
+        out.folder("/big", block);
+        out.write(&path).unwrap();
+        assert!(fs::metadata(&path).unwrap().len() > 3 * RELEASE_STEP as u64);
+        let (mut file, warning) = CacheFile::read(&path);
+        assert_eq!(warning, None);
+        let mut folder = file.folder("/big");
+        for i in 0..n {
+            let entry = folder.take(&format!("a-{i:06}.txt")).expect("every entry");
+            assert_eq!(entry.stamp, stamp(i));
+            assert_eq!(entry.meta, meta(i));
+        }
+        // The bytes behind were let go of as the walk went.
+        assert!(folder.released > 2 * RELEASE_STEP, "{}", folder.released);
+        assert!(!folder.had_others() && !folder.damaged);
     }
 
     #[test]
