@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::search::{Hit, MAX_HITS, hits_in_article};
 use crate::app::{Done, Work};
-use crate::library::index::{self, LibraryFile, Search, SearchIndex};
+use crate::library::index::{self, FileRef, Refresh, Search, SearchIndex};
 use crate::library::{Article, Library, Origin};
 use crate::term::Input;
 use crate::text::search::Query;
@@ -52,7 +52,10 @@ pub fn start(work: Work, post: Poster) {
             let ended = post.clone();
             let job = move || {
                 let index = index::default_dir().map(|dir| index::shared(&dir));
-                search_library(
+                let notice = |message: String| {
+                    post(Input::Done(Done::Notice(message)));
+                };
+                let refresh = search_files(
                     &library.0,
                     &query,
                     boilerplate,
@@ -65,10 +68,15 @@ pub fn start(work: Work, post: Poster) {
                             finished,
                         }))
                     },
-                    |message| {
-                        post(Input::Done(Done::Notice(message)));
-                    },
-                )
+                    notice,
+                );
+                // The index is brought up to date without holding the library: while this
+                // job holds it, the app's next change to it (a fill batch, an article's
+                // text) would copy the whole library first.
+                drop(library);
+                if let Some((index, refresh)) = refresh {
+                    refresh_index(&index, refresh, notice);
+                }
             };
             let spawned = std::thread::Builder::new()
                 .name("folio-search".into())
@@ -110,9 +118,38 @@ pub fn search_library(
     post: impl Fn(Vec<Hit>, bool) -> bool + Sync,
     notice: impl Fn(String) + Sync,
 ) {
+    if let Some((index, refresh)) =
+        search_files(library, query, boilerplate, index, cancel, post, &notice)
+    {
+        refresh_index(&index, refresh, notice);
+    }
+}
+
+/// Bring the index up to date with what a search found it lacking.
+fn refresh_index(index: &SearchIndex, refresh: Refresh, notice: impl Fn(String)) {
+    // The index is worth bringing up to date even when nobody waits for this search.
+    let keep_going = AtomicBool::new(false);
+    if let Err(e) = refresh.run(index, &keep_going) {
+        notice(crate::text::sanitize::printable(&format!(
+            "The library search index could not be updated: {e}"
+        )));
+    }
+}
+
+/// [`search_library`] up to its last batch of hits: what the index lacks is returned, to be
+/// brought up to date once the library is no longer needed.
+fn search_files(
+    library: &Library,
+    query: &str,
+    boilerplate: bool,
+    index: IndexOpened,
+    cancel: &AtomicBool,
+    post: impl Fn(Vec<Hit>, bool) -> bool + Sync,
+    notice: impl Fn(String) + Sync,
+) -> Option<(Arc<SearchIndex>, Refresh)> {
     let Some(q) = Query::new(query) else {
         post(Vec::new(), true);
-        return;
+        return None;
     };
     let batch: Mutex<(Vec<Hit>, Option<Instant>)> = Mutex::new((Vec::new(), None));
     let found = |hits: Vec<Hit>| {
@@ -141,11 +178,12 @@ pub fn search_library(
             let hits = hits_in(i, article);
             count += hits.len();
             if !hits.is_empty() && !found(hits) {
-                return;
+                return None;
             }
         }
     }
-    let files = LibraryFile::of(&library.articles);
+    // Borrowed from the articles: a search copies no key or path.
+    let files = FileRef::of(&library.articles);
     let refresh = match index {
         Some(Ok((index, message))) => {
             if let Some(message) = message {
@@ -170,15 +208,7 @@ pub fn search_library(
     };
     let rest = std::mem::take(&mut batch.lock().unwrap_or_else(|e| e.into_inner()).0);
     post(rest, true);
-    if let Some((index, refresh)) = refresh {
-        // The index is worth bringing up to date even when nobody waits for this search.
-        let keep_going = AtomicBool::new(false);
-        if let Err(e) = refresh.run(&index, &keep_going) {
-            notice(crate::text::sanitize::printable(&format!(
-                "The library search index could not be updated: {e}"
-            )));
-        }
-    }
+    refresh
 }
 
 #[cfg(test)]

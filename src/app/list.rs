@@ -217,6 +217,11 @@ impl List {
             .filter(|_| !self.visible.contains(&self.selected))
     }
 
+    /// The filter is opening: get its index ready before the first key needs it.
+    pub fn prepare_filter(&mut self, library: &Library) {
+        self.finder.prepare(library);
+    }
+
     /// The library's metadata changed (its fill): run the filter again, keeping the selection
     /// and, as far as it can, the rows shown.
     pub fn refresh(&mut self, library: &Library) {

@@ -144,7 +144,9 @@ pub fn filter_articles(library: &Library, filter: &str) -> Vec<usize> {
 /// the articles whose title, outlet and file name match the query fuzzily (nucleo's pattern
 /// syntax), best score first and library order among equal scores. To answer each key quickly
 /// in a library of many thousands of articles it
-/// - folds and splits every article's haystack once, on first use ([`FilterIndex`]);
+/// - folds and splits every article's haystack once ([`FilterIndex`]): on a thread of its own
+///   from the moment the filter is opened ([`ArticleFilter::prepare`]), so that the first key
+///   finds it built, or else on first use;
 /// - reuses one matcher (and one per helping thread);
 /// - narrows: a query that only adds plain letters to an earlier one can only match articles
 ///   the earlier one matched, so only those are scored again; backspace goes back to the
@@ -154,6 +156,9 @@ pub fn filter_articles(library: &Library, filter: &str) -> Vec<usize> {
 pub struct ArticleFilter {
     /// Built on first use, for the library the filter is given (the app's never changes).
     index: Option<FilterIndex>,
+    /// An index being built off the loop ([`ArticleFilter::prepare`]), for a library of this
+    /// many articles.
+    building: Option<(usize, std::thread::JoinHandle<FilterIndex>)>,
     /// One matcher per thread that scores, reused from key to key.
     matchers: Vec<Matcher>,
     /// Queries typed so far (folded), each narrowing to the next ([`narrows`]), with the
@@ -195,7 +200,48 @@ impl ArticleFilter {
     /// Forget what was built for the library: its titles or outlets changed.
     pub fn forget(&mut self) {
         self.index = None;
+        // An index still being built is of the old titles: its thread finishes unheeded.
+        self.building = None;
         self.steps.clear();
+    }
+
+    /// Get ready for `library` to be filtered: build the index the keys will need, unless it
+    /// is built or being built. A large library's is built on a thread of its own, from a copy
+    /// of the texts the filter matches on (a few milliseconds: one buffer, no allocation per
+    /// article), so the key that opens the filter does not wait for it, nor does the first
+    /// letter typed after it.
+    pub fn prepare(&mut self, library: &Library) {
+        let count = library.articles.len();
+        let ready = self
+            .index
+            .as_ref()
+            .is_some_and(|index| index.len() == count)
+            || self.building.as_ref().is_some_and(|(n, _)| *n == count);
+        if ready {
+            return;
+        }
+        if count < PARALLEL_FROM {
+            self.index = Some(FilterIndex::new(library));
+            self.steps.clear();
+            return;
+        }
+        self.prepare_in_background(library);
+    }
+
+    /// [`ArticleFilter::prepare`]'s work on a thread of its own.
+    fn prepare_in_background(&mut self, library: &Library) {
+        let count = library.articles.len();
+        let texts = Haystacks::of(&library.articles);
+        let spawned = std::thread::Builder::new()
+            .name("folio-filter".into())
+            .spawn(move || {
+                let get = |i: usize| texts.get(i);
+                FilterIndex::build_with(texts.len(), threads_for(texts.len()), &get)
+            });
+        // No thread to be had: the first key builds the index, as it would have.
+        if let Ok(handle) = spawned {
+            self.building = Some((count, handle));
+        }
     }
 
     /// Articles of `library` matching `filter`, best first; all of them, in library order, for
@@ -206,7 +252,11 @@ impl ArticleFilter {
             return (0..count).collect();
         }
         if self.index.as_ref().is_none_or(|index| index.len() != count) {
-            self.index = Some(FilterIndex::new(library));
+            let built = match self.building.take() {
+                Some((n, handle)) if n == count => handle.join().ok(),
+                _ => None,
+            };
+            self.index = Some(built.unwrap_or_else(|| FilterIndex::new(library)));
             self.steps.clear();
         }
         let Some(index) = &self.index else {
@@ -278,6 +328,55 @@ fn is_syntax(c: char) -> bool {
     matches!(c, '\'' | '^' | '$' | '!' | '\\')
 }
 
+/// What the filter matches an article on: its title, outlet and file name.
+fn texts_of(a: &Article) -> [&str; 3] {
+    [
+        a.title.as_str(),
+        a.outlet.as_deref().unwrap_or(""),
+        a.file_name.as_str(),
+    ]
+}
+
+/// The [`texts_of`] every article, copied end to end into one buffer, for an index built off
+/// the loop while the library goes on changing.
+struct Haystacks {
+    text: String,
+    /// Where each text ends in `text`: three an article.
+    ends: Vec<usize>,
+}
+
+impl Haystacks {
+    fn of(articles: &[Article]) -> Haystacks {
+        let bytes = articles
+            .iter()
+            .map(|a| texts_of(a).iter().map(|t| t.len()).sum::<usize>())
+            .sum();
+        let mut texts = Haystacks {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(articles.len() * 3),
+        };
+        for a in articles {
+            for t in texts_of(a) {
+                texts.text.push_str(t);
+                texts.ends.push(texts.text.len());
+            }
+        }
+        texts
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len() / 3
+    }
+
+    fn get(&self, i: usize) -> [&str; 3] {
+        let at = |k: usize| {
+            let start = if k == 0 { 0 } else { self.ends[k - 1] };
+            &self.text[start..self.ends[k]]
+        };
+        [at(3 * i), at(3 * i + 1), at(3 * i + 2)]
+    }
+}
+
 /// What the list filter matches each article on: its title, outlet and file name, folded as
 /// in-article search folds them and split into chars as nucleo wants them, once for the whole
 /// library. Haystacks lie end to end in two buffers, one of ASCII bytes and one of chars.
@@ -304,14 +403,28 @@ impl FilterIndex {
 
     /// The index of `articles`, built in as many parts on `threads` threads.
     fn build(articles: &[Article], threads: usize) -> FilterIndex {
-        let size = articles.len().div_ceil(threads.max(1)).max(1);
+        let get = |i: usize| texts_of(&articles[i]);
+        FilterIndex::build_with(articles.len(), threads, &get)
+    }
+
+    /// The index of `count` articles whose texts `get` gives, built in as many parts on
+    /// `threads` threads.
+    fn build_with<'a>(
+        count: usize,
+        threads: usize,
+        get: &(dyn Fn(usize) -> [&'a str; 3] + Sync),
+    ) -> FilterIndex {
+        let size = count.div_ceil(threads.max(1)).max(1);
         let parts: Vec<FilterIndex> = if threads <= 1 {
-            vec![FilterIndex::of(articles)]
+            vec![FilterIndex::of(0..count, get)]
         } else {
             std::thread::scope(|scope| {
-                let parts: Vec<_> = articles
-                    .chunks(size)
-                    .map(|part| scope.spawn(move || FilterIndex::of(part)))
+                let parts: Vec<_> = (0..count)
+                    .step_by(size)
+                    .map(|start| {
+                        let part = start..(start + size).min(count);
+                        scope.spawn(move || FilterIndex::of(part, get))
+                    })
                     .collect();
                 parts
                     .into_iter()
@@ -320,7 +433,7 @@ impl FilterIndex {
             })
         };
         let mut parts = parts.into_iter();
-        let first = parts.next().unwrap_or_else(|| FilterIndex::of(&[]));
+        let first = parts.next().unwrap_or_else(|| FilterIndex::of(0..0, get));
         parts.fold(first, FilterIndex::append)
     }
 
@@ -338,25 +451,21 @@ impl FilterIndex {
         self
     }
 
-    fn of(articles: &[Article]) -> FilterIndex {
+    /// The index of the articles `range`, whose texts `get` gives.
+    fn of<'a>(range: Range<usize>, get: &(dyn Fn(usize) -> [&'a str; 3] + Sync)) -> FilterIndex {
         let mut index = FilterIndex {
             ascii: Vec::new(),
             chars: Vec::new(),
-            spans: Vec::with_capacity(articles.len()),
-            letters: Vec::with_capacity(articles.len()),
+            spans: Vec::with_capacity(range.len()),
+            letters: Vec::with_capacity(range.len()),
         };
         let mut buf = Vec::new();
         let mut memo = Memo::new();
         let mut hay = String::new();
-        for a in articles {
+        for i in range {
+            let [title, outlet, file_name] = get(i);
             hay.clear();
-            for part in [
-                a.title.as_str(),
-                " ",
-                a.outlet.as_deref().unwrap_or(""),
-                " ",
-                &a.file_name,
-            ] {
+            for part in [title, " ", outlet, " ", file_name] {
                 memo.fold_into(part, &mut hay);
             }
             let hay = Utf32Str::new(&hay, &mut buf);
@@ -757,6 +866,58 @@ mod tests {
             assert_eq!(parts.hay(i), whole.hay(i), "article {i}");
             assert_eq!(parts.letters[i], whole.letters[i], "article {i}");
         }
+    }
+
+    #[test]
+    fn an_index_built_off_the_loop_gives_the_same_answers() {
+        let lib = generated_library(300);
+        let texts = Haystacks::of(&lib.articles);
+        assert_eq!(texts.len(), 300);
+        for (i, a) in lib.articles.iter().enumerate() {
+            assert_eq!(texts.get(i), texts_of(a), "article {i}");
+        }
+        let get = |i: usize| texts.get(i);
+        let copied = FilterIndex::build_with(300, 3, &get);
+        let whole = FilterIndex::build(&lib.articles, 1);
+        for i in 0..300 {
+            assert_eq!(copied.hay(i), whole.hay(i), "article {i}");
+            assert_eq!(copied.letters[i], whole.letters[i], "article {i}");
+        }
+        // Prepared on a thread, then typed into: every key answers as a whole pass does.
+        for typed in TYPED {
+            let mut filter = ArticleFilter::default();
+            filter.prepare_in_background(&lib);
+            assert!(filter.building.is_some());
+            for (end, _) in typed.char_indices().skip(1).chain([(typed.len(), ' ')]) {
+                let query = &typed[..end];
+                assert_eq!(
+                    filter.filter(&lib, query),
+                    filter_by_whole_pass(&lib, query),
+                    "{query:?}"
+                );
+            }
+            // Only a query with something in it needs the index.
+            assert_eq!(
+                filter.building.is_none(),
+                !typed.trim().is_empty(),
+                "{typed:?}"
+            );
+        }
+        // A build for titles since changed is not used.
+        let mut filter = ArticleFilter::default();
+        filter.prepare_in_background(&lib);
+        let mut changed = lib.clone();
+        changed.articles[0].title = "zzzzqqq".into();
+        filter.forget();
+        assert_eq!(filter.filter(&changed, "zzzzqqq"), vec![0]);
+        // Prepared at once for a small library.
+        let mut filter = ArticleFilter::default();
+        filter.prepare(&lib);
+        assert!(filter.index.is_some() && filter.building.is_none());
+        assert_eq!(
+            filter.filter(&lib, "minist"),
+            filter_by_whole_pass(&lib, "minist")
+        );
     }
 
     #[test]

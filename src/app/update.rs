@@ -175,9 +175,13 @@ pub fn update(app: &mut App, action: Action) {
                 PromptKind::Filter => app.list.filter.clone().unwrap_or_default(),
                 _ => String::new(),
             };
+            if kind == PromptKind::Filter {
+                app.list.prepare_filter(&app.library);
+            }
             app.overlay = Some(Overlay::Prompt { kind, input });
         }
         Action::Filter => {
+            app.list.prepare_filter(&app.library);
             app.overlay = Some(Overlay::Prompt {
                 kind: PromptKind::Filter,
                 input: app.list.filter.clone().unwrap_or_default(),

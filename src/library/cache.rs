@@ -7,9 +7,14 @@
 //!   file that is gone drops out when its folder is next filled.
 //! - What is kept is what the text says, before the folder's `sources.toml` is laid over it, so
 //!   an edited manifest takes effect without reading the articles again.
-//! - The file is a header line naming the format and its version, then one JSON object. A file
-//!   that is not a folio cache, comes from another version, or is damaged is ignored with one
-//!   message (the folder is read as if there were no cache, and the cache is written anew).
+//! - The file is a header line naming the format and its version (JSON), then the folders in
+//!   postcard's compact binary encoding, each folder's entries sorted by name ([`CacheFile`]):
+//!   a hundred thousand entries are some 6 MB, not the 19 MB of the JSON form, and opening a
+//!   folder decodes its entries one at a time straight into the list's stubs, walking them
+//!   beside the sorted folder listing, with no table of them built first. A file that is not a
+//!   folio cache, comes from another version, or is damaged is ignored with one message (the
+//!   folder is read as if there were no cache, and the cache is written anew); the JSON form
+//!   of version 1 is still read, and replaced at the next write.
 //! - It is written whole to a temporary file beside it and renamed over it: a reader (another
 //!   folio) sees the old cache or the new one, never half of one.
 //! - Where it lives: `metadata.json` in the XDG cache folder (`$XDG_CACHE_HOME/folio`, usually
@@ -30,7 +35,9 @@ use crate::text::sanitize::printable;
 /// What the header line says this file is.
 pub const FORMAT: &str = "folio metadata cache";
 /// Bumped whenever what is kept, or how, changes: an older cache is then ignored.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The version whose body was one JSON object: still read, and written anew in the current form.
+const JSON_VERSION: u32 = 1;
 /// The cache's file name in folio's cache folder.
 pub const FILE_NAME: &str = "metadata.json";
 
@@ -255,8 +262,54 @@ struct Header {
     version: u32,
 }
 
+/// An entry as written, borrowed: the same fields, in the same order, as [`Row`] (postcard
+/// writes a struct's fields one after another, as it writes a tuple's).
+#[derive(Serialize)]
+struct RowRef<'a>(
+    u64,
+    i64,
+    u32,
+    &'a str,
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a [SectionMeta],
+    usize,
+    u32,
+    bool,
+);
+
+impl<'a> RowRef<'a> {
+    fn of(e: &'a Entry) -> RowRef<'a> {
+        let m = &e.meta;
+        RowRef(
+            e.stamp.size,
+            e.stamp.secs,
+            e.stamp.nanos,
+            &m.title,
+            &m.outlet,
+            &m.date,
+            &m.dateline,
+            &m.url,
+            &m.sections,
+            m.words,
+            m.minutes,
+            m.invalid_utf8,
+        )
+    }
+}
+
+/// One entry in the file's form, without its name: what the fill keeps of each file it reads
+/// until it writes the cache, a few dozen bytes instead of an [`Entry`]'s allocations.
+pub fn encode_entry(entry: &Entry) -> Box<[u8]> {
+    postcard::to_allocvec(&RowRef::of(entry))
+        .unwrap_or_default()
+        .into_boxed_slice()
+}
+
 /// Every folder folio has filled, by the folder's resolved path.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct MetaCache {
     pub folders: HashMap<String, Folder>,
 }
@@ -267,41 +320,399 @@ impl MetaCache {
         self.folders.get(folder)?.get(name)
     }
 
-    /// Read the cache at `path`. No file is an empty cache; a file folio cannot use is an
+    /// Read the whole cache at `path`. No file is an empty cache; a file folio cannot use is an
     /// empty cache and a message saying why it was ignored.
     pub fn read(path: &Path) -> (MetaCache, Option<String>) {
-        let ignored = |why: &str| {
-            Some(printable(&format!(
-                "metadata cache {}: {why}; ignored (titles are read again)",
-                path.display()
-            )))
-        };
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return (MetaCache::default(), None),
-            Err(e) => return (MetaCache::default(), ignored(&e.to_string())),
-        };
-        let (head, body) = match memchr::memchr(b'\n', &bytes) {
-            Some(i) => (&bytes[..i], &bytes[i + 1..]),
-            None => (&bytes[..], &b""[..]),
-        };
-        match serde_json::from_slice::<Header>(head) {
-            Ok(h) if h.format == FORMAT && h.version == VERSION => {}
-            Ok(h) if h.format == FORMAT => {
-                let why = format!("made by another version of folio (format {})", h.version);
-                return (MetaCache::default(), ignored(&why));
+        let (mut file, warning) = CacheFile::read(path);
+        if let Some(legacy) = file.legacy.take() {
+            return (legacy, warning);
+        }
+        let mut cache = MetaCache::default();
+        for i in 0..file.folders.len() {
+            let key = file.folders[i].0.clone();
+            let mut entries = file.folder(&key);
+            let mut folder = Folder::new();
+            while let Some((name, entry)) = entries.next_entry() {
+                folder.insert(name.to_string(), entry);
             }
-            _ => return (MetaCache::default(), ignored("not a folio metadata cache")),
+            if entries.damaged {
+                return (MetaCache::default(), file.damaged());
+            }
+            cache.folders.insert(key, folder);
         }
-        match serde_json::from_slice::<MetaCache>(body) {
-            Ok(cache) => (cache, None),
-            Err(e) => (MetaCache::default(), ignored(&format!("damaged ({e})"))),
-        }
+        (cache, warning)
     }
 
     /// Write the cache to `path`, whole or not at all: to a temporary file in the same
     /// folder, then renamed over the old one. Makes the folder if it is missing.
     pub fn write(&self, path: &Path) -> io::Result<()> {
+        let mut out = CacheWriter::default();
+        for (key, folder) in &self.folders {
+            let mut names: Vec<&String> = folder.keys().collect();
+            names.sort_unstable();
+            let mut block = FolderBlock::default();
+            for name in names {
+                block.push(name, &folder[name]);
+            }
+            out.folder(key, block);
+        }
+        out.write(path)
+    }
+}
+
+/// The cache file as read: its bytes, and where each folder's entries lie in them; entries are
+/// decoded only as a folder is opened, one at a time ([`CachedFolder`]).
+///
+/// The file is the header line, then (in postcard's encoding) the number of folders and, for
+/// each, its key, the length in bytes of its entries and the entries: their number, then each
+/// file's name and [`Row`], sorted by name. A file of version 1 (one JSON object after the
+/// header) is still read, and replaced by the current form at the next write.
+#[derive(Default)]
+pub struct CacheFile {
+    path: PathBuf,
+    bytes: Bytes,
+    /// Each folder's key and the byte range of its entries.
+    folders: Vec<(String, std::ops::Range<usize>)>,
+    /// A cache of version 1, read whole.
+    legacy: Option<MetaCache>,
+}
+
+impl CacheFile {
+    /// Read the cache at `path` and find its folders. No file is an empty cache; a file folio
+    /// cannot use is an empty cache and a message saying why it was ignored.
+    pub fn read(path: &Path) -> (CacheFile, Option<String>) {
+        let empty = || CacheFile {
+            path: path.to_path_buf(),
+            ..CacheFile::default()
+        };
+        let ignored = |why: &str| Some(ignored_message(path, why));
+        let bytes = match Bytes::of(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return (empty(), None),
+            Err(e) => return (empty(), ignored(&e.to_string())),
+        };
+        let (head, body) = match memchr::memchr(b'\n', &bytes) {
+            Some(i) => (&bytes[..i], i + 1),
+            None => (&bytes[..], bytes.len()),
+        };
+        match serde_json::from_slice::<Header>(head) {
+            Ok(h) if h.format == FORMAT && h.version == VERSION => {}
+            Ok(h) if h.format == FORMAT && h.version == JSON_VERSION => {
+                // The JSON form: taken over as it is, written in the current form next time.
+                let legacy = match serde_json::from_slice::<MetaCache>(&bytes[body..]) {
+                    Ok(cache) => cache,
+                    Err(e) => return (empty(), ignored(&format!("damaged ({e})"))),
+                };
+                let mut file = empty();
+                file.folders = legacy.folders.keys().map(|k| (k.clone(), 0..0)).collect();
+                file.legacy = Some(legacy);
+                return (file, None);
+            }
+            Ok(h) if h.format == FORMAT => {
+                let why = format!("made by another version of folio (format {})", h.version);
+                return (empty(), ignored(&why));
+            }
+            _ => return (empty(), ignored("not a folio metadata cache")),
+        }
+        match folders_of(&bytes, body) {
+            Some(folders) => (
+                CacheFile {
+                    path: path.to_path_buf(),
+                    bytes,
+                    folders,
+                    legacy: None,
+                },
+                None,
+            ),
+            None => (empty(), ignored("damaged (its folders do not add up)")),
+        }
+    }
+
+    /// The message for a cache whose entries turned out damaged.
+    pub fn damaged(&self) -> Option<String> {
+        Some(ignored_message(
+            &self.path,
+            "damaged (an entry cannot be read)",
+        ))
+    }
+
+    /// Whether the cache holds anything for `folder`.
+    pub fn has(&self, folder: &str) -> bool {
+        self.folders.iter().any(|(key, _)| key == folder)
+    }
+
+    /// The entries of `folder` (none when the cache has no such folder), by name.
+    pub fn folder(&mut self, folder: &str) -> CachedFolder<'_> {
+        if let Some(legacy) = self.legacy.as_mut() {
+            let mut entries: Vec<(String, Entry)> = legacy
+                .folders
+                .remove(folder)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            entries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            return CachedFolder {
+                map: None,
+                released: 0,
+                rest: &[],
+                left: 0,
+                legacy: entries,
+                next: None,
+                skipped: false,
+                damaged: false,
+            };
+        }
+        let range = self
+            .folders
+            .iter()
+            .find(|(key, _)| key == folder)
+            .map(|(_, r)| r.clone())
+            .unwrap_or(0..0);
+        let block = &self.bytes[range];
+        let (left, rest) = postcard::take_from_bytes::<usize>(block).unwrap_or((0, &[]));
+        CachedFolder {
+            map: match &self.bytes {
+                Bytes::Mapped(map) => Some(map),
+                Bytes::Owned(_) => None,
+            },
+            released: 0,
+            rest,
+            left,
+            legacy: Vec::new(),
+            next: None,
+            skipped: false,
+            damaged: false,
+        }
+    }
+}
+
+fn ignored_message(path: &Path, why: &str) -> String {
+    printable(&format!(
+        "metadata cache {}: {why}; ignored (titles are read again)",
+        path.display()
+    ))
+}
+
+/// Each folder's key and entries' byte range, when the body from `at` is whole.
+fn folders_of(bytes: &[u8], at: usize) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    let body = bytes.get(at..)?;
+    let (count, mut rest) = postcard::take_from_bytes::<usize>(body).ok()?;
+    let mut folders = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        let ((key, len), after) = postcard::take_from_bytes::<(String, usize)>(rest).ok()?;
+        if after.len() < len {
+            return None;
+        }
+        let start = bytes.len() - after.len();
+        folders.push((key, start..start + len));
+        rest = &after[len..];
+    }
+    rest.is_empty().then_some(folders)
+}
+
+/// The cache file's bytes: mapped, so that those decoded can be let go of as a folder is walked
+/// (a hundred thousand entries are some 10 MB, not to be held whole beside the stubs they fill);
+/// read, where the file cannot be mapped.
+enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Owned(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl Bytes {
+    fn of(path: &Path) -> io::Result<Bytes> {
+        let file = fs::File::open(path)?;
+        if file.metadata()?.len() == 0 {
+            return Ok(Bytes::default());
+        }
+        // SAFETY: folio replaces the cache by renaming a new file over it, never by writing
+        // into it, so the mapped file does not change while it is read; a file changed by
+        // another program can only make what is decoded wrong (then "damaged"), as a read
+        // racing with a writer could.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => Ok(Bytes::Mapped(map)),
+            Err(_) => fs::read(path).map(Bytes::Owned),
+        }
+    }
+}
+
+/// Decoded bytes of a mapped cache are let go of in steps of this many bytes, kept this far
+/// behind the entry being decoded (an entry not yet taken borrows its name from them).
+const RELEASE_STEP: usize = 1 << 20;
+const RELEASE_ALIGN: usize = 1 << 16;
+
+/// One folder's entries in the cache, in name order, decoded as they are asked for.
+pub struct CachedFolder<'a> {
+    /// The mapped file, whose pages behind the decoding are let go of.
+    map: Option<&'a memmap2::Mmap>,
+    /// Bytes of `map` from its start already let go of.
+    released: usize,
+    rest: &'a [u8],
+    left: usize,
+    /// A version 1 cache's entries, in reverse name order.
+    legacy: Vec<(String, Entry)>,
+    /// The entry decoded but not yet taken.
+    next: Option<(std::borrow::Cow<'a, str>, Entry)>,
+    /// Some entry was passed over: its file is gone.
+    skipped: bool,
+    /// An entry could not be decoded: the rest are lost.
+    pub damaged: bool,
+}
+
+impl<'a> CachedFolder<'a> {
+    /// The next entry in name order.
+    pub fn next_entry(&mut self) -> Option<(std::borrow::Cow<'a, str>, Entry)> {
+        if let Some(next) = self.next.take() {
+            return Some(next);
+        }
+        if let Some((name, entry)) = self.legacy.pop() {
+            return Some((name.into(), entry));
+        }
+        if self.left == 0 || self.damaged {
+            return None;
+        }
+        match postcard::take_from_bytes::<(&'a str, Entry)>(self.rest) {
+            Ok(((name, entry), rest)) => {
+                self.rest = rest;
+                self.left -= 1;
+                self.release();
+                Some((name.into(), entry))
+            }
+            Err(_) => {
+                self.damaged = true;
+                None
+            }
+        }
+    }
+
+    /// Let go of the mapped pages well behind the decoding: they are not read again.
+    fn release(&mut self) {
+        let Some(map) = self.map else { return };
+        let at = self.rest.as_ptr() as usize - map.as_ptr() as usize;
+        if at < self.released + 2 * RELEASE_STEP {
+            return;
+        }
+        let upto = (at - RELEASE_STEP) / RELEASE_ALIGN * RELEASE_ALIGN;
+        // SAFETY: only bytes before every slice still in use are dropped (names borrowed from
+        // the map are at most one entry behind `rest`, far less than RELEASE_STEP); the
+        // mapping is read-only and private, so its pages read back from the unchanged file
+        // if they were ever touched again.
+        let dropped = unsafe {
+            map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                self.released,
+                upto - self.released,
+            )
+        };
+        if dropped.is_ok() {
+            self.released = upto;
+        } else {
+            // Not worth asking again.
+            self.map = None;
+        }
+    }
+
+    /// The entry for `name`, when names are asked for in order (byte order): entries before it
+    /// are passed over (their files are gone).
+    pub fn take(&mut self, name: &str) -> Option<Entry> {
+        while let Some((at, entry)) = self.next_entry() {
+            match (*at).cmp(name) {
+                std::cmp::Ordering::Less => self.skipped = true,
+                std::cmp::Ordering::Equal => return Some(entry),
+                std::cmp::Ordering::Greater => {
+                    self.next = Some((at, entry));
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the cache held entries not taken (files that are gone).
+    pub fn had_others(&mut self) -> bool {
+        self.skipped || self.next_entry().is_some()
+    }
+}
+
+/// One folder's entries being written, in name order.
+#[derive(Default)]
+pub struct FolderBlock {
+    count: usize,
+    bytes: Vec<u8>,
+}
+
+impl FolderBlock {
+    pub fn push(&mut self, name: &str, entry: &Entry) {
+        self.push_encoded(name, &encode_entry(entry));
+    }
+
+    /// An entry [`encode_entry`] encoded.
+    pub fn push_encoded(&mut self, name: &str, encoded: &[u8]) {
+        let mut bytes = std::mem::take(&mut self.bytes);
+        bytes = postcard::to_extend(name, bytes).unwrap_or_default();
+        bytes.extend_from_slice(encoded);
+        self.bytes = bytes;
+        self.count += 1;
+    }
+}
+
+/// A cache file being put together, folder by folder, then written at once.
+#[derive(Default)]
+pub struct CacheWriter {
+    /// Each folder's key and its entries as written (their number first).
+    folders: Vec<(String, Vec<u8>)>,
+}
+
+impl CacheWriter {
+    pub fn folder(&mut self, key: &str, block: FolderBlock) {
+        let mut bytes = postcard::to_allocvec(&block.count).unwrap_or_default();
+        bytes.extend_from_slice(&block.bytes);
+        // A folder given twice is kept once, as last filled.
+        self.folders.retain(|(k, _)| k != key);
+        self.folders.push((key.to_string(), bytes));
+    }
+
+    /// Keep the folders of `file` other than `except` as they are.
+    pub fn keep_others(&mut self, file: &mut CacheFile, except: &[String]) {
+        let keys: Vec<String> = file
+            .folders
+            .iter()
+            .map(|(key, _)| key.clone())
+            .filter(|key| !except.contains(key))
+            .collect();
+        for key in keys {
+            if file.legacy.is_some() {
+                let mut block = FolderBlock::default();
+                let mut entries = file.folder(&key);
+                while let Some((name, entry)) = entries.next_entry() {
+                    block.push(&name, &entry);
+                }
+                self.folder(&key, block);
+            } else if let Some((_, range)) = file.folders.iter().find(|(k, _)| *k == key) {
+                self.folders.push((key, file.bytes[range.clone()].to_vec()));
+            }
+        }
+    }
+
+    /// Write the cache to `path`, whole or not at all: to a temporary file in the same
+    /// folder, then renamed over the old one. Makes the folder if it is missing.
+    pub fn write(self, path: &Path) -> io::Result<()> {
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -311,6 +722,7 @@ impl MetaCache {
             .prefix(".metadata-")
             .suffix(".tmp")
             .tempfile_in(dir)?;
+        let encoding = |e: postcard::Error| io::Error::other(e.to_string());
         {
             let mut out = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
             serde_json::to_writer(
@@ -321,8 +733,11 @@ impl MetaCache {
                 },
             )?;
             out.write_all(b"\n")?;
-            serde_json::to_writer(&mut out, self)?;
-            out.write_all(b"\n")?;
+            out.write_all(&postcard::to_allocvec(&self.folders.len()).map_err(encoding)?)?;
+            for (key, bytes) in &self.folders {
+                out.write_all(&postcard::to_allocvec(&(key, bytes.len())).map_err(encoding)?)?;
+                out.write_all(bytes)?;
+            }
             out.flush()?;
         }
         tmp.as_file().sync_all()?;
@@ -438,6 +853,153 @@ mod tests {
             assert!(warning.contains("ignored"), "{warning}");
             assert!(!warning.contains('\u{1b}'), "{warning}");
         }
+    }
+
+    #[test]
+    fn a_version_1_json_cache_is_read_without_a_word_and_written_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        // What folio wrote before the binary form: a header line, then one JSON object.
+        fs::write(
+            &path,
+            concat!(
+                "{\"format\":\"folio metadata cache\",\"version\":1}\n",
+                "{\"folders\":{\"/news\":{",
+                "\"b.txt\":[20,1700000000,5,\"Bee\",\"AFP\",null,null,null,[[\"ar\",true,9,1]],9,1,false],",
+                "\"a.txt\":[10,1700000000,5,\"Ay\",null,null,null,null,[[\"en\",false,3,1]],3,1,true]",
+                "}}}\n"
+            ),
+        )
+        .unwrap();
+        let (old, warning) = MetaCache::read(&path);
+        assert_eq!(warning, None);
+        let b = old.get("/news", "b.txt").unwrap();
+        assert_eq!(b.meta.title, "Bee");
+        assert_eq!(b.meta.outlet.as_deref(), Some("AFP"));
+        assert_eq!(b.meta.sections[0].lang, Lang::Ar);
+        assert!(old.get("/news", "a.txt").unwrap().meta.invalid_utf8);
+        // A folder's entries come in name order, whatever the JSON's order.
+        let (mut file, _) = CacheFile::read(&path);
+        let mut folder = file.folder("/news");
+        assert_eq!(folder.take("a.txt").unwrap().meta.title, "Ay");
+        assert_eq!(folder.take("b.txt").unwrap().stamp.size, 20);
+        assert!(!folder.had_others());
+        // Written again, it is the current form, and says the same.
+        old.write(&path).unwrap();
+        assert!(fs::read(&path).unwrap().starts_with(
+            format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION}}}\n").as_bytes()
+        ));
+        assert_eq!(MetaCache::read(&path), (old, None));
+    }
+
+    #[test]
+    fn a_folder_is_walked_in_name_order_and_tells_of_entries_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cache = MetaCache::default();
+        let names = ["a.txt", "b.txt", "c.txt", "d.txt"];
+        cache.folders.insert(
+            "/news".into(),
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), entry(n, i as u64)))
+                .collect(),
+        );
+        cache.folders.insert(
+            "/other".into(),
+            Folder::from([("z.md".into(), entry("Zed headline for the cache", 9))]),
+        );
+        cache.write(&path).unwrap();
+        let (mut file, warning) = CacheFile::read(&path);
+        assert_eq!(warning, None);
+        assert!(file.has("/other") && !file.has("/nowhere"));
+        // b.txt is gone; e.txt is new.
+        let mut folder = file.folder("/news");
+        assert_eq!(folder.take("a.txt").unwrap().stamp.size, 0);
+        assert_eq!(folder.take("c.txt").unwrap().stamp.size, 2);
+        assert_eq!(folder.take("d.txt").unwrap().stamp.size, 3);
+        assert!(folder.take("e.txt").is_none());
+        assert!(folder.had_others());
+        // Nothing passed over: nothing to tell.
+        let mut folder = file.folder("/other");
+        assert!(folder.take("a.txt").is_none());
+        assert_eq!(
+            folder.take("z.md").unwrap().meta.title,
+            "Zed headline for the cache"
+        );
+        assert!(!folder.had_others());
+        assert!(file.folder("/nowhere").take("a.txt").is_none());
+
+        // Rewriting one folder keeps the other's bytes as they were.
+        let mut out = CacheWriter::default();
+        out.keep_others(&mut file, &["/news".to_string()]);
+        let mut block = FolderBlock::default();
+        block.push_encoded(
+            "e.txt",
+            &encode_entry(&entry("Eee headline for the cache", 5)),
+        );
+        out.folder("/news", block);
+        out.write(&path).unwrap();
+        let (back, warning) = MetaCache::read(&path);
+        assert_eq!(warning, None);
+        assert_eq!(back.folders["/news"].len(), 1);
+        assert_eq!(
+            back.get("/news", "e.txt").unwrap().meta.title,
+            "Eee headline for the cache"
+        );
+        assert_eq!(back.folders["/other"], cache.folders["/other"]);
+    }
+
+    #[test]
+    fn a_large_folder_walks_whole_while_its_decoded_bytes_are_let_go_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let n = 60_000;
+        let meta = |i: usize| Meta {
+            title: format!("Headline number {i:06} of a long folder of articles"),
+            outlet: i.is_multiple_of(3).then(|| "AFP".to_string()),
+            date: None,
+            dateline: None,
+            url: None,
+            sections: vec![SectionMeta {
+                lang: Lang::En,
+                rtl: false,
+                words: i,
+                minutes: 1,
+            }],
+            words: i,
+            minutes: 1,
+            invalid_utf8: false,
+        };
+        let stamp = |i: usize| Stamp {
+            size: i as u64,
+            secs: 1_700_000_000,
+            nanos: 0,
+        };
+        let mut block = FolderBlock::default();
+        for i in 0..n {
+            let entry = Entry {
+                stamp: stamp(i),
+                meta: meta(i),
+            };
+            block.push(&format!("a-{i:06}.txt"), &entry);
+        }
+        let mut out = CacheWriter::default();
+        out.folder("/big", block);
+        out.write(&path).unwrap();
+        assert!(fs::metadata(&path).unwrap().len() > 3 * RELEASE_STEP as u64);
+        let (mut file, warning) = CacheFile::read(&path);
+        assert_eq!(warning, None);
+        let mut folder = file.folder("/big");
+        for i in 0..n {
+            let entry = folder.take(&format!("a-{i:06}.txt")).expect("every entry");
+            assert_eq!(entry.stamp, stamp(i));
+            assert_eq!(entry.meta, meta(i));
+        }
+        // The bytes behind were let go of as the walk went.
+        assert!(folder.released > 2 * RELEASE_STEP, "{}", folder.released);
+        assert!(!folder.had_others() && !folder.damaged);
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //! makes one [`Body::NotLoaded`] stub per file: its title is what the [`cache`](super::cache)
 //! knows, or the file's stem. The folder's `sources.toml` is laid over the stubs. That is the
 //! library the first frame draws. A file given by itself (not in a folder) is read at once, as
-//! [`load_paths`](super::load_paths) reads it.
+//! [`load_paths`](super::load_paths) reads it. A hundred thousand stubs are built before the
+//! first frame, so each costs as little as it can: the cache's entries are decoded one at a
+//! time, walked beside the sorted listing (no table of them is built), straight into the stub;
+//! a key is put together from the folder's and the file's names without a path in between;
+//! and the plan the fill works from keeps a name and a few numbers for each file, not its path.
 //!
 //! [`fill`] then does the rest off the loop: it stats every file, reads those the cache does not
 //! know at their size and modification time (on every core, one file at a time per core, so no
@@ -21,7 +25,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use super::cache::{Entry, Folder, Meta, MetaCache, Stamp};
+#[cfg(test)]
+use super::cache::MetaCache;
+use super::cache::{CacheFile, CacheWriter, Entry, FolderBlock, Meta, Stamp, encode_entry};
 use super::load::{
     LoadFailure, article, error, io_reason, is_article_name, peek_item_date, read_file,
     read_manifest,
@@ -80,23 +86,43 @@ struct Plan {
     files: Vec<PlanFile>,
     /// The folders filled, as the system resolves them: the cache's keys.
     folders: Vec<String>,
+    /// The folders filled, as they were given: where their files are read.
+    dirs: Vec<PathBuf>,
+    /// What the folders' manifests say of files, laid over what is read ([`PlanFile::entries`]).
+    declared: Vec<Vec<SourceEntry>>,
     /// The cache had entries for files that are gone: write it even if nothing else changed.
     vanished: bool,
     cache_path: Option<PathBuf>,
 }
 
+/// One file to check. Kept small: a plan holds one for every file of the library.
 struct PlanFile {
     /// The article's index in the library.
-    index: usize,
+    index: u32,
     /// Index into `Plan::folders`.
-    folder: usize,
+    folder: u32,
+    /// Index into `Plan::declared`, when the manifest says something of the file.
+    entries: Option<u32>,
     /// The name on disk (lossy), the cache's key in its folder.
-    name: String,
-    path: PathBuf,
+    name: Box<str>,
+    /// The file's path when its name is not UTF-8 (otherwise the folder's joined with `name`).
+    odd_path: Option<Box<Path>>,
     /// The stamp of the cache's entry, when it has one: the stub already shows that metadata.
     cached: Option<Stamp>,
-    /// What the folder's manifest says of the file, laid over what is read.
-    entries: Vec<SourceEntry>,
+}
+
+impl Plan {
+    fn path(&self, file: &PlanFile) -> PathBuf {
+        match &file.odd_path {
+            Some(path) => path.to_path_buf(),
+            None => self.dirs[file.folder as usize].join(&*file.name),
+        }
+    }
+
+    fn entries(&self, file: &PlanFile) -> &[SourceEntry] {
+        file.entries
+            .map_or(&[], |i| self.declared[i as usize].as_slice())
+    }
 }
 
 /// What the fill found, posted as it goes.
@@ -115,14 +141,19 @@ pub enum FillReport {
     Finished { warnings: Vec<String> },
 }
 
-/// An article not read yet: its file name, its stem for a title.
-fn stub(name: &str, path: &Path, key: String) -> Article {
-    let file_name = display_file_name(name);
-    Article {
+/// An article not read yet: its file name, its stem for a title (or `cached`'s metadata).
+fn stub(name: &str, path: PathBuf, key: String, cached: Option<Meta>) -> Article {
+    // Most names are printable ASCII, which sanitizing leaves as it is: one copy, not two.
+    let file_name = if name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        name.to_string()
+    } else {
+        display_file_name(name)
+    };
+    let mut article = Article {
         key,
-        title: file_stem(&file_name),
+        title: String::new(),
         file_name,
-        origin: Origin::File(path.to_path_buf()),
+        origin: Origin::File(path),
         outlet: None,
         date: None,
         dateline: None,
@@ -140,32 +171,48 @@ fn stub(name: &str, path: &Path, key: String) -> Article {
         warnings: Vec::new(),
         body: Body::NotLoaded,
         source: 0,
+    };
+    match cached {
+        Some(meta) => meta.apply(&mut article),
+        None => article.title = file_stem(&article.file_name),
     }
+    article
 }
 
-/// A folder's article files: (name, path, whether it is a symbolic link).
-type Listing = Vec<(String, PathBuf, bool)>;
+/// A file found in a folder: its name (lossy), its path when the name is not UTF-8, and
+/// whether it is a symbolic link.
+struct Listed {
+    name: String,
+    odd_path: Option<PathBuf>,
+    link: bool,
+}
 
-/// A folder's article files, sorted by name: (name, path, whether it is a symbolic link). Only
-/// links (and file systems that do not say what an entry is) cost a stat.
-fn list_folder(dir: &Path) -> Result<Listing, LoadError> {
+/// A folder's article files, sorted by name. Only links (and file systems that do not say what
+/// an entry is) cost a stat.
+fn list_folder(dir: &Path) -> Result<Vec<Listed>, LoadError> {
     let unreadable = |e: std::io::Error| error(dir, LoadFailure::Unreadable(io_reason(&e)));
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+        let (name, odd) = match entry.file_name().into_string() {
+            Ok(name) => (name, false),
+            Err(raw) => (raw.to_string_lossy().into_owned(), true),
+        };
         if !is_article_name(&name) {
             continue;
         }
-        let path = entry.path();
         let kind = entry.file_type().map_err(unreadable)?;
         // Follows symbolic links, like opening the file does.
-        let file = kind.is_file() || (!kind.is_dir() && path.is_file());
+        let file = kind.is_file() || (!kind.is_dir() && entry.path().is_file());
         if file {
-            files.push((name, path, kind.is_symlink()));
+            files.push(Listed {
+                name,
+                odd_path: odd.then(|| entry.path()),
+                link: kind.is_symlink(),
+            });
         }
     }
-    files.sort();
+    files.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(a.odd_path.cmp(&b.odd_path)));
     Ok(files)
 }
 
@@ -182,10 +229,10 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
 /// [`load_sources`](super::load_sources)). A folder's articles are ordered newest first by
 /// what the cache knows of their dates; articles the cache does not know keep their file order.
 pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
-    // The cache is parsed on another core while the folders are listed: the first frame waits
+    // The cache is read on another core while the folders are listed: the first frame waits
     // for the slower of the two, not for both.
     let (cached, mut listings) = std::thread::scope(|scope| {
-        let reader = cache_path.map(|path| scope.spawn(move || MetaCache::read(path)));
+        let reader = cache_path.map(|path| scope.spawn(move || CacheFile::read(path)));
         let listings: Vec<Option<Result<_, LoadError>>> = specs
             .iter()
             .map(|s| s.path.is_dir().then(|| list_folder(&s.path)))
@@ -198,8 +245,7 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
     let mut lib = Library::default();
     lib.warnings.extend(warning);
     let mut hotkeys = Vec::new();
-    let mut files = Vec::new();
-    let mut folders = Vec::new();
+    let mut parts = Parts::default();
     for (spec, listing) in specs.iter().zip(&mut listings) {
         let mut spec = spec.clone();
         spec.claim_hotkey(&mut hotkeys, &mut lib.warnings);
@@ -209,7 +255,7 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
             &mut lib,
             &mut cache,
             &mut hotkeys,
-            (&mut files, &mut folders),
+            &mut parts,
         );
         match opened {
             Ok(gone) => vanished |= gone,
@@ -221,6 +267,17 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
             Err(e) => return Err(e),
         }
     }
+    let Parts {
+        files,
+        folders,
+        dirs,
+        declared,
+        damaged,
+    } = parts;
+    if damaged {
+        lib.warnings.extend(cache.damaged());
+    }
+    drop(cache);
     // Warnings quote names and manifest text; they leave here printable, whoever shows them.
     for w in &mut lib.warnings {
         *w = crate::text::sanitize::printable(w);
@@ -229,22 +286,35 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
         FillPlan(Arc::new(Plan {
             files,
             folders,
-            vanished,
+            dirs,
+            declared,
+            vanished: vanished || damaged,
             cache_path: cache_path.map(Path::to_path_buf),
         }))
     });
     Ok(Opened { library: lib, fill })
 }
 
+/// What opening the sources gathers for the fill's plan ([`Plan`]'s fields of the same names).
+#[derive(Default)]
+struct Parts {
+    files: Vec<PlanFile>,
+    folders: Vec<String>,
+    dirs: Vec<PathBuf>,
+    declared: Vec<Vec<SourceEntry>>,
+    /// The cache's block for some folder could not be decoded.
+    damaged: bool,
+}
+
 /// Open one source into `lib`, adding a folder's files to the plan; whether the cache had
 /// entries for files that are gone.
 fn open_source(
     spec: &SourceSpec,
-    listing: Option<Result<Listing, LoadError>>,
+    listing: Option<Result<Vec<Listed>, LoadError>>,
     lib: &mut Library,
-    cache: &mut MetaCache,
+    cache: &mut CacheFile,
     hotkeys: &mut Vec<char>,
-    (files, folders): (&mut Vec<PlanFile>, &mut Vec<String>),
+    parts: &mut Parts,
 ) -> Result<bool, LoadError> {
     let path = &spec.path;
     let meta =
@@ -271,34 +341,63 @@ fn open_source(
     // folder is resolved once, and only links among its files each on their own.
     let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
     let folder = dir.to_string_lossy().into_owned();
-    // The cached metadata moves into the stubs; the fill re-reads the cache file only if
-    // it has something to change in it.
-    let mut known = cache.folders.remove(&folder).unwrap_or_default();
+    // The key of a plain file is the folder's joined with its name, put together directly
+    // when both are UTF-8 (as `Path::join` and `display` would give it).
+    let dir_str = dir.to_str();
+    // The cached metadata moves into the stubs, decoded one entry at a time beside the
+    // sorted listing; the fill re-reads the cache file only if it has something to change.
+    let mut known = cache.folder(&folder);
     let mut stamps = Vec::with_capacity(listed.len());
     let mut articles = Vec::with_capacity(listed.len());
-    for (name, file, link) in &listed {
-        let key = if *link {
-            resolved(file)
-        } else {
-            dir.join(file.file_name().unwrap_or_default())
-                .display()
-                .to_string()
+    for file in &listed {
+        let file_path = match &file.odd_path {
+            Some(p) => p.clone(),
+            None => {
+                // What `join` gives (a name has no separator), in one allocation and
+                // without taking the path apart into components.
+                let dir = path.as_os_str();
+                let mut joined = std::ffi::OsString::with_capacity(dir.len() + 1 + file.name.len());
+                joined.push(dir);
+                if !dir.as_encoded_bytes().ends_with(b"/") {
+                    joined.push("/");
+                }
+                joined.push(&file.name);
+                PathBuf::from(joined)
+            }
         };
-        let mut article = stub(name, file, key);
-        let entry = known.remove(name);
+        let key = match (file.link, &file.odd_path, dir_str) {
+            (false, None, Some(dir)) => {
+                let mut key = String::with_capacity(dir.len() + 1 + file.name.len());
+                key.push_str(dir);
+                if !dir.ends_with('/') {
+                    key.push('/');
+                }
+                key.push_str(&file.name);
+                key
+            }
+            (true, ..) => resolved(&file_path),
+            _ => dir
+                .join(file_path.file_name().unwrap_or_default())
+                .display()
+                .to_string(),
+        };
+        let entry = known.take(&file.name);
         stamps.push(entry.as_ref().map(|e| e.stamp));
-        if let Some(entry) = entry {
-            entry.meta.apply(&mut article);
-        }
         // A feed's items are listed newest first from the start: their dates are in their
         // heads (a feed holds tens or hundreds of small files, not a library's thousands).
-        if spec.feed.is_some() && article.date.is_none() {
-            article.date = peek_item_date(file);
+        let peeked = match (&spec.feed, &entry) {
+            (Some(_), None) => peek_item_date(&file_path),
+            _ => None,
+        };
+        let mut article = stub(&file.name, file_path, key, entry.map(|e| e.meta));
+        if article.date.is_none() {
+            article.date = peeked;
         }
         articles.push(article);
     }
     // Entries for files that are gone: the cache must be written without them.
-    let vanished = !known.is_empty();
+    let vanished = known.had_others();
+    parts.damaged |= known.damaged;
     let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
     // The language the config declares for the source, as an entry of each file laid under
     // the manifest's (whose own language, applied after, wins), so the fill keeps it too.
@@ -324,26 +423,35 @@ fn open_source(
                 .push(entry);
         }
     }
-    let entries: Vec<Vec<SourceEntry>> = articles
+    // Each file's entries, as an index into the plan's table: most files have none.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let entries: Vec<Option<u32>> = articles
         .iter()
-        .map(|a| declared.get(&a.file_name).cloned().unwrap_or_default())
+        .map(|a| {
+            let found = declared.get_key_value(a.file_name.as_str())?;
+            Some(*ids.entry(found.0.as_str()).or_insert_with(|| {
+                parts.declared.push(found.1.clone());
+                (parts.declared.len() - 1) as u32
+            }))
+        })
         .collect();
+    drop(ids);
     let first = lib.articles.len();
     let order = push_folder(lib, articles, &outlets, spec.folder_source());
-    let mut listed: Vec<Option<(String, PathBuf, bool)>> = listed.into_iter().map(Some).collect();
-    let mut entries: Vec<Option<Vec<SourceEntry>>> = entries.into_iter().map(Some).collect();
+    let mut listed: Vec<Option<Listed>> = listed.into_iter().map(Some).collect();
     for (k, i) in order.into_iter().enumerate() {
-        let (name, file, _) = listed[i].take().expect("each file is placed once");
-        files.push(PlanFile {
-            index: first + k,
-            folder: folders.len(),
+        let file = listed[i].take().expect("each file is placed once");
+        parts.files.push(PlanFile {
+            index: (first + k) as u32,
+            folder: parts.folders.len() as u32,
+            entries: entries[i],
+            name: file.name.into_boxed_str(),
+            odd_path: file.odd_path.map(PathBuf::into_boxed_path),
             cached: stamps[i],
-            name,
-            path: file,
-            entries: entries[i].take().unwrap_or_default(),
         });
     }
-    folders.push(folder);
+    parts.folders.push(folder);
+    parts.dirs.push(path.clone());
     Ok(vanished)
 }
 
@@ -359,15 +467,17 @@ fn resolved(path: &Path) -> String {
 enum Outcome {
     /// The cache knew it at this size and time: the stub shows it already.
     Unchanged,
-    Read(Box<(Article, Entry)>),
+    /// The file's metadata, as a stub, and as the cache keeps it ([`encode_entry`]).
+    Read(Box<(Article, Box<[u8]>)>),
     Failed(String),
 }
 
-fn examine(file: &PlanFile) -> Outcome {
-    let stat = match fs::metadata(&file.path) {
+fn examine(plan: &Plan, file: &PlanFile) -> Outcome {
+    let path = plan.path(file);
+    let stat = match fs::metadata(&path) {
         Ok(m) => m,
         Err(e) => {
-            let e = error(&file.path, LoadFailure::Unreadable(io_reason(&e)));
+            let e = error(&path, LoadFailure::Unreadable(io_reason(&e)));
             return Outcome::Failed(e.to_string());
         }
     };
@@ -375,17 +485,20 @@ fn examine(file: &PlanFile) -> Outcome {
     if file.cached == Some(stamp) {
         return Outcome::Unchanged;
     }
-    match read_file(&file.path) {
+    match read_file(&path) {
         Err(e) => Outcome::Failed(e.to_string()),
         Ok(contents) => {
             // The text is dropped as soon as its metadata is taken.
-            let meta = Meta::of(&article(&file.name, &file.path, contents));
-            let mut stub = stub(&file.name, &file.path, String::new());
-            meta.clone().apply(&mut stub);
-            for entry in &file.entries {
+            let meta = Meta::of(&article(&file.name, &path, contents));
+            let encoded = encode_entry(&Entry {
+                stamp,
+                meta: meta.clone(),
+            });
+            let mut stub = stub(&file.name, path, String::new(), Some(meta));
+            for entry in plan.entries(file) {
                 apply_entry(entry, &mut stub);
             }
-            Outcome::Read(Box::new((stub, Entry { stamp, meta })))
+            Outcome::Read(Box::new((stub, encoded)))
         }
     }
 }
@@ -394,8 +507,10 @@ fn examine(file: &PlanFile) -> Outcome {
 /// when `post` says the loop has gone, still writing what it learnt to the cache.
 pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
     let plan = &*plan.0;
-    // What was read now, by folder; which files could not be read, by place in the plan.
-    let mut fresh: Vec<Folder> = vec![Folder::new(); plan.folders.len()];
+    // What was read now, as the cache keeps it, by place in the plan; which files could not be
+    // read.
+    let mut fresh: Vec<Option<Box<[u8]>>> = Vec::new();
+    fresh.resize_with(plan.files.len(), || None);
     let mut lost = vec![false; plan.files.len()];
 
     let total = plan.files.len();
@@ -415,7 +530,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
                         return;
                     }
                     for j in start..(start + CHUNK).min(total) {
-                        if tx.send((j, examine(&plan.files[j]))).is_err() {
+                        if tx.send((j, examine(plan, &plan.files[j]))).is_err() {
                             return;
                         }
                     }
@@ -433,13 +548,13 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
             match outcome {
                 Outcome::Unchanged => {}
                 Outcome::Read(read) => {
-                    let (article, entry) = *read;
-                    fresh[file.folder].insert(file.name.clone(), entry);
-                    batch.push((file.index, article));
+                    let (article, encoded) = *read;
+                    fresh[j] = Some(encoded);
+                    batch.push((file.index as usize, article));
                 }
                 Outcome::Failed(why) => {
                     lost[j] = true;
-                    failed.push(file.index);
+                    failed.push(file.index as usize);
                     warnings.push(crate::text::sanitize::printable(&why));
                 }
             }
@@ -459,9 +574,9 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
             }
         }
     });
-    let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(|f| !f.is_empty());
+    let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(Option::is_some);
     if let Some(path) = plan.cache_path.as_deref().filter(|_| changed)
-        && let Err(e) = write_back(plan, path, fresh, &lost)
+        && let Err(e) = write_back(plan, path, &fresh, &lost)
     {
         warnings.push(crate::text::sanitize::printable(&format!(
             "Could not save the metadata cache {}: {e}",
@@ -477,29 +592,32 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
 fn write_back(
     plan: &Plan,
     path: &Path,
-    mut fresh: Vec<Folder>,
+    fresh: &[Option<Box<[u8]>>],
     lost: &[bool],
 ) -> std::io::Result<()> {
-    let (mut cache, _) = MetaCache::read(path);
-    let mut old: Vec<Folder> = plan
-        .folders
-        .iter()
-        .map(|key| cache.folders.remove(key).unwrap_or_default())
-        .collect();
-    // What was read now, with what the file holds for the others (not for those lost), in the
-    // same tables: a cold start's hundred thousand entries are not copied into new ones.
-    for (file, &lost) in plan.files.iter().zip(lost) {
-        if !lost
-            && !fresh[file.folder].contains_key(&file.name)
-            && let Some(entry) = old[file.folder].remove(&file.name)
-        {
-            fresh[file.folder].insert(file.name.clone(), entry);
+    let (mut old, _) = CacheFile::read(path);
+    let mut out = CacheWriter::default();
+    out.keep_others(&mut old, &plan.folders);
+    // A plan's files come folder by folder, each folder's in name order: the order the cache
+    // keeps them in, and the order its old entries are walked in.
+    let mut at = 0;
+    for (f, key) in plan.folders.iter().enumerate() {
+        let mut known = old.folder(key);
+        let mut block = FolderBlock::default();
+        while let Some(file) = plan.files.get(at).filter(|file| file.folder as usize == f) {
+            let entry = known.take(&file.name);
+            if let Some(encoded) = &fresh[at] {
+                block.push_encoded(&file.name, encoded);
+            } else if !lost[at]
+                && let Some(entry) = entry
+            {
+                block.push(&file.name, &entry);
+            }
+            at += 1;
         }
+        out.folder(key, block);
     }
-    for (key, folder) in plan.folders.iter().zip(fresh) {
-        cache.folders.insert(key.clone(), folder);
-    }
-    cache.write(path)
+    out.write(path)
 }
 
 /// What [`load_paths`](super::load_paths) gives, without the articles' text (every article a
@@ -548,8 +666,10 @@ pub fn load_source_metadata(
     // A folder none of whose files could be read is an error, as load_paths has it.
     failed.sort_unstable();
     for group in plan.0.files.chunk_by(|a, b| a.folder == b.folder) {
-        if group.iter().all(|f| failed.binary_search(&f.index).is_ok())
-            && let Err(e) = read_file(&group[0].path)
+        if group
+            .iter()
+            .all(|f| failed.binary_search(&(f.index as usize)).is_ok())
+            && let Err(e) = read_file(&plan.0.path(&group[0]))
         {
             return Err(e);
         }

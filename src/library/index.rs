@@ -21,7 +21,9 @@
 //! Hits are whatever the caller's `hits_in` finds in an article: the index knows nothing of
 //! them, only of files.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -29,12 +31,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{AllQuery, BooleanQuery, Query, RegexQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Query, RegexQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::{Article, LARGE_FILE_BYTES, Origin, parse_article};
 use crate::text::sanitize::printable;
@@ -43,8 +45,9 @@ use crate::text::search::{WordPart, may_match, query_words, words};
 /// The name the index's tokenizer is registered under.
 const TOKENIZER: &str = "folio_words";
 
-/// Bytes of memory the index writer may use before it writes a segment.
-const WRITER_MEMORY: usize = 32 << 20;
+/// Bytes of memory the index writer may use before it writes a segment: tantivy's least, as
+/// the index is built behind a reader whose whole library must fit in 100 MB.
+const WRITER_MEMORY: usize = 15_000_000;
 
 /// Files indexed between commits, so an interrupted build keeps what it did.
 const COMMIT_EVERY: usize = 10_000;
@@ -63,6 +66,79 @@ pub struct LibraryFile {
     /// The article's key (its canonical path), what the index knows it by.
     pub key: String,
     pub path: PathBuf,
+}
+
+/// A file of the library as a search reads it: a [`LibraryFile`], or a [`FileRef`] that
+/// borrows its key and path from the library's articles (a search of a hundred thousand files
+/// then copies none of them).
+pub trait SearchFile: Sync {
+    /// The article's place in the library.
+    fn article(&self) -> usize;
+    /// The article's key (its canonical path), what the index knows it by.
+    fn key(&self) -> &str;
+    fn path(&self) -> &Path;
+
+    fn to_library_file(&self) -> LibraryFile {
+        LibraryFile {
+            article: self.article(),
+            key: self.key().to_string(),
+            path: self.path().to_path_buf(),
+        }
+    }
+}
+
+impl SearchFile for LibraryFile {
+    fn article(&self) -> usize {
+        self.article
+    }
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A file of the library, borrowed from its article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileRef<'a> {
+    pub article: usize,
+    pub key: &'a str,
+    pub path: &'a Path,
+}
+
+impl SearchFile for FileRef<'_> {
+    fn article(&self) -> usize {
+        self.article
+    }
+
+    fn key(&self) -> &str {
+        self.key
+    }
+
+    fn path(&self) -> &Path {
+        self.path
+    }
+}
+
+impl FileRef<'_> {
+    /// The files of `articles`, in order (embedded articles have none).
+    pub fn of(articles: &[Article]) -> Vec<FileRef<'_>> {
+        articles
+            .iter()
+            .enumerate()
+            .filter_map(|(article, a)| match &a.origin {
+                Origin::File(path) => Some(FileRef {
+                    article,
+                    key: &a.key,
+                    path,
+                }),
+                Origin::Embedded => None,
+            })
+            .collect()
+    }
 }
 
 impl LibraryFile {
@@ -147,6 +223,16 @@ impl Fields {
     }
 }
 
+/// [`WordPart::holds`], on the words' bytes: whether the index's word `term` holds `part`.
+fn holds(how: WordPart, term: &[u8], part: &[u8]) -> bool {
+    match how {
+        WordPart::Whole => term == part,
+        WordPart::Prefix => term.starts_with(part),
+        WordPart::Suffix => term.ends_with(part),
+        WordPart::Inside => memchr::memmem::find(term, part).is_some(),
+    }
+}
+
 /// The tokenizer the index uses: [`words`], so the index folds as `/` does.
 #[derive(Clone, Default)]
 struct WordTokenizer;
@@ -195,9 +281,14 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     /// What the index holds (key → stamp), read on first need and kept up to date by refreshes.
-    known: RwLock<Option<HashMap<String, Stamp>>>,
+    known: RwLock<Option<FxHashMap<String, Stamp>>>,
     /// Keys whose files were found, in this process, to be as the index holds them.
-    checked: RwLock<HashSet<String>>,
+    checked: RwLock<FxHashSet<String>>,
+    /// Keys of files gone were looked for ([`SearchIndex::vanished`]).
+    vanished_looked: AtomicBool,
+    /// The words the index holds ([`SearchIndex::terms`]), and the searcher generation they
+    /// were gathered from.
+    terms: Mutex<Option<(u64, Arc<Vec<u8>>)>>,
     /// Held while the index is written: one refresh at a time.
     writing: Mutex<()>,
     /// The index could not be read at some point: searches read every file until it is built
@@ -314,7 +405,9 @@ impl SearchIndex {
             reader,
             fields,
             known: RwLock::new(None),
-            checked: RwLock::new(HashSet::new()),
+            checked: RwLock::new(FxHashSet::default()),
+            vanished_looked: AtomicBool::new(false),
+            terms: Mutex::new(None),
             writing: Mutex::new(()),
             broken: AtomicBool::new(false),
         })
@@ -333,6 +426,7 @@ impl SearchIndex {
     /// index's order (the order they were indexed in).
     fn candidates(&self, parts: &[(String, WordPart)]) -> tantivy::Result<Vec<(String, Stamp)>> {
         let words = self.fields.words;
+        let searcher = self.reader.searcher();
         let mut queries: Vec<Box<dyn Query>> = Vec::new();
         for (word, part) in parts {
             // Words are letters and digits only: nothing in them is a regex operator.
@@ -344,12 +438,14 @@ impl SearchIndex {
                 WordPart::Prefix => {
                     Box::new(RegexQuery::from_pattern(&format!("{word}.*"), words)?)
                 }
-                WordPart::Suffix => {
-                    Box::new(RegexQuery::from_pattern(&format!(".*{word}"), words)?)
-                }
-                WordPart::Inside => {
-                    Box::new(RegexQuery::from_pattern(&format!(".*{word}.*"), words)?)
-                }
+                // A regular expression that starts with `.*` walks the whole term dictionary
+                // of every segment, each search; the words the index holds, kept end to end
+                // in one buffer, are searched far faster.
+                WordPart::Suffix | WordPart::Inside => Box::new(TermSetQuery::new(
+                    self.terms_holding(&searcher, word, *part)?
+                        .into_iter()
+                        .map(|term| Term::from_field_text(words, &term)),
+                )),
             });
         }
         let query: Box<dyn Query> = if queries.is_empty() {
@@ -357,7 +453,6 @@ impl SearchIndex {
         } else {
             Box::new(BooleanQuery::intersection(queries))
         };
-        let searcher = self.reader.searcher();
         let mut found: Vec<_> = searcher
             .search(&*query, &DocSetCollector)?
             .into_iter()
@@ -370,6 +465,60 @@ impl SearchIndex {
                 Ok(self.read_doc(&doc))
             })
             .collect()
+    }
+
+    /// The words the index holds (in `searcher`'s segments) that hold `word` as `part` says.
+    fn terms_holding(
+        &self,
+        searcher: &Searcher,
+        word: &str,
+        part: WordPart,
+    ) -> tantivy::Result<Vec<String>> {
+        let terms = self.terms(searcher)?;
+        let mut found: Vec<&[u8]> = Vec::new();
+        let mut from = 0;
+        for at in memchr::memmem::find_iter(&terms[..], word.as_bytes()) {
+            if at < from {
+                continue;
+            }
+            let start = memchr::memrchr(b'\n', &terms[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &terms[at..]).map_or(terms.len(), |i| at + i);
+            let term = &terms[start..end];
+            if holds(part, term, word.as_bytes()) {
+                found.push(term);
+            }
+            from = end + 1;
+        }
+        found.sort_unstable();
+        found.dedup();
+        Ok(found
+            .into_iter()
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .collect())
+    }
+
+    /// Every word the index holds, each followed by a newline (words are letters and digits),
+    /// gathered once for each state of the index that searches see.
+    fn terms(&self, searcher: &Searcher) -> tantivy::Result<Arc<Vec<u8>>> {
+        let generation = searcher.generation().generation_id();
+        let mut kept = self.terms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, terms)) = kept.as_ref()
+            && *at == generation
+        {
+            return Ok(terms.clone());
+        }
+        let mut terms = Vec::new();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.words)?;
+            let mut stream = index.terms().stream()?;
+            while stream.advance() {
+                terms.extend_from_slice(stream.key());
+                terms.push(b'\n');
+            }
+        }
+        let terms = Arc::new(terms);
+        *kept = Some((generation, terms.clone()));
+        Ok(terms)
     }
 
     fn read_doc(&self, doc: &TantivyDocument) -> (String, Stamp) {
@@ -390,7 +539,7 @@ impl SearchIndex {
     }
 
     /// Every file the index holds, with its stamp.
-    fn all(&self) -> tantivy::Result<HashMap<String, Stamp>> {
+    fn all(&self) -> tantivy::Result<FxHashMap<String, Stamp>> {
         Ok(self.candidates(&[])?.into_iter().collect())
     }
 
@@ -398,16 +547,15 @@ impl SearchIndex {
     /// parsed from it) to `found` as they are found, until `limit` hits, until `cancel` is set,
     /// or until `found` returns `false`. Messages for the user go to `notice`. What the index
     /// lacks is returned, for [`Refresh::run`] to add once the search has answered.
-    pub fn search<T: Send>(
+    pub fn search<F: SearchFile, T: Send>(
         &self,
-        files: &[LibraryFile],
+        files: &[F],
         query: &str,
         search: &Search<'_, T>,
     ) -> Refresh {
         let parts = query_words(query);
-        let by_key: HashMap<&str, &LibraryFile> =
-            files.iter().map(|f| (f.key.as_str(), f)).collect();
-        let mut done: HashSet<String> = HashSet::new();
+        let by_key: FxHashMap<&str, &F> = files.iter().map(|f| (f.key(), f)).collect();
+        let mut done: FxHashSet<&str> = FxHashSet::default();
 
         // What the index says, for the files it holds as they are now.
         if !self.broken.load(Ordering::Relaxed) && !self.is_empty() && !parts.is_empty() {
@@ -419,14 +567,14 @@ impl SearchIndex {
                         let Some(file) = by_key.get(key.as_str()) else {
                             continue;
                         };
-                        if checked.contains(&key) || Stamp::of(&file.path) == Some(stamp) {
+                        if checked.contains(&key) || Stamp::of(file.path()) == Some(stamp) {
                             current.push(*file);
                         }
                     }
                     drop(checked);
-                    current.sort_by_key(|f| f.article);
+                    current.sort_by_key(|f| f.article());
                     search.scan(&current, None);
-                    done.extend(current.iter().map(|f| f.key.clone()));
+                    done.extend(current.iter().map(|f| f.key()));
                 }
                 Err(e) => self.damaged(&e, search),
             }
@@ -434,16 +582,16 @@ impl SearchIndex {
 
         // The files the index does not hold as they are: read them all.
         let stale = self.stale(files, search);
-        let unread: Vec<&LibraryFile> = stale
+        let unread: Vec<&F> = stale
             .iter()
-            .filter(|f| !done.contains(&f.key))
+            .filter(|f| !done.contains(f.key()))
             .copied()
             .collect();
         search.scan(&unread, Some(&parts));
 
         let vanished = self.vanished(&by_key);
         Refresh {
-            stale: stale.into_iter().cloned().collect(),
+            stale: stale.into_iter().map(|f| f.to_library_file()).collect(),
             vanished,
         }
     }
@@ -461,17 +609,16 @@ impl SearchIndex {
     /// The files the index does not hold as they are now: all of them when it is damaged or
     /// empty; otherwise those not yet checked in this process whose size or time differ from
     /// the index's (each checked once).
-    fn stale<'f, T>(
-        &self,
-        files: &'f [LibraryFile],
-        search: &Search<'_, T>,
-    ) -> Vec<&'f LibraryFile> {
+    fn stale<'f, F: SearchFile, T>(&self, files: &'f [F], search: &Search<'_, T>) -> Vec<&'f F> {
         if self.broken.load(Ordering::Relaxed) || self.is_empty() {
             return files.iter().collect();
         }
-        let unchecked: Vec<&LibraryFile> = {
+        let unchecked: Vec<&F> = {
             let checked = self.checked.read().unwrap_or_else(|e| e.into_inner());
-            files.iter().filter(|f| !checked.contains(&f.key)).collect()
+            files
+                .iter()
+                .filter(|f| !checked.contains(f.key()))
+                .collect()
         };
         if unchecked.is_empty() {
             return unchecked;
@@ -495,9 +642,9 @@ impl SearchIndex {
         let mut stale = Vec::new();
         let mut fresh = Vec::new();
         for file in unchecked {
-            let now = Stamp::of(&file.path);
-            if now.is_some() && known.get(&file.key) == now.as_ref() {
-                fresh.push(file.key.clone());
+            let now = Stamp::of(file.path());
+            if now.is_some() && known.get(file.key()) == now.as_ref() {
+                fresh.push(file.key().to_string());
             } else {
                 stale.push(file);
             }
@@ -509,10 +656,16 @@ impl SearchIndex {
         stale
     }
 
-    /// Keys the index holds for files outside this library that no longer exist.
-    fn vanished(&self, library: &HashMap<&str, &LibraryFile>) -> Vec<String> {
+    /// Keys the index holds for files outside this library that no longer exist. Looked for
+    /// once in a process (each such key costs a stat): a file that goes while folio runs is
+    /// dropped at the next start.
+    fn vanished<F>(&self, library: &FxHashMap<&str, &F>) -> Vec<String> {
+        if self.vanished_looked.swap(true, Ordering::Relaxed) {
+            return Vec::new();
+        }
         let known = self.known.read().unwrap_or_else(|e| e.into_inner());
         let Some(known) = known.as_ref() else {
+            self.vanished_looked.store(false, Ordering::Relaxed);
             return Vec::new();
         };
         known
@@ -526,7 +679,7 @@ impl SearchIndex {
     fn rebuild(&self, writer: &mut IndexWriter) -> tantivy::Result<()> {
         writer.delete_all_documents()?;
         writer.commit()?;
-        *self.known.write().unwrap_or_else(|e| e.into_inner()) = Some(HashMap::new());
+        *self.known.write().unwrap_or_else(|e| e.into_inner()) = Some(FxHashMap::default());
         self.checked
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -583,15 +736,15 @@ impl<'a, T> Search<'a, T> {
     /// it to be searched; `None` when the index already says it does: then an article whose
     /// paragraphs are in memory is searched there without reading the file. Otherwise the file
     /// is read and, when it may match, searched as it is in memory or else parsed.
-    fn read(&self, file: &LibraryFile, parts: Option<&[(String, WordPart)]>) {
+    fn read<F: SearchFile>(&self, file: &F, parts: Option<&[(String, WordPart)]>) {
         let loaded = self
             .articles
-            .get(file.article)
-            .filter(|a| !a.paragraphs.is_empty() && a.key == file.key);
+            .get(file.article())
+            .filter(|a| !a.paragraphs.is_empty() && a.key == file.key());
         let mut hits = match (loaded, parts) {
-            (Some(article), None) => (self.hits_in)(file.article, article),
+            (Some(article), None) => (self.hits_in)(file.article(), article),
             _ => {
-                let Some(bytes) = read_small(&file.path) else {
+                let Some(bytes) = read_small(file.path()) else {
                     return;
                 };
                 let parts = parts.unwrap_or(&[]);
@@ -599,15 +752,16 @@ impl<'a, T> Search<'a, T> {
                     return;
                 }
                 match loaded {
-                    Some(article) => (self.hits_in)(file.article, article),
+                    Some(article) => (self.hits_in)(file.article(), article),
                     None => {
                         let name = file
-                            .path
+                            .path()
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_default();
-                        let article = parse_article(&name, Origin::File(file.path.clone()), &bytes);
-                        (self.hits_in)(file.article, &article)
+                        let article =
+                            parse_article(&name, Origin::File(file.path().to_path_buf()), &bytes);
+                        (self.hits_in)(file.article(), &article)
                     }
                 }
             }
@@ -627,7 +781,7 @@ impl<'a, T> Search<'a, T> {
 
     /// [`Search::read`] each of `files`, on every core, in the library's order as far as the
     /// threads keep it.
-    fn scan(&self, files: &[&LibraryFile], parts: Option<&[(String, WordPart)]>)
+    fn scan<F: SearchFile>(&self, files: &[&F], parts: Option<&[(String, WordPart)]>)
     where
         T: Send,
     {
@@ -644,7 +798,7 @@ impl<'a, T> Search<'a, T> {
                 let Some(file) = files.get(i) else {
                     break;
                 };
-                self.read(file, parts);
+                self.read(*file, parts);
             }
         };
         if threads <= 1 {
@@ -662,8 +816,12 @@ impl<'a, T> Search<'a, T> {
 
 /// Search `files` for `query` by reading every one of them (a quick word check first): what a
 /// search does when there can be no index.
-pub fn search_without_index<T: Send>(files: &[LibraryFile], query: &str, search: &Search<'_, T>) {
-    let files: Vec<&LibraryFile> = files.iter().collect();
+pub fn search_without_index<F: SearchFile, T: Send>(
+    files: &[F],
+    query: &str,
+    search: &Search<'_, T>,
+) {
+    let files: Vec<&F> = files.iter().collect();
     search.scan(&files, Some(&query_words(query)));
 }
 
@@ -944,6 +1102,68 @@ mod tests {
         assert_eq!(search(&index, &files, "ایران").0, [(1, 0)]);
         assert_eq!(search(&index, &files, "غزة").0, [(1, 1)]);
         assert_eq!(search(&index, &files, "كتاب").0, [(2, 0), (2, 1)]);
+    }
+
+    #[test]
+    fn words_inside_words_are_found_as_a_regex_over_the_terms_finds_them() {
+        let s = sample();
+        s.write(
+            "d.txt",
+            "Ministers and administrators\n\nThe administration met the minister.\n",
+        );
+        let files = s.files();
+        let (index, _) = SearchIndex::open(&s.index_dir()).unwrap();
+        search(&index, &files, "x");
+        let searcher = index.reader.searcher();
+        let by_regex = |pattern: &str| -> Vec<String> {
+            let query = RegexQuery::from_pattern(pattern, index.fields.words).unwrap();
+            let mut keys: Vec<String> = searcher
+                .search(&query, &DocSetCollector)
+                .unwrap()
+                .into_iter()
+                .map(|a| index.read_doc(&searcher.doc(a).unwrap()).0)
+                .collect();
+            keys.sort();
+            keys
+        };
+        let by_terms = |word: &str, part: WordPart| -> Vec<String> {
+            let mut keys: Vec<String> = index
+                .candidates(&[(word.to_string(), part)])
+                .unwrap()
+                .into_iter()
+                .map(|(key, _)| key)
+                .collect();
+            keys.sort();
+            keys
+        };
+        for word in [
+            "minist",
+            "ster",
+            "ministers",
+            "tion",
+            "s",
+            "ال",
+            "زير",
+            "qqq",
+        ] {
+            assert_eq!(
+                by_terms(word, WordPart::Inside),
+                by_regex(&format!(".*{word}.*")),
+                "{word}"
+            );
+            assert_eq!(
+                by_terms(word, WordPart::Suffix),
+                by_regex(&format!(".*{word}")),
+                "{word}"
+            );
+        }
+        assert_eq!(by_terms("minist", WordPart::Inside).len(), 2);
+        assert_eq!(by_terms("ers", WordPart::Suffix).len(), 1);
+        // After the index changes, the words are gathered again.
+        s.write("e.txt", "Qqqx\n\nqqqx\n");
+        let files = s.files();
+        search(&index, &files, "x");
+        assert_eq!(by_terms("qqq", WordPart::Inside).len(), 1);
     }
 
     #[test]
