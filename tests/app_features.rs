@@ -12,7 +12,7 @@ use folio::ui::Theme;
 use ratatui::buffer::Buffer;
 
 mod app_support;
-use app_support::buffer_text;
+use app_support::{Harness, buffer_text};
 
 fn app() -> App {
     App::new(
@@ -435,4 +435,49 @@ fn full_width_mode_hides_the_list() {
     assert!(!frame.contains("Library ("), "{frame}");
     press(&mut app, "Z");
     assert!(app.geometry().list.width > 0);
+}
+
+/// An article with no text says so, rather than showing a blank pane that looks like a fault.
+#[test]
+fn an_empty_article_says_it_has_no_text() {
+    let library = folio::library::Library {
+        articles: vec![folio::library::parse_article(
+            "empty.txt",
+            folio::library::Origin::Embedded,
+            b"",
+        )],
+        warnings: Vec::new(),
+    };
+    let mut h = Harness::with(library, 80, 12);
+    let frame = h.frame();
+    assert!(frame.contains("This article has no text."), "{frame}");
+}
+
+/// An article holding only site furniture, hidden, names the key that shows it.
+#[test]
+fn an_article_of_only_boilerplate_names_the_key_that_shows_it() {
+    // Built by hand: the parser only calls furniture what follows a body.
+    let mut article = folio::library::parse_article(
+        "furniture.txt",
+        folio::library::Origin::Embedded,
+        b"Leave a Reply\n\nRelated Articles\n",
+    );
+    for p in &mut article.paragraphs {
+        p.kind = ParagraphKind::Boilerplate;
+    }
+    let library = folio::library::Library {
+        articles: vec![article],
+        warnings: Vec::new(),
+    };
+    let mut h = Harness::with(library, 80, 12);
+    // Shown (the default), it is read as it is.
+    let frame = h.frame();
+    assert!(frame.contains("Related Articles"), "{frame}");
+    assert!(!frame.contains("Only site furniture"), "{frame}");
+    h.press("z");
+    let frame = h.frame();
+    assert!(
+        frame.contains("Only site furniture here: z shows it."),
+        "{frame}"
+    );
 }

@@ -54,8 +54,11 @@ impl Bindings {
             .unwrap_or_default();
         let mut named = Vec::new();
         for (name, value) in table.iter() {
-            let line = line_of(source, name.span().start);
+            // Counting lines is a scan of the text so far: done only for a message, or a
+            // clean keymap would cost a scan per binding at every start.
+            let line_at = || line_of(source, name.span().start);
             let Some(action) = Action::from_name(name.get_ref()) else {
+                let line = line_at();
                 errors.push((
                     line,
                     format!("line {line}: {prefix}unknown action '{}'", name.get_ref()),
@@ -63,6 +66,7 @@ impl Bindings {
                 continue;
             };
             if !action.in_context(context) {
+                let line = line_at();
                 errors.push((
                     line,
                     format!(
@@ -74,6 +78,7 @@ impl Bindings {
                 continue;
             }
             let DeValue::Array(keys) = value.get_ref() else {
+                let line = line_at();
                 errors.push((
                     line,
                     format!("line {line}: {prefix}{action} takes a list of keys, like [\"q\"]"),
@@ -82,13 +87,19 @@ impl Bindings {
             };
             let mut parsed = Vec::new();
             for key in keys.iter() {
-                let line = line_of(source, key.span().start);
+                let line = || line_of(source, key.span().start);
                 match key.get_ref() {
                     DeValue::String(s) => match Key::parse(s) {
                         Ok(k) => parsed.push(k),
-                        Err(e) => errors.push((line, format!("line {line}: {prefix}{e}"))),
+                        Err(e) => {
+                            let line = line();
+                            errors.push((line, format!("line {line}: {prefix}{e}")))
+                        }
                     },
-                    _ => errors.push((line, format!("line {line}: {prefix}a key is a string"))),
+                    _ => {
+                        let line = line();
+                        errors.push((line, format!("line {line}: {prefix}a key is a string")))
+                    }
                 }
             }
             named.push(action);

@@ -431,6 +431,10 @@ impl Widget for ReaderPane<'_> {
         };
         let search = app.search();
         let layout = app.layout();
+        if layout.lines.is_empty() && article.is_loaded() && article.large.is_none() {
+            draw_nothing_to_read(app, article, column, buf, theme);
+            return;
+        }
         for (row, doc_line) in layout
             .lines
             .iter()
@@ -496,6 +500,44 @@ impl Widget for ReaderPane<'_> {
             }
         }
     }
+}
+
+/// What the reader says when an article it has read has no text to show: an empty file, or
+/// one holding nothing but site furniture while that is hidden. A blank pane would look like
+/// a fault.
+fn draw_nothing_to_read(
+    app: &App,
+    article: &crate::library::Article,
+    column: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    if column.is_empty() {
+        return;
+    }
+    let note = if article.paragraphs.is_empty() {
+        "This article has no text.".to_string()
+    } else {
+        match app
+            .settings()
+            .keymap
+            .keys(Action::ToggleBoilerplate)
+            .first()
+        {
+            Some(key) => format!("Only site furniture here: {key} shows it."),
+            None => "Only site furniture here, and it is hidden.".to_string(),
+        }
+    };
+    let style = theme
+        .paragraph(ParagraphKind::Meta)
+        .add_modifier(Modifier::DIM);
+    buf.set_stringn(
+        column.x,
+        column.y,
+        truncate(&note, column.width as usize),
+        column.width as usize,
+        style,
+    );
 }
 
 /// A paragraph's style: its kind's, headings by level, code blocks in their own.
