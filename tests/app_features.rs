@@ -446,6 +446,7 @@ fn an_empty_article_says_it_has_no_text() {
             folio::library::Origin::Embedded,
             b"",
         )],
+        sources: Vec::new(),
         warnings: Vec::new(),
     };
     let mut h = Harness::with(library, 80, 12);
@@ -467,6 +468,7 @@ fn an_article_of_only_boilerplate_names_the_key_that_shows_it() {
     }
     let library = folio::library::Library {
         articles: vec![article],
+        sources: Vec::new(),
         warnings: Vec::new(),
     };
     let mut h = Harness::with(library, 80, 12);
