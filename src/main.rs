@@ -381,7 +381,8 @@ fn read(cli: ReadArgs) -> ExitCode {
             Toggle::Auto => !locale_is_utf8(),
         };
     let theme = Theme::new(settings.config.ui.theme, ColorDepth::from_env(), ascii);
-    let mut app = App::new(Arc::new(library), settings, 80, 24);
+    let library = Arc::new(library);
+    let mut app = App::new(library.clone(), settings, 80, 24);
     if !cli.no_state
         && let Some(path) = default_state_path()
     {
@@ -391,7 +392,20 @@ fn read(cli: ReadArgs) -> ExitCode {
     if let Some(plan) = fill {
         app.fill_library(plan);
     }
-    let result = local::run_local(&mut app, &theme);
+    // The folders being read are watched: files added, changed or removed there show up.
+    let lone: Vec<PathBuf> = cli.paths.iter().filter(|p| !p.is_dir()).cloned().collect();
+    let result = local::run_local_with(&mut app, &theme, move |post| {
+        let watching = folio::watch::watch(&library, &lone, post.clone());
+        drop(library);
+        // Reading goes on without watching; the user is told why.
+        watching
+            .map_err(|e| {
+                post(folio::term::Input::Done(folio::app::Done::Notice(
+                    printable(&e),
+                )))
+            })
+            .ok()
+    });
     // The last save: where the reader is now.
     app.remember();
     if let Err(e) = app.store_mut().save() {

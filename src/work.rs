@@ -83,6 +83,12 @@ pub fn start(work: Work, post: Poster) {
             }
             return;
         }
+        Work::Fetch { feeds, library } => Box::new(move || {
+            let limits = crate::feeds::fetch::Limits::default();
+            crate::feeds::refresh::fetch_for_reader(&feeds, &library.0, None, &limits, &|live| {
+                post(Input::Done(Done::Live(live)))
+            });
+        }),
     };
     // A thread that cannot start is work not done: the reader goes on without it.
     let _ = std::thread::Builder::new()

@@ -45,7 +45,7 @@ pub use fill::{
 };
 pub use large::LargeText;
 pub use list::{ListRow, format_list, list_rows};
-pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths};
+pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, is_article_name, load_paths};
 pub use manifest::{Manifest, SourceEntry, apply_entry, apply_manifest, parse_manifest};
 pub use markdown::{build_markdown, options as markdown_options, parse_markdown};
 pub use parse::{

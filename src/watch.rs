@@ -1,0 +1,221 @@
+//! Watching the folders being read, for the terminal front end: a file added, changed or
+//! removed there reaches the reader as a [`LibraryChange`] without a restart.
+//!
+//! The folders watched are those of the library's article files (not their subfolders); a
+//! folder only holding files named one by one on the command line is watched for changes to
+//! those files, not for new ones. The system's events (inotify on Linux, through `notify`) go
+//! to a thread that waits for a quiet moment ([`QUIET`], at most [`MOST_WAIT`] in all), looks
+//! at each file named once however many events named it, reads the new and changed ones as the
+//! loader reads them (a stub of each is kept: the text is read again when shown), and posts
+//! one change: a burst of ten thousand events is one update. Past [`MOST_PENDING`] files, or
+//! when the system says events were lost, the folders are listed again instead. Nothing is
+//! watched for the built-in seeds.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use crate::app::{Done, LibraryChange, Live};
+use crate::library::{Article, Library, Origin, is_article_name, load_paths};
+use crate::term::Input;
+use crate::work::Poster;
+
+/// Events are gathered until none has come for this long…
+pub const QUIET: Duration = Duration::from_millis(250);
+/// …or for this long since the first, so a folder written to without pause still updates.
+pub const MOST_WAIT: Duration = Duration::from_secs(2);
+/// Files remembered from one batch of events; past this the folders are listed again.
+pub const MOST_PENDING: usize = 100_000;
+
+/// Watching, until dropped.
+pub struct Watching {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// The key an article of file `path` has: its folder as the system resolves it, and its name
+/// (as the loader makes keys for a folder's files).
+pub fn key_of(path: &Path, folders: &mut HashMap<PathBuf, PathBuf>) -> Option<String> {
+    let dir = path.parent()?;
+    let name = path.file_name()?;
+    let resolved = folders
+        .entry(dir.to_path_buf())
+        .or_insert_with(|| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
+    Some(resolved.join(name).display().to_string())
+}
+
+/// Read the file at `path` as the loader does and keep what the list shows (a stub), under
+/// `key`; `None` when it cannot be read (gone again, or not readable).
+pub fn read_stub(path: &Path, key: String) -> Option<Article> {
+    let mut library = load_paths(&[path.to_path_buf()]).ok()?;
+    let mut article = library.articles.pop()?;
+    article.unload();
+    article.key = key;
+    Some(article)
+}
+
+/// What the watching thread knows.
+struct Known {
+    /// Keys of the articles read.
+    keys: HashSet<String>,
+    /// Folders whose new files join the library (as given, and as resolved).
+    open: HashSet<PathBuf>,
+    /// Folders as the events name them, and as the system resolves them.
+    resolved: HashMap<PathBuf, PathBuf>,
+}
+
+/// Watch the folders of `library`'s files; `lone` are the files named one by one (their
+/// folders' other files are none of the reader's business). What changes goes to `post`.
+pub fn watch(library: &Library, lone: &[PathBuf], post: Poster) -> Result<Watching, String> {
+    let lone: HashSet<PathBuf> = lone
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let mut known = Known {
+        keys: HashSet::new(),
+        open: HashSet::new(),
+        resolved: HashMap::new(),
+    };
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for article in &library.articles {
+        let Origin::File(path) = &article.origin else {
+            continue;
+        };
+        let Some(dir) = path.parent() else {
+            continue;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        known.keys.insert(article.key.clone());
+        if !folders.iter().any(|f| f == dir) {
+            folders.push(dir.to_path_buf());
+        }
+        if !lone.contains(Path::new(&article.key)) {
+            known.open.insert(dir.to_path_buf());
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .map_err(|e| format!("Cannot watch the folders for changes: {e}"))?;
+    for folder in &folders {
+        watcher
+            .watch(folder, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("Cannot watch {} for changes: {e}", folder.display()))?;
+    }
+    std::thread::Builder::new()
+        .name("folio-watch".into())
+        .spawn(move || gather(rx, known, folders, post))
+        .map_err(|e| format!("Cannot watch the folders for changes: {e}"))?;
+    Ok(Watching { _watcher: watcher })
+}
+
+/// Gather events into batches and post what each changed, until the watcher or the loop goes.
+fn gather(
+    rx: mpsc::Receiver<notify::Result<notify::Event>>,
+    mut known: Known,
+    folders: Vec<PathBuf>,
+    post: Poster,
+) {
+    loop {
+        let Ok(first) = rx.recv() else {
+            return;
+        };
+        let mut pending: HashSet<PathBuf> = HashSet::new();
+        let mut rescan = false;
+        let mut take = |event: notify::Result<notify::Event>| match event {
+            Ok(event) => {
+                if event.need_rescan() {
+                    rescan = true;
+                }
+                if matches!(event.kind, EventKind::Access(_)) {
+                    return;
+                }
+                for path in event.paths {
+                    if pending.len() >= MOST_PENDING {
+                        rescan = true;
+                        return;
+                    }
+                    pending.insert(path);
+                }
+            }
+            // The system dropped events (its queue overflowed): look again.
+            Err(_) => rescan = true,
+        };
+        take(first);
+        let start = Instant::now();
+        loop {
+            let left = MOST_WAIT.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match rx.recv_timeout(QUIET.min(left)) {
+                Ok(event) => take(event),
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if rescan {
+            pending = relisted(&folders, &known);
+        }
+        let change = look_at(pending, &mut known, rescan);
+        if !change.is_empty() && !post(Input::Done(Done::Live(Live::Changed(change)))) {
+            return;
+        }
+    }
+}
+
+/// Every article file of the folders, and every file known: what a rescan looks at.
+fn relisted(folders: &[PathBuf], known: &Known) -> HashSet<PathBuf> {
+    let mut paths: HashSet<PathBuf> = known.keys.iter().map(PathBuf::from).collect();
+    for folder in folders.iter().filter(|f| known.open.contains(*f)) {
+        if let Ok(entries) = std::fs::read_dir(folder) {
+            paths.extend(entries.flatten().map(|e| e.path()));
+        }
+    }
+    paths
+}
+
+/// What became of each of `paths`: read the new and changed article files, name the gone. A
+/// rescan (events were lost) cannot tell a changed file: it finds the new and the gone only.
+fn look_at(paths: HashSet<PathBuf>, known: &mut Known, rescan: bool) -> LibraryChange {
+    let mut change = LibraryChange::default();
+    let mut paths: Vec<PathBuf> = paths.into_iter().collect();
+    paths.sort();
+    for path in paths {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        if !is_article_name(&name) {
+            continue;
+        }
+        let Some(key) = key_of(&path, &mut known.resolved) else {
+            continue;
+        };
+        let is_known = known.keys.contains(&key);
+        if path.is_file() {
+            let open = path.parent().is_some_and(|d| known.open.contains(d));
+            if (!is_known && !open) || (is_known && rescan) {
+                continue;
+            }
+            if let Some(article) = read_stub(&path, key.clone()) {
+                if is_known {
+                    change.changed.push(article);
+                } else {
+                    known.keys.insert(key);
+                    change.added.push(article);
+                }
+            }
+        } else if is_known && !Path::new(&key).exists() {
+            known.keys.remove(&key);
+            change.removed.push(key);
+        }
+    }
+    change
+}
