@@ -200,6 +200,12 @@ struct ServeArgs {
     #[arg(long, hide = true, default_value_t = serve::defaults::AUTH_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     auth_timeout: u64,
 
+    /// Every INTERVAL (such as 90s, 30m or 2h), fetch the feeds in the config and read the
+    /// files and folders served again: connected readers see new articles appear. The feeds'
+    /// folders are served too.
+    #[arg(long, value_name = "INTERVAL", value_parser = feeds::refresh::parse_interval)]
+    refresh: Option<Duration>,
+
     /// Files or folders to serve; the built-in seed articles if none.
     paths: Vec<PathBuf>,
 
@@ -463,20 +469,34 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let library = if args.paths.is_empty() {
-        library::load_seeds()
-    } else {
-        match library::load_paths(&args.paths) {
-            Ok(lib) => lib,
-            Err(e) => {
-                say(&e.to_string());
-                return ExitCode::from(2);
-            }
-        }
-    };
     let settings = match load_settings(&args.reader) {
         Ok(s) => s,
         Err(code) => return code,
+    };
+    // With --refresh, the feeds' folders are served too, and read again every interval.
+    let feeds = settings.config.feed.clone();
+    let feeds_root = feeds::store::feeds_dir();
+    if args.refresh.is_some() && !feeds.is_empty() && feeds_root.is_none() {
+        say("--refresh: no data folder to keep the feeds in");
+        return ExitCode::from(2);
+    }
+    let served = {
+        let (paths, feeds, root) = (args.paths.clone(), feeds.clone(), feeds_root.clone());
+        let refresh = args.refresh.is_some();
+        move || {
+            let folders = match (&root, refresh) {
+                (Some(root), true) => feeds::refresh::feed_folders(&feeds, root),
+                _ => Vec::new(),
+            };
+            feeds::refresh::served_library(&paths, &folders)
+        }
+    };
+    let library = match served() {
+        Ok(lib) => lib,
+        Err(e) => {
+            say(&e.to_string());
+            return ExitCode::from(2);
+        }
     };
     for w in settings.warnings.iter().chain(&library.warnings) {
         say(w);
@@ -523,7 +543,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     options.stall_timeout = Duration::from_secs(args.stall_timeout);
     options.handshake_timeout = Duration::from_secs(args.handshake_timeout);
     options.auth_timeout = Duration::from_secs(args.auth_timeout);
-    options.log = log;
+    options.log = log.clone();
+    let library = Arc::new(library);
+    let hub = args
+        .refresh
+        .map(|_| Arc::new(serve::hub::Hub::new(library.clone())));
+    options.hub = hub.clone();
     serve::raise_descriptor_limit();
 
     // Signals are caught before the server starts, so none is missed.
@@ -536,10 +561,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let articles = library.articles.len();
-    let content = serve::Content {
-        library: Arc::new(library),
-        settings,
-    };
+    let content = serve::Content { library, settings };
     let server = match serve::Server::start(options, content) {
         Ok(s) => s,
         Err(e) => {
@@ -557,9 +579,36 @@ fn serve(args: ServeArgs) -> ExitCode {
     if !addr.ip().is_loopback() {
         say(&format!("{} is reachable from other machines", addr.ip()));
     }
+    let refresh = match (args.refresh, hub) {
+        (Some(interval), Some(hub)) => {
+            if feeds.is_empty() {
+                say("--refresh: no feeds in the config; the files served are read again");
+            }
+            let log = log.clone();
+            let started = feeds::refresh::Refresh::start(
+                interval,
+                feeds,
+                feeds_root.unwrap_or_default(),
+                feeds::fetch::Limits::default(),
+                served,
+                move |library| hub.publish(library),
+                move |text| log.line(&serve::printable(text)),
+            );
+            match started {
+                Ok(refresh) => Some(refresh),
+                Err(e) => {
+                    say(&format!("--refresh: {e}"));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     if let Some(signal) = signals.forever().next() {
         say(&format!("signal {signal}; shutting down"));
     }
+    // No new library is handed round while the readers say goodbye.
+    drop(refresh);
     server.shutdown();
     ExitCode::SUCCESS
 }

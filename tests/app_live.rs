@@ -229,7 +229,7 @@ fn a_whole_new_library_keeps_the_place_by_key() {
     }
     let para = top_para(&h);
     write_article(&dir, "a.txt", 1);
-    let fresh = library::load_paths(&[dir.clone()]).unwrap();
+    let fresh = library::load_paths(std::slice::from_ref(&dir)).unwrap();
     h.app
         .done(Done::Live(Live::Library(Shared(Arc::new(fresh)))));
     assert_eq!(names(&h), ["a.txt", "b.txt", "c.txt", "long.txt"]);
@@ -237,7 +237,7 @@ fn a_whole_new_library_keeps_the_place_by_key() {
     assert_eq!(top_para(&h), para);
     // A library without the open article keeps it until the user moves on.
     let without = Library {
-        articles: library::load_paths(&[dir.clone()])
+        articles: library::load_paths(std::slice::from_ref(&dir))
             .unwrap()
             .articles
             .into_iter()
@@ -268,7 +268,7 @@ fn the_fetch_key_shows_progress_and_failures_go_to_the_messages() {
         folio::feeds::Feed::new("http://127.0.0.1:1/b"),
     ];
     let mut h = Harness::configured(
-        library::load_paths(&[dir.clone()]).unwrap(),
+        library::load_paths(std::slice::from_ref(&dir)).unwrap(),
         settings,
         100,
         30,
@@ -322,7 +322,7 @@ fn the_fetch_key_shows_progress_and_failures_go_to_the_messages() {
 fn changes_that_come_during_the_fill_wait_for_its_end() {
     let (root, dir) = folder(&["a.txt", "c.txt"]);
     let cache = root.path().join("cache.json");
-    let opened = library::open_paths(&[dir.clone()], Some(&cache)).unwrap();
+    let opened = library::open_paths(std::slice::from_ref(&dir), Some(&cache)).unwrap();
     let mut h = Harness::with(opened.library, 100, 30);
     let plan = opened.fill.unwrap();
     h.app.fill_library(plan.clone());

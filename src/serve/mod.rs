@@ -11,6 +11,7 @@
 
 mod conn;
 mod handler;
+pub mod hub;
 pub mod input;
 pub mod keys;
 pub mod limits;
@@ -78,6 +79,9 @@ pub struct Options {
     /// Keepalive interval; a client that answers none of three is dropped.
     pub keepalive: Duration,
     pub log: Log,
+    /// With `--refresh`: the library every session reads, replaced while they read; `None`
+    /// serves [`Content::library`] as it is.
+    pub hub: Option<Arc<hub::Hub>>,
 }
 
 /// `folio serve`'s defaults, in one place for [`Options::new`] and the command line.
@@ -105,6 +109,7 @@ impl Options {
             auth_timeout: Duration::from_secs(defaults::AUTH_TIMEOUT_SECS),
             keepalive: Duration::from_secs(20),
             log: Log::stderr(),
+            hub: None,
         }
     }
 }
