@@ -87,6 +87,10 @@ pub(crate) struct LiveState {
 /// Up to this many keys are looked up one by one; more, through a table of the library's keys.
 const LINEAR_LOOKUPS: usize = 8;
 
+/// Up to this many files added and removed at once are put in and taken out where they are;
+/// more, and the library's articles are laid out anew in one pass.
+const SHIFT_IN_PLACE: usize = 16;
+
 impl App {
     /// Apply what the front end found about the library changing (see [`Live`]).
     pub fn live(&mut self, live: Live) {
@@ -300,12 +304,6 @@ impl App {
                 &new[b].key,
             ))
         });
-        let mut dropped = vec![false; self.library.articles.len()];
-        for &i in gone {
-            if let Some(d) = dropped.get_mut(i) {
-                *d = true;
-            }
-        }
         let mut inserts: Vec<(usize, Article)> = Vec::with_capacity(new.len());
         let mut taken: Vec<Option<Article>> = new.drain(..).map(Some).collect();
         for i in order {
@@ -313,28 +311,61 @@ impl App {
                 inserts.push((places[i], article));
             }
         }
-        let library = Arc::make_mut(&mut self.library);
-        let old = std::mem::take(&mut library.articles);
-        let mut map = vec![None; old.len()];
-        let mut articles =
-            Vec::with_capacity(old.len() + inserts.len() - gone.len().min(old.len()));
+        let count = self.library.articles.len();
+        // Where each old article goes: past the articles dropped before it and the new ones
+        // placed at or before it (a new article goes before the old one at its place).
+        let mut gone: Vec<usize> = gone.iter().copied().filter(|&i| i < count).collect();
+        gone.sort_unstable();
+        gone.dedup();
+        let mut map = vec![None; count];
+        let (mut g, mut k) = (0, 0);
+        for (i, slot) in map.iter_mut().enumerate() {
+            while k < inserts.len() && inserts[k].0 <= i {
+                k += 1;
+            }
+            if g < gone.len() && gone[g] == i {
+                g += 1;
+            } else {
+                *slot = Some(i - g + k);
+            }
+        }
+        // The new articles' places in the new library, in order.
         let mut added = Vec::with_capacity(inserts.len());
-        let mut inserts = inserts.into_iter().peekable();
-        for (i, article) in old.into_iter().enumerate() {
-            while let Some((_, a)) = inserts.next_if(|(p, _)| *p <= i) {
-                added.push(articles.len());
-                articles.push(a);
+        let mut dropped_before = 0;
+        for (k, (place, _)) in inserts.iter().enumerate() {
+            while dropped_before < gone.len() && gone[dropped_before] < *place {
+                dropped_before += 1;
             }
-            if !dropped[i] {
-                map[i] = Some(articles.len());
-                articles.push(article);
+            added.push(place - dropped_before + k);
+        }
+        let library = Arc::make_mut(&mut self.library);
+        let articles = &mut library.articles;
+        if inserts.len() + gone.len() <= SHIFT_IN_PLACE {
+            // A few files: the articles after each are shifted along, none is moved one by one.
+            for &i in gone.iter().rev() {
+                articles.remove(i);
             }
+            for (&at, (_, article)) in added.iter().zip(inserts) {
+                articles.insert(at, article);
+            }
+        } else {
+            let old = std::mem::take(articles);
+            let mut next = Vec::with_capacity(old.len() + inserts.len() - gone.len());
+            let mut inserts = inserts.into_iter().peekable();
+            let mut g = 0;
+            for (i, article) in old.into_iter().enumerate() {
+                while let Some((_, a)) = inserts.next_if(|(p, _)| *p <= i) {
+                    next.push(a);
+                }
+                if g < gone.len() && gone[g] == i {
+                    g += 1;
+                } else {
+                    next.push(article);
+                }
+            }
+            next.extend(inserts.map(|(_, a)| a));
+            *articles = next;
         }
-        for (_, a) in inserts {
-            added.push(articles.len());
-            articles.push(a);
-        }
-        library.articles = articles;
         self.renumber(&map, &added);
     }
 
@@ -484,24 +515,44 @@ impl App {
 
 /// Where each of `new` goes in `articles` (an index to insert before; `articles.len()` for the
 /// end): after the last article of its folder whose file name sorts before its own, or at the
-/// end when its folder has none. One pass over the library per folder with new files.
+/// end when its folder has none. One pass over the library, comparing bytes of paths (parsing
+/// a hundred thousand paths into components would cost more than the change).
 fn places_for(articles: &[Article], new: &[Article]) -> Vec<usize> {
-    let folder = |a: &Article| match &a.origin {
-        Origin::File(p) => p.parent().map(Path::to_path_buf),
-        Origin::Embedded => None,
-    };
-    let mut folders: HashMap<Option<std::path::PathBuf>, Vec<(usize, &str)>> = HashMap::new();
-    for a in new {
-        folders.entry(folder(a)).or_default();
+    use std::os::unix::ffi::OsStrExt;
+    fn folder(a: &Article) -> Option<&[u8]> {
+        match &a.origin {
+            Origin::File(p) => p.parent().map(|d| d.as_os_str().as_bytes()),
+            Origin::Embedded => None,
+        }
     }
+    // Whether `path` is a file right inside `dir`.
+    fn inside(path: &[u8], dir: &[u8]) -> bool {
+        let name = if dir.is_empty() {
+            Some(path)
+        } else {
+            path.strip_prefix(dir)
+                .and_then(|rest| rest.strip_prefix(b"/"))
+        };
+        name.is_some_and(|name| !name.is_empty() && !name.contains(&b'/'))
+    }
+    let mut dirs: Vec<&[u8]> = new.iter().filter_map(folder).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let mut members: Vec<Vec<(usize, &str)>> = vec![Vec::new(); dirs.len()];
     for (i, a) in articles.iter().enumerate() {
-        if let Some(list) = folders.get_mut(&folder(a)) {
-            list.push((i, a.file_name.as_str()));
+        if let Origin::File(p) = &a.origin {
+            let path = p.as_os_str().as_bytes();
+            if let Some(d) = dirs.iter().position(|dir| inside(path, dir)) {
+                members[d].push((i, a.file_name.as_str()));
+            }
         }
     }
     new.iter()
         .map(|a| {
-            let list = &folders[&folder(a)];
+            let Some(d) = folder(a).and_then(|f| dirs.iter().position(|dir| *dir == f)) else {
+                return articles.len();
+            };
+            let list = &members[d];
             // A folder's articles are in name order, as the loader lists them.
             let after = list.partition_point(|(_, name)| *name <= a.file_name.as_str());
             match list.get(after) {
