@@ -219,3 +219,112 @@ fn look_at(paths: HashSet<PathBuf>, known: &mut Known, rescan: bool) -> LibraryC
     }
     change
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Changes posted by a watcher, for a test to read.
+    fn recorder() -> (Poster, Arc<Mutex<Vec<LibraryChange>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let into = seen.clone();
+        let post: Poster = Arc::new(move |input| {
+            if let Input::Done(Done::Live(Live::Changed(change))) = input {
+                into.lock().unwrap().push(change);
+            }
+            true
+        });
+        (post, seen)
+    }
+
+    fn wait(seen: &Mutex<Vec<LibraryChange>>, what: &str, ok: impl Fn(&[LibraryChange]) -> bool) {
+        let start = Instant::now();
+        while !ok(&seen.lock().unwrap()) {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "waited for {what}: {:?}",
+                seen.lock()
+                    .unwrap()
+                    .iter()
+                    .map(LibraryChange::len)
+                    .collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_burst_of_ten_thousand_files_is_one_update_or_very_few() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("news");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("a.txt"), "First\n\nBody.\n").unwrap();
+        let library = load_paths(std::slice::from_ref(&dir)).unwrap();
+        let (post, seen) = recorder();
+        let _watching = watch(&library, &[], post).unwrap();
+        for i in 0..10_000 {
+            std::fs::write(dir.join(format!("n{i:05}.txt")), "New\n\nBody.\n").unwrap();
+        }
+        // Hidden and other files are none of the reader's business.
+        std::fs::write(dir.join(".n.txt.swp"), "x").unwrap();
+        std::fs::write(dir.join("notes.json"), "{}").unwrap();
+        wait(&seen, "every new file", |c| {
+            c.iter().map(|c| c.added.len()).sum::<usize>() == 10_000
+        });
+        let changes = seen.lock().unwrap();
+        // One update, unless the writing itself outlasted a batch (a busy machine): bounded
+        // by the time taken, never by the number of events.
+        assert!(changes.len() <= 4, "{} updates", changes.len());
+        let mut keys: Vec<&str> = changes
+            .iter()
+            .flat_map(|c| c.added.iter().map(|a| a.key.as_str()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 10_000);
+        assert!(changes.iter().all(|c| c.removed.is_empty()));
+        assert!(
+            changes
+                .iter()
+                .flat_map(|c| &c.added)
+                .all(|a| !a.is_loaded())
+        );
+    }
+
+    #[test]
+    fn changed_and_removed_files_are_named_and_lone_files_folders_take_no_new_ones() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("news");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("a.txt"), "First\n\nBody.\n").unwrap();
+        std::fs::write(dir.join("b.txt"), "Second\n\nBody.\n").unwrap();
+        let lone = dir.join("a.txt");
+        let library = load_paths(std::slice::from_ref(&lone)).unwrap();
+        let (post, seen) = recorder();
+        let _watching = watch(&library, std::slice::from_ref(&lone), post).unwrap();
+        std::fs::write(dir.join("c.txt"), "Third\n\nBody.\n").unwrap();
+        std::fs::write(&lone, "First, again\n\nA new body.\n").unwrap();
+        wait(&seen, "the change", |c| {
+            c.iter().any(|c| !c.changed.is_empty())
+        });
+        std::fs::remove_file(&lone).unwrap();
+        wait(&seen, "the removal", |c| {
+            c.iter().any(|c| !c.removed.is_empty())
+        });
+        let changes = seen.lock().unwrap();
+        assert!(changes.iter().all(|c| c.added.is_empty()), "{changes:?}");
+        let key = std::fs::canonicalize(&dir)
+            .unwrap()
+            .join("a.txt")
+            .display()
+            .to_string();
+        let changed: Vec<&Article> = changes.iter().flat_map(|c| &c.changed).collect();
+        assert!(changed.iter().all(|a| a.key == key));
+        // Read again: what the list shows is the new text's.
+        assert_ne!(changed.last().unwrap().title, library.articles[0].title);
+        assert_eq!(changed.last().unwrap().words, 5);
+        let removed: Vec<&String> = changes.iter().flat_map(|c| &c.removed).collect();
+        assert_eq!(removed, [&key]);
+    }
+}
