@@ -32,7 +32,7 @@ pub const MOST_PENDING: usize = 100_000;
 
 /// Watching, until dropped.
 pub struct Watching {
-    _watcher: notify::RecommendedWatcher,
+    _watcher: Option<notify::RecommendedWatcher>,
 }
 
 /// The key an article of file `path` has: its folder as the system resolves it, and its name
@@ -99,6 +99,10 @@ pub fn watch(library: &Library, lone: &[PathBuf], post: Poster) -> Result<Watchi
             known.open.insert(dir.to_path_buf());
         }
     }
+    if folders.is_empty() {
+        // The seeds: nothing on disk to watch.
+        return Ok(Watching { _watcher: None });
+    }
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
@@ -113,7 +117,9 @@ pub fn watch(library: &Library, lone: &[PathBuf], post: Poster) -> Result<Watchi
         .name("folio-watch".into())
         .spawn(move || gather(rx, known, folders, post))
         .map_err(|e| format!("Cannot watch the folders for changes: {e}"))?;
-    Ok(Watching { _watcher: watcher })
+    Ok(Watching {
+        _watcher: Some(watcher),
+    })
 }
 
 /// Gather events into batches and post what each changed, until the watcher or the loop goes.

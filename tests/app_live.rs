@@ -356,3 +356,31 @@ fn changes_that_come_during_the_fill_wait_for_its_end() {
         ]
     );
 }
+
+#[test]
+fn a_removed_open_article_whose_file_comes_back_stays() {
+    let (_root, dir) = folder(&["a.txt", "b.txt", "c.txt"]);
+    let mut h = open(&dir);
+    h.press("j");
+    fs::remove_file(dir.join("b.txt")).unwrap();
+    change(
+        &mut h,
+        LibraryChange {
+            removed: vec![key_of(&dir, "b.txt")],
+            ..LibraryChange::default()
+        },
+    );
+    // Saved again (an editor's delete and write, seen in two batches).
+    write_article(&dir, "b.txt", 5);
+    change(
+        &mut h,
+        LibraryChange {
+            added: vec![stub(&dir, "b.txt")],
+            ..LibraryChange::default()
+        },
+    );
+    assert_eq!(load_requested(&mut h), 1, "its new text is read");
+    h.press("j");
+    assert_eq!(selected_name(&h), "c.txt");
+    assert_eq!(names(&h), ["a.txt", "b.txt", "c.txt"]);
+}

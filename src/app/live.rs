@@ -222,6 +222,12 @@ impl App {
             }
         }
 
+        // A removed open article whose file is back is no longer on its way out.
+        if let Some(orphan) = &self.live.orphan
+            && changed.iter().any(|a| a.key == *orphan)
+        {
+            self.live.orphan = None;
+        }
         let changed_keys: Vec<&str> = changed.iter().map(|a| a.key.as_str()).collect();
         let at = self.indexes_of(&changed_keys);
         let mut open_changed = false;

@@ -42,9 +42,13 @@ fn article_files(folder: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The items of `folders` that `library` has not got, read as the loader reads them (stubs).
-pub fn new_items(folders: &[PathBuf], library: &Library) -> LibraryChange {
-    let known: HashSet<&str> = library.articles.iter().map(|a| a.key.as_str()).collect();
+/// The keys of `library`'s articles.
+pub fn keys(library: &Library) -> HashSet<String> {
+    library.articles.iter().map(|a| a.key.clone()).collect()
+}
+
+/// The items of `folders` whose keys are not `known`, read as the loader reads them (stubs).
+pub fn new_items(folders: &[PathBuf], known: &HashSet<String>) -> LibraryChange {
     let mut resolved = std::collections::HashMap::new();
     let mut change = LibraryChange::default();
     for folder in folders {
@@ -52,7 +56,7 @@ pub fn new_items(folders: &[PathBuf], library: &Library) -> LibraryChange {
             let Some(key) = key_of(&path, &mut resolved) else {
                 continue;
             };
-            if !known.contains(key.as_str())
+            if !known.contains(&key)
                 && let Some(article) = read_stub(&path, key)
             {
                 change.added.push(article);
@@ -63,11 +67,11 @@ pub fn new_items(folders: &[PathBuf], library: &Library) -> LibraryChange {
 }
 
 /// The fetch key's work: fetch `feeds` into folio's data folder, posting each feed's end as
-/// [`Live::Fetching`], then the items `library` has not got as [`Live::Changed`], then
-/// [`Live::Fetched`]. `post` says `false` once the reader has gone.
+/// [`Live::Fetching`], then the items whose keys are not `known` (the library's, [`keys`]) as
+/// [`Live::Changed`], then [`Live::Fetched`]. `post` says `false` once the reader has gone.
 pub fn fetch_for_reader(
     feeds: &[Feed],
-    library: &Library,
+    known: &HashSet<String>,
     root: Option<PathBuf>,
     limits: &Limits,
     post: &(dyn Fn(Live) -> bool + Sync),
@@ -97,7 +101,7 @@ pub fn fetch_for_reader(
     });
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     let folders: Vec<PathBuf> = outcomes.iter().map(|o| o.folder.clone()).collect();
-    let change = new_items(&folders, library);
+    let change = new_items(&folders, known);
     let new_items = change.added.len();
     if !change.is_empty() && !post(Live::Changed(change)) {
         return;
