@@ -20,6 +20,9 @@ use folio::watch::read_stub;
 const ARTICLES: usize = 100_000;
 const ROUNDS: usize = 15;
 
+/// A change made to the app in round N.
+type Change = Box<dyn FnMut(&mut App, usize)>;
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -58,7 +61,7 @@ fn main() {
     let mut app = App::new(Arc::new(library), Settings::defaults(), 120, 40);
     app.take_effects();
 
-    let time = |label: &str, app: &mut App, mut change: Box<dyn FnMut(&mut App, usize)>| {
+    let time = |label: &str, app: &mut App, mut change: Change| {
         let times: Vec<Duration> = (0..ROUNDS)
             .map(|round| {
                 let started = Instant::now();

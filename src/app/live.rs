@@ -17,7 +17,6 @@
 //! (it names articles by index too), changes wait for its end.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use super::{Action, App, Effect, Overlay, Shared, Work};
@@ -376,7 +375,9 @@ impl App {
     }
 
     /// Take a whole new library (a server's refresh), keeping the place by key. The open
-    /// article, if the new library lacks it, stays until the user moves on.
+    /// article, if the new library lacks it, stays until the user moves on. Meant for a
+    /// library read whole (as `folio serve` reads it): a fill under way is given up, its later
+    /// reports (which name the old library's articles) ignored.
     pub fn take_library(&mut self, mut library: Arc<Library>) {
         if self.fill.is_some() {
             // A fill names the old library's articles by index; the new one is whole.

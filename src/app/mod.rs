@@ -348,6 +348,10 @@ impl App {
                 total,
                 ..
             }) => {
+                // A fill given up (a whole new library came meanwhile) names articles gone.
+                if self.fill.is_none() {
+                    return;
+                }
                 self.fill = Some((done, total));
                 if articles.is_empty() {
                     return;
@@ -363,6 +367,7 @@ impl App {
                     self.refresh_filter();
                 }
             }
+            Done::Fill(FillReport::Finished { .. }) if self.fill.is_none() => {}
             Done::Fill(FillReport::Finished { warnings }) => {
                 self.fill = None;
                 self.refresh_filter();
