@@ -171,10 +171,10 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
 }
 
 /// `folio serve --refresh`: a thread that fetches every interval and hands the new library to
-/// `publish`. Stops when dropped (at once, even mid-wait; a fetch under way ends first).
+/// `publish`. Told to stop when dropped: a wait ends at once; a fetch under way (bounded by its
+/// timeouts) is not waited for, and hands nothing round after it.
 pub struct Refresh {
     stop: Arc<(Mutex<bool>, Condvar)>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Refresh {
@@ -215,6 +215,9 @@ impl Refresh {
                         .filter_map(|o| o.result.as_ref().ok())
                         .map(|r| r.new_items)
                         .sum();
+                    if *lock.lock().unwrap_or_else(|e| e.into_inner()) {
+                        return;
+                    }
                     match load() {
                         Ok(library) => {
                             say(&format!(
@@ -228,10 +231,8 @@ impl Refresh {
                     }
                 }
             })?;
-        Ok(Refresh {
-            stop,
-            thread: Some(thread),
-        })
+        drop(thread);
+        Ok(Refresh { stop })
     }
 }
 
@@ -240,9 +241,6 @@ impl Drop for Refresh {
         let (lock, wake) = &*self.stop;
         *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
         wake.notify_all();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -66,3 +66,36 @@ impl std::fmt::Debug for Hub {
         write!(f, "Hub({} sessions)", self.sessions())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_published_library_reaches_every_session_and_ended_ones_drop_out() {
+        let hub = Hub::new(Arc::new(Library::default()));
+        let got = Arc::new(AtomicUsize::new(0));
+        let open = {
+            let got = got.clone();
+            let post: Poster = Arc::new(move |input| {
+                if let Input::Done(Done::Live(Live::Library(library))) = input {
+                    got.fetch_add(library.0.articles.len(), Ordering::SeqCst);
+                }
+                true
+            });
+            post
+        };
+        let ended: Poster = Arc::new(|_| false);
+        assert!(hub.join(open.clone()).articles.is_empty());
+        hub.join(ended);
+        assert_eq!(hub.sessions(), 2);
+        let library = crate::library::load_seeds();
+        let count = library.articles.len();
+        hub.publish(Arc::new(library));
+        assert_eq!(got.load(Ordering::SeqCst), count);
+        assert_eq!(hub.sessions(), 1, "the ended session dropped out");
+        // A session joining now starts from the new library.
+        assert_eq!(hub.join(open).articles.len(), count);
+    }
+}
