@@ -140,7 +140,12 @@ fn gather(
                 if event.need_rescan() {
                     rescan = true;
                 }
-                if matches!(event.kind, EventKind::Access(_)) {
+                // A file read, or its mode or times changed: its text is as it was.
+                if matches!(
+                    event.kind,
+                    EventKind::Access(_)
+                        | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+                ) {
                     return;
                 }
                 for path in event.paths {
