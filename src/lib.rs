@@ -13,4 +13,5 @@ pub mod store;
 pub mod term;
 pub mod text;
 pub mod ui;
+pub mod watch;
 pub mod work;

@@ -211,6 +211,12 @@ struct ServeArgs {
     #[arg(long, hide = true, default_value_t = serve::defaults::AUTH_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     auth_timeout: u64,
 
+    /// Every INTERVAL (such as 90s, 30m or 2h), fetch the feeds in the config and read the
+    /// files and folders served again: connected readers see new articles appear. The feeds'
+    /// folders are served too.
+    #[arg(long, value_name = "INTERVAL", value_parser = feeds::refresh::parse_interval)]
+    refresh: Option<Duration>,
+
     /// Files or folders to serve; the config's sources (feeds and folders) if none, else the
     /// built-in seed articles.
     paths: Vec<PathBuf>,
@@ -413,7 +419,8 @@ fn read(cli: ReadArgs) -> ExitCode {
             Toggle::Auto => !locale_is_utf8(),
         };
     let theme = Theme::new(settings.config.ui.theme, ColorDepth::from_env(), ascii);
-    let mut app = App::new(Arc::new(library), settings, 80, 24);
+    let library = Arc::new(library);
+    let mut app = App::new(library.clone(), settings, 80, 24);
     if !cli.no_state
         && let Some(path) = default_state_path()
     {
@@ -423,7 +430,20 @@ fn read(cli: ReadArgs) -> ExitCode {
     if let Some(plan) = fill {
         app.fill_library(plan);
     }
-    let result = local::run_local(&mut app, &theme);
+    // The folders being read are watched: files added, changed or removed there show up.
+    let lone: Vec<PathBuf> = cli.paths.iter().filter(|p| !p.is_dir()).cloned().collect();
+    let result = local::run_local_with(&mut app, &theme, move |post| {
+        let watching = folio::watch::watch(&library, &lone, post.clone());
+        drop(library);
+        // Reading goes on without watching; the user is told why.
+        watching
+            .map_err(|e| {
+                post(folio::term::Input::Done(folio::app::Done::Notice(
+                    printable(&e),
+                )))
+            })
+            .ok()
+    });
     // The last save: where the reader is now.
     app.remember();
     if let Err(e) = app.store_mut().save() {
@@ -485,16 +505,37 @@ fn serve(args: ServeArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let specs = source_specs(&args.paths, &settings);
-    let library = if specs.is_empty() {
-        library::load_seeds()
-    } else {
-        match library::load_sources(&specs) {
-            Ok(lib) => lib,
-            Err(e) => {
-                say(&e.to_string());
-                return ExitCode::from(2);
-            }
+    // The config's feeds, with --refresh: fetched every interval and served too (with files or
+    // folders named on the command line, as well as them).
+    let feeds = settings.config.feed.clone();
+    let feeds_root = feeds::store::feeds_dir();
+    if args.refresh.is_some() && !feeds.is_empty() && feeds_root.is_none() {
+        say("--refresh: no data folder to keep the feeds in");
+        return ExitCode::from(2);
+    }
+    let mut specs = source_specs(&args.paths, &settings);
+    if args.refresh.is_some() && !args.paths.is_empty() {
+        specs.extend(
+            settings
+                .config
+                .sources(feeds_root.as_deref())
+                .into_iter()
+                .filter(|s| s.feed.is_some()),
+        );
+    }
+    // What is served, read again after each refresh.
+    let served = move || {
+        if specs.is_empty() {
+            Ok(library::load_seeds())
+        } else {
+            library::load_sources(&specs)
+        }
+    };
+    let library = match served() {
+        Ok(lib) => lib,
+        Err(e) => {
+            say(&e.to_string());
+            return ExitCode::from(2);
         }
     };
     for w in settings.warnings.iter().chain(&library.warnings) {
@@ -547,7 +588,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     options.stall_timeout = Duration::from_secs(args.stall_timeout);
     options.handshake_timeout = Duration::from_secs(args.handshake_timeout);
     options.auth_timeout = Duration::from_secs(args.auth_timeout);
-    options.log = log;
+    options.log = log.clone();
     match &data {
         Some(dir) => say(&format!(
             "reading state of readers with keys kept in {}",
@@ -557,6 +598,11 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     options.data = data;
     options.max_readers = args.max_readers as usize;
+    let library = Arc::new(library);
+    let hub = args
+        .refresh
+        .map(|_| Arc::new(serve::hub::Hub::new(library.clone())));
+    options.hub = hub.clone();
     serve::raise_descriptor_limit();
 
     // Signals are caught before the server starts, so none is missed.
@@ -569,10 +615,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let articles = library.articles.len();
-    let content = serve::Content {
-        library: Arc::new(library),
-        settings,
-    };
+    let content = serve::Content { library, settings };
     let server = match serve::Server::start(options, content) {
         Ok(s) => s,
         Err(e) => {
@@ -590,9 +633,36 @@ fn serve(args: ServeArgs) -> ExitCode {
     if !addr.ip().is_loopback() {
         say(&format!("{} is reachable from other machines", addr.ip()));
     }
+    let refresh = match (args.refresh, hub) {
+        (Some(interval), Some(hub)) => {
+            if feeds.is_empty() {
+                say("--refresh: no feeds in the config; the files served are read again");
+            }
+            let log = log.clone();
+            let started = feeds::refresh::Refresh::start(
+                interval,
+                feeds,
+                feeds_root.unwrap_or_default(),
+                feeds::fetch::Limits::default(),
+                served,
+                move |library| hub.publish(library),
+                move |text| log.line(&serve::printable(text)),
+            );
+            match started {
+                Ok(refresh) => Some(refresh),
+                Err(e) => {
+                    say(&format!("--refresh: {e}"));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     if let Some(signal) = signals.forever().next() {
         say(&format!("signal {signal}; shutting down"));
     }
+    // No new library is handed round while the readers say goodbye.
+    drop(refresh);
     server.shutdown();
     ExitCode::SUCCESS
 }

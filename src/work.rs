@@ -91,6 +91,16 @@ pub fn start(work: Work, post: Poster) {
             }
             return;
         }
+        Work::Fetch { feeds, library } => Box::new(move || {
+            // The keys are taken and the library let go at once: while the work holds it, a
+            // change on the loop would copy the whole library.
+            let known = crate::feeds::refresh::keys(&library.0);
+            drop(library);
+            let limits = crate::feeds::fetch::Limits::default();
+            crate::feeds::refresh::fetch_for_reader(&feeds, &known, None, &limits, &|live| {
+                post(Input::Done(Done::Live(live)))
+            });
+        }),
     };
     // A thread that cannot start is work not done: the reader goes on without it.
     let _ = std::thread::Builder::new()

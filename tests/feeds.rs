@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod support;
+
 /// A request as the server saw it.
 #[derive(Clone, Debug)]
 struct Request {
@@ -739,4 +741,64 @@ fn at_most_two_requests_reach_one_host_at_once() {
     let (now, most) = *in_flight.lock().unwrap();
     assert_eq!(now, 0);
     assert_eq!(most, 2, "requests to one host at once");
+}
+
+/// The fetch key in the reader: progress on the status line while a slow feed is fetched,
+/// keys still answered meanwhile, the failure in the messages view, the new items listed.
+#[test]
+fn the_fetch_key_fetches_in_the_background_and_lists_the_new_items() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let good = good_routes(base.clone());
+    let slow_base = base.clone();
+    let server = Server::start(move |r: &Request| {
+        if r.path == "/slow.json" {
+            thread::sleep(Duration::from_millis(2500));
+            let base = slow_base.lock().unwrap().clone();
+            return ok("application/feed+json", fixture("feed.json", &base));
+        }
+        good(r)
+    });
+    *base.lock().unwrap() = server.url("");
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/folio/config.toml");
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::write(
+        &config,
+        format!(
+            "{}{}{}",
+            feed_entry(&server.url("/en.rss"), "Example News"),
+            feed_entry(&server.url("/missing.rss"), "Missing"),
+            feed_entry(&server.url("/slow.json"), "Slow JSON"),
+        ),
+    )
+    .unwrap();
+    // With no PATH, folio opens the configured feeds: none fetched yet.
+    let mut pty = support::Pty::spawn_with(&[], 100, 30, home, &[]);
+    pty.wait_for("Library (0)");
+    assert!(pty.screen().contains("not fetched yet"), "{}", pty.screen());
+    pty.send("F");
+    pty.wait_for("Fetching 2/3 feeds");
+    // Keys still work meanwhile: the help opens and closes.
+    pty.send("?");
+    pty.wait_for("Keys (any key closes)");
+    pty.send("?");
+    pty.wait_until("the help closed", |s| !s.contains("Keys (any key closes)"));
+    let screen = pty.wait_for("Fetched 3 feeds: 5 new items; 1 failed");
+    assert!(screen.contains("Library (5)"), "{screen}");
+    assert!(screen.contains("Full story & more"), "{screen}");
+    assert!(screen.contains("A JSON item"), "{screen}");
+    // The items are in their feeds' sources, with their counts; the feed that failed is
+    // still waiting for its first fetch.
+    let rows = pty.rows();
+    let header = |name: &str| rows.iter().find(|r| r.contains(name)).cloned();
+    let news = header("Example News").expect("the feed's header");
+    assert!(!news.contains("0/0"), "{screen}");
+    assert!(
+        header("Missing").is_some_and(|r| r.contains("0/0")),
+        "{screen}"
+    );
+    pty.send(":");
+    pty.wait_for("Missing: ");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
 }

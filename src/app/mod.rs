@@ -12,6 +12,7 @@ pub mod geometry;
 mod help;
 pub mod links;
 mod list;
+pub mod live;
 mod marks;
 pub mod outline;
 pub mod overlay;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub use crate::keymap::{Action, Context, Key, KeyCode, Keymap};
 pub use geometry::{Area, Focus, Geometry};
 pub use links::LinkEntry;
+pub use live::{LibraryChange, Live};
 pub use outline::{OutlineEntry, OutlineKind};
 pub use overlay::jump;
 pub use overlay::{BookmarkEntry, Overlay, Picker, PromptKind};
@@ -99,6 +101,13 @@ pub enum Work {
         library: Shared<Library>,
         cancel: Cancel,
     },
+    /// Fetch every feed (the fetch key), posting [`Live::Fetching`] as each is done, then the
+    /// new items in the feeds' folders as [`Live::Changed`] (those of `library` are known),
+    /// then [`Live::Fetched`].
+    Fetch {
+        feeds: Vec<crate::feeds::Feed>,
+        library: Shared<Library>,
+    },
 }
 
 /// What work off the loop found: applied by [`App::done`] like input, drawn in the next frame.
@@ -120,6 +129,8 @@ pub enum Done {
     },
     /// Something the user should know (the search index had to be built again).
     Notice(String),
+    /// The library changed while read (see [`live`]).
+    Live(Live),
 }
 
 /// A value shared with work off the loop; two are equal when they are the same one.
@@ -264,6 +275,8 @@ pub struct App {
     search_generation: u64,
     /// Unread articles of each source, kept as read marks change.
     unread: Vec<usize>,
+    /// Changes to the library while it is read (see [`live`]).
+    live: live::LiveState,
 }
 
 impl App {
@@ -307,6 +320,7 @@ impl App {
             searching: None,
             search_generation: 0,
             unread: Vec::new(),
+            live: live::LiveState::default(),
         };
         app.recount_unread();
         match warnings.len() {
@@ -342,6 +356,10 @@ impl App {
                 total,
                 ..
             }) => {
+                // A fill given up (a whole new library came meanwhile) names articles gone.
+                if self.fill.is_none() {
+                    return;
+                }
                 self.fill = Some((done, total));
                 if articles.is_empty() {
                     return;
@@ -357,12 +375,22 @@ impl App {
                     self.refresh_filter();
                 }
             }
+            Done::Fill(FillReport::Finished { .. }) if self.fill.is_none() => {}
             Done::Fill(FillReport::Finished { warnings }) => {
                 self.fill = None;
                 self.refresh_filter();
                 self.warn_all(warnings);
+                self.take_queued_changes();
             }
             Done::Loaded { index, article } => {
+                // The library may have moved since the read was asked for.
+                let index = match &article {
+                    Ok(loaded) => match self.loaded_index(index, &loaded.origin) {
+                        Some(index) => index,
+                        None => return,
+                    },
+                    Err(_) => index,
+                };
                 self.requested.retain(|&i| i != index);
                 match article {
                     Ok(loaded) => {
@@ -395,6 +423,7 @@ impl App {
                 finished,
             } => self.library_hits(generation, hits, finished),
             Done::Notice(message) => self.say(message),
+            Done::Live(live) => self.live(live),
         }
     }
 
@@ -1024,6 +1053,12 @@ impl App {
 
     /// Handle a key press: overlays first, then the keymap, then the sources' own hotkeys.
     pub fn handle_key(&mut self, key: Key) -> EventState {
+        let state = self.handle_key_here(key);
+        self.settle_orphan();
+        state
+    }
+
+    fn handle_key_here(&mut self, key: Key) -> EventState {
         self.message = None;
         if self.key_to_overlay(key) == EventState::Consumed {
             return EventState::Consumed;
@@ -1189,6 +1224,11 @@ impl App {
         if !self.settings.config.ui.mouse || self.overlay.is_some() {
             return;
         }
+        self.mouse_here(mouse);
+        self.settle_orphan();
+    }
+
+    fn mouse_here(&mut self, mouse: Mouse) {
         let g = self.geometry;
         let inside = |a: Area, col: u16, row: u16| {
             col >= a.x && col < a.x + a.width && row >= a.y && row < a.y + a.height

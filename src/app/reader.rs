@@ -475,6 +475,74 @@ impl Reader {
         self.jumps.pop()
     }
 
+    /// Article `index` changed on disk: let go of every layout of it (the one shown too), so
+    /// the next [`Reader::show`] lays out its new text at the place remembered. A search in
+    /// it is found again in the new text.
+    pub fn forget_article(&mut self, index: usize) {
+        self.cache.retain(|(k, ..)| k.article != index);
+        if self.article == index {
+            self.layout = Arc::default();
+            self.window = None;
+            self.epoch += 1;
+            if let Some(s) = &mut self.search {
+                s.article = usize::MAX;
+            }
+        }
+    }
+
+    /// Every article is another value now (a new library): let go of every layout.
+    pub fn forget_all(&mut self) {
+        self.cache.clear();
+        self.layout = Arc::default();
+        self.window = None;
+        self.epoch += 1;
+        if let Some(s) = &mut self.search {
+            s.article = usize::MAX;
+        }
+    }
+
+    /// The library's articles moved: old article `i` is now `map[i]` (`None`: gone), `count`
+    /// in all, those at `added` new with the places in `positions` (from the store).
+    pub fn renumber(
+        &mut self,
+        map: &[Option<usize>],
+        count: usize,
+        added: &[usize],
+        positions: &[Option<Anchor>],
+    ) {
+        let at = |i: usize| map.get(i).copied().flatten();
+        let mut moved = vec![Anchor::default(); count];
+        for (i, anchor) in self.positions.iter().enumerate() {
+            if let Some(j) = at(i) {
+                moved[j] = *anchor;
+            }
+        }
+        for (&i, anchor) in added.iter().zip(positions) {
+            if let (Some(slot), Some(anchor)) = (moved.get_mut(i), anchor) {
+                *slot = *anchor;
+            }
+        }
+        self.positions = moved;
+        self.jumps = self
+            .jumps
+            .iter()
+            .filter_map(|&(i, anchor)| Some((at(i)?, anchor)))
+            .collect();
+        self.cache = std::mem::take(&mut self.cache)
+            .into_iter()
+            .filter_map(|(mut key, layout, bytes)| {
+                key.article = at(key.article)?;
+                Some((key, layout, bytes))
+            })
+            .collect();
+        if let Some(article) = at(self.article) {
+            self.article = article;
+        }
+        if let Some(s) = &mut self.search {
+            s.article = at(s.article).unwrap_or(usize::MAX);
+        }
+    }
+
     /// The paragraph at the top of the reading column (after a gap: the one the gap precedes).
     pub fn top_paragraph(&self) -> Option<usize> {
         self.layout.lines.get(self.top).map(|l| l.para)

@@ -18,6 +18,7 @@ pub fn update(app: &mut App, action: Action) {
     let page = app.page() as isize;
     match action {
         Action::Quit => app.exit = Some(Exit::Quit),
+        Action::Fetch => app.fetch_feeds(),
         Action::ToggleHelp => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help(_)) => None,

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 pub mod command;
 pub mod fetch;
 pub mod opml;
+pub mod refresh;
 pub mod store;
 
 /// One `[[feed]]` of the config.

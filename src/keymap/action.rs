@@ -186,6 +186,8 @@ actions! {
     ToggleZoom => "toggle_zoom", "Full-width reading", [Normal];
     /// Every warning and message since the start, newest last.
     ShowMessages => "messages", "Show all messages and warnings", [Normal];
+    /// Fetch every feed in the config in the background; new items join the list.
+    Fetch => "fetch", "Fetch the feeds in the background", [Normal];
     /// Stop folio and go back to the shell (`fg` resumes), as Ctrl-z does in less and vim.
     Suspend => "suspend", "Suspend folio (fg resumes)", [Normal];
     ToggleHelp => "help", "Show or hide this help", [Normal, Help];

@@ -199,7 +199,8 @@ pub(super) fn article(name: &str, path: &Path, contents: Contents) -> super::Art
     }
 }
 
-pub(super) fn is_article_name(name: &str) -> bool {
+/// Whether a folder's file is an article: `.txt`, `.md`, `.markdown`, `.html`, `.htm` (any case), not hidden.
+pub fn is_article_name(name: &str) -> bool {
     let ends_with = |suffix: &str| {
         name.len() >= suffix.len()
             && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())

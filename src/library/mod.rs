@@ -49,7 +49,9 @@ pub use fill::{
 };
 pub use large::LargeText;
 pub use list::{ListRow, ListSource, format_list, list_rows, list_sources};
-pub use load::{LARGE_FILE_BYTES, LoadError, LoadFailure, load_paths, load_sources};
+pub use load::{
+    LARGE_FILE_BYTES, LoadError, LoadFailure, is_article_name, load_paths, load_sources,
+};
 pub use manifest::{
     Manifest, Outlet, SourceEntry, apply_entry, apply_manifest, claim_outlets, parse_manifest,
 };

@@ -387,6 +387,43 @@ impl Library {
             .collect();
     }
 
+    /// Make the sources' ranges follow the articles again after articles were put in or taken
+    /// out where they belong (each in its source's run, as a changing library does): an article
+    /// whose source is `usize::MAX` (or past the sources) becomes a source of its own, a file,
+    /// after the others, so it must come last. A source left with no articles keeps its place,
+    /// empty; one that has articles loses its note ("not fetched yet").
+    pub fn reindex_sources(&mut self) {
+        for (i, article) in self.articles.iter_mut().enumerate() {
+            if article.source >= self.sources.len() {
+                article.source = self.sources.len();
+                self.sources.push(Source {
+                    name: clean_name(&article.title, &article.file_name),
+                    hotkey: None,
+                    kind: SourceKind::File,
+                    language: article.language,
+                    articles: i..i + 1,
+                    note: None,
+                });
+            }
+        }
+        let mut at = 0;
+        for (s, source) in self.sources.iter_mut().enumerate() {
+            let start = at;
+            while at < self.articles.len() && self.articles[at].source == s {
+                at += 1;
+            }
+            source.articles = start..at;
+            if start < at {
+                source.note = None;
+            }
+        }
+        // Articles out of their sources' order would be a fault of the caller; the list then
+        // shows each article as a source of its own rather than lose one.
+        if !self.sources_consistent() {
+            self.ensure_sources();
+        }
+    }
+
     /// The source of article `index`.
     pub fn source_of(&self, index: usize) -> Option<&Source> {
         self.sources.get(self.articles.get(index)?.source)

@@ -12,6 +12,7 @@
 
 mod conn;
 mod handler;
+pub mod hub;
 pub mod input;
 pub mod keys;
 pub mod limits;
@@ -90,6 +91,9 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// Readers whose state is kept, at most (`--max-readers`).
     pub max_readers: usize,
+    /// With `--refresh`: the library every session reads, replaced while they read; `None`
+    /// serves [`Content::library`] as it is.
+    pub hub: Option<Arc<hub::Hub>>,
 }
 
 /// `folio serve`'s defaults, in one place for [`Options::new`] and the command line.
@@ -119,6 +123,7 @@ impl Options {
             log: Log::stderr(),
             data: None,
             max_readers: state::DEFAULT_MAX_READERS,
+            hub: None,
         }
     }
 }

@@ -229,12 +229,12 @@ fn reader_thread(
         shared.options.log.line(&format!("#{} {line}", conn.id));
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut app = App::new(
-            content.library.clone(),
-            content.settings.clone(),
-            cols,
-            rows,
-        );
+        // With a hub, the library served now, and every later one as it comes.
+        let library = match &shared.options.hub {
+            Some(hub) => hub.join(post.clone()),
+            None => content.library.clone(),
+        };
+        let mut app = App::new(library, content.settings.clone(), cols, rows);
         app.set_policy(crate::app::Policy::SERVED);
         app.attach_store(opened.store, opened.message);
         let exit = run(&mut painter, &mut app, &theme, &keys, post);

@@ -429,7 +429,18 @@ pub fn stopped_by_signal() -> Option<i32> {
 
 /// Run the reader in this process's terminal.
 pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
+    run_local_with(app, theme, |_| ())
+}
+
+/// [`run_local`], first handing `start` the loop's poster (to watch the folders being read,
+/// say); what it returns is kept until the reader ends.
+pub fn run_local_with<T>(
+    app: &mut App,
+    theme: &Theme,
+    start: impl FnOnce(super::Poster) -> T,
+) -> io::Result<Exit> {
     let (tx, rx) = mpsc::channel();
+    let _started = start(crate::work::poster(tx.clone()));
     spawn_signals(tx.clone())?;
     let bidi = app.settings().config.reader.bidi;
     let mouse = app.settings().config.ui.mouse;

@@ -733,6 +733,11 @@ impl Widget for StatusLine<'_> {
             ),
             None => warnings,
         };
+        // The feeds are being fetched (the fetch key): how far it has got.
+        let warnings = match app.fetch_progress() {
+            Some((done, total)) => format!(" Fetching {done}/{total} feeds… {sep}{warnings}"),
+            None => warnings,
+        };
         let position = if app.geometry().column.width == 0 {
             format!("{warnings} {help}")
         } else if let Some(fraction) = app.fraction_read() {
