@@ -79,7 +79,7 @@ fn refresh_brings_new_articles_to_a_connected_reader() {
         assert!(term.status().contains(" 1/3 "), "{}", term.status());
         term.send("q").await;
     });
-    serve.wait_log("refreshed 1 feeds");
+    serve.wait_log("refreshed 1 feed:");
     serve.stop();
 }
 

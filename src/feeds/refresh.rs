@@ -224,10 +224,15 @@ impl Refresh {
                     }
                     match load() {
                         Ok(library) => {
+                            let count = |n: usize, one: &str, many: &str| match n {
+                                1 => format!("1 {one}"),
+                                n => format!("{n} {many}"),
+                            };
                             say(&format!(
-                                "refreshed {} feeds: {new} new items, {} articles served",
-                                outcomes.len(),
-                                library.articles.len()
+                                "refreshed {}: {}, {} served",
+                                count(outcomes.len(), "feed", "feeds"),
+                                count(new, "new item", "new items"),
+                                count(library.articles.len(), "article", "articles"),
                             ));
                             publish(Arc::new(library));
                         }
