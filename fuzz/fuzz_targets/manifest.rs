@@ -1,5 +1,5 @@
 //! `sources.toml` text → `Manifest`, applied to the seed articles: never panics, what it lets
-//! through is single-line and printable, and hotkeys stay letters, one per article.
+//! through is single-line and printable, and hotkeys stay letters, one per article or outlet.
 //!
 //! The seed articles' file names are in the seed corpus, so entries do match articles.
 
@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use folio::library::{Article, Lang, apply_manifest, load_seeds, parse_manifest};
+use folio::library::{Article, Lang, apply_manifest, claim_outlets, load_seeds, parse_manifest};
 use libfuzzer_sys::fuzz_target;
 
 fn seeds() -> &'static [Article] {
@@ -54,6 +54,24 @@ fuzz_target!(|data: &[u8]| {
     for a in &articles {
         assert!(!a.title.is_empty(), "a manifest emptied a title");
     }
+    for o in &manifest.outlets {
+        assert!(
+            !o.name.is_empty() && !o.name.chars().any(|c| c.is_control()),
+            "an outlet's name is blank or holds a control character: {:?}",
+            o.name
+        );
+        assert!(o.line >= 1);
+    }
+    let outlets = claim_outlets(&manifest, &articles, &mut taken, &mut warnings);
+    let mut keys: Vec<char> = articles
+        .iter()
+        .filter_map(|a| a.hotkey)
+        .chain(outlets.iter().filter_map(|o| o.hotkey))
+        .collect();
+    let given = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), given, "an outlet took a hotkey already taken");
     // Warnings reach the status line and stderr: the manifest's text must not arrive raw.
     for w in &warnings {
         assert!(
