@@ -32,7 +32,9 @@ use super::load::{
     LoadFailure, article, error, io_reason, is_article_name, peek_item_date, read_file,
     read_manifest,
 };
-use super::manifest::{SourceEntry, apply_entry, apply_manifest, claim_outlets};
+use super::manifest::{
+    SourceEntry, apply_entry, apply_manifest, claim_outlets, declare_outlet_languages,
+};
 use super::parse::{display_file_name, file_stem};
 use super::sources::{NOT_FETCHED, SourceSpec, push_file, push_folder};
 use super::{Article, Body, Library, LoadError, Origin};
@@ -416,6 +418,10 @@ fn open_source(
     if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
         apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
         outlets = claim_outlets(&manifest, &articles, hotkeys, &mut lib.warnings);
+        // An outlet's language comes between the config's and the file's own entry.
+        for entry in declare_outlet_languages(&manifest, &outlets, &mut articles) {
+            declared.entry(entry.file.clone()).or_default().push(entry);
+        }
         for entry in manifest.entries {
             declared
                 .entry(display_file_name(&entry.file))
@@ -694,7 +700,7 @@ pub fn load_article(path: &Path, name: &str) -> Result<Article, String> {
 mod tests {
     use super::*;
     use crate::library::cache::FILE_NAME;
-    use crate::library::load_paths;
+    use crate::library::{Lang, load_paths};
 
     /// Run a fill to its end; the batches' articles by index, and the final warnings.
     fn run(plan: &FillPlan) -> (Vec<(usize, Article)>, Vec<String>) {
@@ -781,6 +787,55 @@ mod tests {
             assert_eq!(a.words, b.words);
         }
         assert!(cache.is_file());
+    }
+
+    #[test]
+    fn an_outlets_language_is_declared_on_its_files_and_a_files_own_wins() {
+        let root = tempfile::tempdir().unwrap();
+        let news = root.path().join("news");
+        fs::create_dir(&news).unwrap();
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            write(
+                &news,
+                name,
+                &format!("Headline of {name}\n\nEnglish body text.\n"),
+            );
+        }
+        write(
+            &news,
+            "sources.toml",
+            "[[source]]\nfile = \"b.txt\"\nlanguage = \"he\"\n\n\
+             [[outlet]]\nname = \"Wire\"\nlanguage = \"ar\"\nfiles = [\"a.txt\", \"b.txt\"]\n",
+        );
+        let declared = |lib: &Library| -> Vec<(String, Option<Lang>)> {
+            lib.articles
+                .iter()
+                .map(|a| (a.file_name.clone(), a.language))
+                .collect()
+        };
+        let want = vec![
+            ("a.txt".to_string(), Some(Lang::Ar)),
+            ("b.txt".to_string(), Some(Lang::He)),
+            ("c.txt".to_string(), None),
+        ];
+        // Read whole.
+        let whole = load_paths(std::slice::from_ref(&news)).unwrap();
+        let mut got = declared(&whole);
+        got.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(got, want);
+        // Opened from names, then filled: the stubs and what the fill reads say the same.
+        let cache = root.path().join("cache").join(FILE_NAME);
+        let opened = open_paths(std::slice::from_ref(&news), Some(&cache)).unwrap();
+        let mut got = declared(&opened.library);
+        got.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(got, want);
+        let (read, _) = run(&opened.fill.expect("a folder is filled"));
+        let mut got: Vec<(String, Option<Lang>)> = read
+            .into_iter()
+            .map(|(_, a)| (a.file_name, a.language))
+            .collect();
+        got.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 use super::html::{MAX_HTML_BYTES, is_html_name};
 use super::large::LargeText;
-use super::manifest::{Manifest, apply_manifest, claim_outlets, parse_manifest};
+use super::manifest::{
+    Manifest, apply_manifest, claim_outlets, declare_outlet_languages, parse_manifest,
+};
 use super::parse::large_article;
 use super::sources::{NOT_FETCHED, SourceSpec, push_file, push_folder};
 use super::{Library, Origin, parse_by_extension};
@@ -335,6 +337,7 @@ fn load_source(
         if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
             apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
             outlets = claim_outlets(&manifest, &articles, hotkeys, &mut lib.warnings);
+            declare_outlet_languages(&manifest, &outlets, &mut articles);
         }
         push_folder(lib, articles, &outlets, spec.folder_source());
     } else {

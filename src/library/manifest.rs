@@ -275,6 +275,41 @@ pub fn claim_outlets(
     outlets
 }
 
+/// Declare each outlet's language on its files' articles, unless the manifest's own entry for
+/// a file names a language (which wins, as it is applied after). Returns what was declared, as
+/// entries, for whoever applies the manifest again to articles read later (the fill).
+pub fn declare_outlet_languages(
+    manifest: &Manifest,
+    outlets: &[Outlet],
+    articles: &mut [Article],
+) -> Vec<SourceEntry> {
+    let mut declared = Vec::new();
+    for outlet in outlets {
+        let Some(lang) = outlet.language else {
+            continue;
+        };
+        for file in &outlet.files {
+            let wanted = super::parse::display_file_name(file);
+            let own = manifest.entries.iter().any(|e| {
+                e.language.is_some() && super::parse::display_file_name(&e.file) == wanted
+            });
+            if own {
+                continue;
+            }
+            if let Some(article) = articles.iter_mut().find(|a| a.file_name == wanted) {
+                let entry = SourceEntry {
+                    file: wanted,
+                    language: Some(lang),
+                    ..SourceEntry::default()
+                };
+                apply_entry(&entry, article);
+                declared.push(entry);
+            }
+        }
+    }
+    declared
+}
+
 /// Apply a manifest to the articles of its folder: what an entry states replaces what was
 /// inferred. `taken` holds hotkeys already given in the library; a letter that is taken is
 /// ignored with a warning. Entries for files that are not among `articles` are warned about.
