@@ -223,3 +223,65 @@ fn a_second_start_shows_cached_titles_in_its_first_frame() {
         FillReport::Finished { warnings } => warnings.is_empty(),
     }));
 }
+
+/// Dates the first frame did not know (no cache yet) put a folder newest first once the fill
+/// is over, and the selected article stays selected.
+#[test]
+fn the_fill_puts_a_folder_newest_first_and_the_selection_stays() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("news");
+    fs::create_dir(&dir).unwrap();
+    // By name: a, b, c; by date: c (newest), a, then b (undated).
+    for (name, date) in [
+        ("a.md", Some("2024-03-05")),
+        ("b.md", None),
+        ("c.md", Some("2025-01-02")),
+    ] {
+        let front = date.map_or(String::new(), |d| format!("---\ndate: {d}\n---\n"));
+        fs::write(
+            dir.join(name),
+            format!("{front}# Story {name}\n\nThe body of {name}.\n"),
+        )
+        .unwrap();
+    }
+    let cache = root.path().join("cache").join(library::cache::FILE_NAME);
+    let (mut h, plan) = open(&dir, &cache);
+    let names = |h: &Harness| -> Vec<String> {
+        h.app
+            .library()
+            .articles
+            .iter()
+            .map(|a| a.file_name.clone())
+            .collect()
+    };
+    assert_eq!(names(&h), ["a.md", "b.md", "c.md"], "names first");
+    h.press("j");
+    let selected = h.app.library().articles[h.app.selected()].key.clone();
+    for report in fill_reports(&plan) {
+        h.app.done(Done::Fill(report));
+    }
+    assert_eq!(
+        names(&h),
+        ["c.md", "a.md", "b.md"],
+        "newest first, undated last"
+    );
+    assert_eq!(
+        h.app.library().articles[h.app.selected()].key,
+        selected,
+        "the selection follows its article"
+    );
+    assert!(h.app.library().sources_consistent());
+    // The list pane draws them in that order (the reader's title is on the right).
+    let frame = h.frame();
+    let list: Vec<String> = frame
+        .lines()
+        .map(|l| l.chars().take(36).collect())
+        .collect();
+    let row = |t: &str| {
+        list.iter()
+            .position(|l| l.contains(t))
+            .unwrap_or_else(|| panic!("{t}: {frame}"))
+    };
+    assert!(row("Story c.md") < row("Story a.md"), "{frame}");
+    assert!(row("Story a.md") < row("Story b.md"), "{frame}");
+}

@@ -505,6 +505,43 @@ impl App {
         self.help = super::help::help_lines(&self.library, &self.settings.keymap);
     }
 
+    /// The fill learnt dates the first frame did not know (a folder opened from its names, no
+    /// cache yet): put each source's articles in the source's order again, newest first, once,
+    /// keeping the place by renumbering as a change does.
+    pub(super) fn reorder_sources(&mut self) {
+        let lib = &self.library;
+        if !lib.sources_consistent() {
+            return;
+        }
+        let mut order: Vec<usize> = Vec::with_capacity(lib.articles.len());
+        let mut moved = false;
+        for source in &lib.sources {
+            let mut members: Vec<usize> = source.articles.clone().collect();
+            members.sort_by(|&a, &b| {
+                in_source_order(&lib.articles[a], &lib.articles[b]).then(a.cmp(&b))
+            });
+            moved |= members.iter().copied().ne(source.articles.clone());
+            order.extend(members);
+        }
+        if !moved {
+            return;
+        }
+        let folded = self.folded_names();
+        let mut map = vec![None; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            map[old] = Some(new);
+        }
+        let library = Arc::make_mut(&mut self.library);
+        let mut slots: Vec<Option<Article>> = std::mem::take(&mut library.articles)
+            .into_iter()
+            .map(Some)
+            .collect();
+        // Each source's articles stay within its range: the ranges hold.
+        library.articles = order.iter().filter_map(|&i| slots[i].take()).collect();
+        self.renumber(&map, &[]);
+        self.sources_replaced(&folded);
+    }
+
     /// The user moved on from an article whose file was removed: it goes now.
     pub(super) fn settle_orphan(&mut self) {
         let Some(key) = &self.live.orphan else {

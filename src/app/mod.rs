@@ -378,6 +378,7 @@ impl App {
             Done::Fill(FillReport::Finished { .. }) if self.fill.is_none() => {}
             Done::Fill(FillReport::Finished { warnings }) => {
                 self.fill = None;
+                self.reorder_sources();
                 self.refresh_filter();
                 self.warn_all(warnings);
                 self.take_queued_changes();
