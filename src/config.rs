@@ -54,18 +54,7 @@ impl FolderEntry {
         if self.path.as_os_str().is_empty() {
             return Err("path is empty".into());
         }
-        if let Some(name) = &self.name
-            && name.trim().is_empty()
-        {
-            return Err("name is empty".into());
-        }
-        if let Some(key) = &self.hotkey {
-            let mut chars = key.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if !c.is_control() && !c.is_whitespace() => {}
-                _ => return Err(format!("hotkey '{key}' must be one character")),
-            }
-        }
+        crate::feeds::check_name_and_hotkey(self.name.as_deref(), self.hotkey.as_deref())?;
         if let Some(lang) = &self.language
             && crate::library::Lang::from_code(lang).is_none()
         {
@@ -292,14 +281,21 @@ impl Settings {
             settings.config.reader.width = 100;
         }
         if let Some(feeds) = doc.get_ref().get("feed") {
-            let (feeds, errors) = feeds_from_spanned(feeds, text);
+            let (feeds, errors) =
+                entries_from_spanned(feeds, text, "feed", Feed::check, |f: &Feed| f.url.clone());
             settings.config.feed = feeds;
             settings
                 .warnings
                 .extend(errors.into_iter().map(|e| format!("{name}: {e}")));
         }
         if let Some(folders) = doc.get_ref().get("folder") {
-            let (folders, errors) = folders_from_spanned(folders, text);
+            let (folders, errors) = entries_from_spanned(
+                folders,
+                text,
+                "folder",
+                FolderEntry::check,
+                |f: &FolderEntry| f.path.display().to_string(),
+            );
             settings.config.folder = folders;
             settings
                 .warnings
@@ -357,66 +353,40 @@ fn try_value(
         .map_err(|e| e.message().to_string())
 }
 
-/// The `[[feed]]` entries: each that is wrong (not a table, an unknown or mistyped field, a bad
-/// address, hotkey or language, an address already given) is reported with its line and skipped;
-/// the others are kept in order.
-fn feeds_from_spanned(value: &Spanned<DeValue<'_>>, text: &str) -> (Vec<Feed>, Vec<String>) {
-    let mut feeds: Vec<Feed> = Vec::new();
-    let mut errors = Vec::new();
-    let DeValue::Array(entries) = value.get_ref() else {
-        errors.push(format!(
-            "line {}: feed: write each feed as a [[feed]] table; feeds ignored",
-            line_of(text, value.span().start)
-        ));
-        return (feeds, errors);
-    };
-    for entry in entries {
-        let line = line_of(text, entry.span().start);
-        let feed = Feed::deserialize(ValueDeserializer::from(entry.clone()))
-            .map_err(|e| e.message().to_string())
-            .and_then(|f| f.check().map(|()| f));
-        match feed {
-            Ok(f) if feeds.iter().any(|g| g.url == f.url) => errors.push(format!(
-                "line {line}: feed: '{}' is already listed; entry ignored",
-                f.url
-            )),
-            Ok(f) => feeds.push(f),
-            Err(message) => errors.push(format!("line {line}: feed: {message}; entry ignored")),
-        }
-    }
-    (feeds, errors)
-}
-
-/// The `[[folder]]` entries, as [`feeds_from_spanned`] reads `[[feed]]`: each that is wrong is
-/// reported with its line and skipped.
-fn folders_from_spanned(
+/// An array of tables such as `[[feed]]` or `[[folder]]` (`what`): each entry that is wrong
+/// (not a table, an unknown or mistyped field, what `check` refuses, the same `key` as an
+/// earlier entry) is reported with its line and skipped; the others are kept in order.
+fn entries_from_spanned<T: serde::de::DeserializeOwned>(
     value: &Spanned<DeValue<'_>>,
     text: &str,
-) -> (Vec<FolderEntry>, Vec<String>) {
-    let mut folders: Vec<FolderEntry> = Vec::new();
+    what: &str,
+    check: impl Fn(&T) -> Result<(), String>,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Vec<String>) {
+    let mut kept: Vec<T> = Vec::new();
     let mut errors = Vec::new();
     let DeValue::Array(entries) = value.get_ref() else {
         errors.push(format!(
-            "line {}: folder: write each folder as a [[folder]] table; folders ignored",
+            "line {}: {what}: write each {what} as a [[{what}]] table; {what}s ignored",
             line_of(text, value.span().start)
         ));
-        return (folders, errors);
+        return (kept, errors);
     };
     for entry in entries {
         let line = line_of(text, entry.span().start);
-        let folder = FolderEntry::deserialize(ValueDeserializer::from(entry.clone()))
+        let parsed = T::deserialize(ValueDeserializer::from(entry.clone()))
             .map_err(|e| e.message().to_string())
-            .and_then(|f| f.check().map(|()| f));
-        match folder {
-            Ok(f) if folders.iter().any(|g| g.path == f.path) => errors.push(format!(
-                "line {line}: folder: '{}' is already listed; entry ignored",
-                f.path.display()
+            .and_then(|t| check(&t).map(|()| t));
+        match parsed {
+            Ok(t) if kept.iter().any(|k| key(k) == key(&t)) => errors.push(format!(
+                "line {line}: {what}: '{}' is already listed; entry ignored",
+                key(&t)
             )),
-            Ok(f) => folders.push(f),
-            Err(message) => errors.push(format!("line {line}: folder: {message}; entry ignored")),
+            Ok(t) => kept.push(t),
+            Err(message) => errors.push(format!("line {line}: {what}: {message}; entry ignored")),
         }
     }
-    (folders, errors)
+    (kept, errors)
 }
 
 fn describe(name: &str, text: &str, e: &toml::de::Error) -> String {

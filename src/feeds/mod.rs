@@ -75,18 +75,7 @@ impl Feed {
         if url.host_str().is_none_or(str::is_empty) {
             return Err(format!("url '{}': no host", self.url));
         }
-        if let Some(name) = &self.name
-            && name.trim().is_empty()
-        {
-            return Err("name is empty".into());
-        }
-        if let Some(key) = &self.hotkey {
-            let mut chars = key.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if !c.is_control() && !c.is_whitespace() => {}
-                _ => return Err(format!("hotkey '{key}' must be one character")),
-            }
-        }
+        check_name_and_hotkey(self.name.as_deref(), self.hotkey.as_deref())?;
         if let Some(lang) = &self.language
             && !is_language_tag(lang)
         {
@@ -107,6 +96,22 @@ impl Feed {
                 .unwrap_or_else(|| self.url.clone()),
         }
     }
+}
+
+/// What a source entry of the config (`[[feed]]`, `[[folder]]`) may name itself and be jumped
+/// to by: a name that is not blank, a hotkey of one visible character.
+pub fn check_name_and_hotkey(name: Option<&str>, hotkey: Option<&str>) -> Result<(), String> {
+    if name.is_some_and(|n| n.trim().is_empty()) {
+        return Err("name is empty".into());
+    }
+    if let Some(key) = hotkey {
+        let mut chars = key.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() && !c.is_whitespace() => {}
+            _ => return Err(format!("hotkey '{key}' must be one character")),
+        }
+    }
+    Ok(())
 }
 
 /// A BCP 47 tag's shape: letters, digits and hyphens, starting with 2 or 3 letters.
