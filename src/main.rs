@@ -427,13 +427,14 @@ fn read(cli: ReadArgs) -> ExitCode {
         let (store, warning) = Store::open(path);
         app.attach_store(store, warning);
     }
+    let plan = fill.clone();
     if let Some(plan) = fill {
         app.fill_library(plan);
     }
     // The folders being read are watched: files added, changed or removed there show up.
     let lone: Vec<PathBuf> = cli.paths.iter().filter(|p| !p.is_dir()).cloned().collect();
     let result = local::run_local_with(&mut app, &theme, move |post| {
-        let watching = folio::watch::watch(&library, &lone, post.clone());
+        let watching = folio::watch::watch(&library, &lone, plan, post.clone());
         drop(library);
         // Reading goes on without watching; the user is told why.
         watching

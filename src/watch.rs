@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::app::{Done, LibraryChange, Live};
-use crate::library::{Article, Library, Origin, is_article_name, load_paths};
+use crate::library::{Article, FillPlan, Library, Origin, is_article_name, load_paths};
 use crate::term::Input;
 use crate::work::Poster;
 
@@ -68,17 +68,25 @@ struct Known {
 
 /// Watch the folders of `library`'s files; `lone` are the files named one by one (their
 /// folders' other files are none of the reader's business). What changes goes to `post`.
-pub fn watch(library: &Library, lone: &[PathBuf], post: Poster) -> Result<Watching, String> {
+///
+/// `plan`, the library's fill, names files whose stubs may not be built yet: they are known too.
+pub fn watch(
+    library: &Library,
+    lone: &[PathBuf],
+    plan: Option<FillPlan>,
+    post: Poster,
+) -> Result<Watching, String> {
     let lone: HashSet<PathBuf> = lone
         .iter()
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
         .collect();
-    let mut known = Known {
-        keys: HashSet::new(),
-        open: HashSet::new(),
-        resolved: HashMap::new(),
-    };
+    // This runs before the first frame: per article only a look at its folder, which is the
+    // last one's in a folder's run of articles, and a copy of its key. The key set is built
+    // on the watching thread.
+    let mut keys: Vec<String> = Vec::with_capacity(library.articles.len());
+    let mut open: HashSet<PathBuf> = HashSet::new();
     let mut folders: Vec<PathBuf> = Vec::new();
+    let mut last: Option<(&Path, bool)> = None;
     for article in &library.articles {
         let Origin::File(path) = &article.origin else {
             continue;
@@ -91,12 +99,17 @@ pub fn watch(library: &Library, lone: &[PathBuf], post: Poster) -> Result<Watchi
         } else {
             dir
         };
-        known.keys.insert(article.key.clone());
+        keys.push(article.key.clone());
+        let lone_file = !lone.is_empty() && lone.contains(Path::new(&article.key));
+        if last.is_some_and(|(d, l)| d.as_os_str() == dir.as_os_str() && (l || lone_file)) {
+            continue;
+        }
+        last = Some((dir, !lone_file));
         if !folders.iter().any(|f| f == dir) {
             folders.push(dir.to_path_buf());
         }
-        if !lone.contains(Path::new(&article.key)) {
-            known.open.insert(dir.to_path_buf());
+        if !lone_file {
+            open.insert(dir.to_path_buf());
         }
     }
     if folders.is_empty() {
@@ -115,7 +128,18 @@ pub fn watch(library: &Library, lone: &[PathBuf], post: Poster) -> Result<Watchi
     }
     std::thread::Builder::new()
         .name("folio-watch".into())
-        .spawn(move || gather(rx, known, folders, post))
+        .spawn(move || {
+            let mut keys: HashSet<String> = keys.into_iter().collect();
+            if let Some(plan) = plan {
+                keys.extend(plan.keys());
+            }
+            let known = Known {
+                keys,
+                open,
+                resolved: HashMap::new(),
+            };
+            gather(rx, known, folders, post)
+        })
         .map_err(|e| format!("Cannot watch the folders for changes: {e}"))?;
     Ok(Watching {
         _watcher: Some(watcher),
@@ -273,7 +297,7 @@ mod tests {
         std::fs::write(dir.join("a.txt"), "First\n\nBody.\n").unwrap();
         let library = load_paths(std::slice::from_ref(&dir)).unwrap();
         let (post, seen) = recorder();
-        let _watching = watch(&library, &[], post).unwrap();
+        let _watching = watch(&library, &[], None, post).unwrap();
         for i in 0..10_000 {
             std::fs::write(dir.join(format!("n{i:05}.txt")), "New\n\nBody.\n").unwrap();
         }
@@ -313,7 +337,7 @@ mod tests {
         let lone = dir.join("a.txt");
         let library = load_paths(std::slice::from_ref(&lone)).unwrap();
         let (post, seen) = recorder();
-        let _watching = watch(&library, std::slice::from_ref(&lone), post).unwrap();
+        let _watching = watch(&library, std::slice::from_ref(&lone), None, post).unwrap();
         std::fs::write(dir.join("c.txt"), "Third\n\nBody.\n").unwrap();
         std::fs::write(&lone, "First, again\n\nA new body.\n").unwrap();
         wait(&seen, "the change", |c| {

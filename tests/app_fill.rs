@@ -221,6 +221,8 @@ fn a_second_start_shows_cached_titles_in_its_first_frame() {
     assert!(reports.iter().all(|r| match r {
         FillReport::Batch { articles, .. } => articles.is_empty(),
         FillReport::Finished { warnings } => warnings.is_empty(),
+        // A folder this small is drawn whole: no stub is left to the fill.
+        FillReport::Stubs { .. } => false,
     }));
 }
 
@@ -284,4 +286,64 @@ fn the_fill_puts_a_folder_newest_first_and_the_selection_stays() {
     };
     assert!(row("Story c.md") < row("Story a.md"), "{frame}");
     assert!(row("Story a.md") < row("Story b.md"), "{frame}");
+}
+
+/// A folder of more files than the first frame builds stubs for: the first frame lists the
+/// first screen, the fill's first report brings the rest, and the list, the counts and the
+/// article last open (among those the first frame did without) come out as a whole library
+/// would have them.
+#[test]
+fn a_large_folder_shows_its_first_screen_then_every_article_with_the_last_one_open() {
+    use folio::store::Store;
+    let n = library::DEFER_FROM + 20;
+    let (root, dir, cache) = folder(n);
+    let state = root.path().join("state").join("state.json");
+    fs::create_dir_all(state.parent().unwrap()).unwrap();
+    // Warm the cache, and leave the reader on an article far down the list.
+    {
+        let (mut h, plan) = open(&dir, &cache);
+        for report in fill_reports(&plan) {
+            h.app.done(Done::Fill(report));
+        }
+        assert_eq!(h.app.library().articles.len(), n);
+        h.app.attach_store(Store::open(state.clone()).0, None);
+        h.press("G");
+        let last = h.app.selected();
+        assert!(last > library::FIRST_SCREEN, "{last}");
+        h.app.remember();
+        h.app.store_mut().save().unwrap();
+    }
+
+    let opened = library::open_paths(&[dir.to_path_buf()], Some(&cache)).unwrap();
+    assert_eq!(opened.library.articles.len(), library::FIRST_SCREEN);
+    let mut h = Harness::with(opened.library, 100, 30);
+    h.app.attach_store(Store::open(state.clone()).0, None);
+    h.app.fill_library(opened.fill.expect("a folder is filled"));
+    let plan = opened_plan(&mut h);
+    let frame = h.frame();
+    assert!(frame.contains("Headline number"), "warm titles: {frame}");
+    assert_eq!(h.app.selected(), 0, "not yet there: the first article");
+
+    let mut reports = fill_reports(&plan).into_iter();
+    let Some(stubs @ FillReport::Stubs { .. }) = reports.next() else {
+        panic!("the stubs come first");
+    };
+    h.app.done(Done::Fill(stubs));
+    let library = h.app.library();
+    assert_eq!(library.articles.len(), n);
+    assert!(library.sources_consistent());
+    assert_eq!(h.app.visible().len(), n);
+    let open = &library.articles[h.app.selected()];
+    assert!(open.file_name.starts_with("art-"), "{}", open.file_name);
+    assert!(
+        h.app.selected() > library::FIRST_SCREEN,
+        "the last article open is open again"
+    );
+    let frame = h.frame();
+    assert!(frame.contains(&format!("{n}/{n}")), "{frame}");
+    for report in reports {
+        h.app.done(Done::Fill(report));
+    }
+    assert!(h.app.fill_progress().is_none());
+    assert_eq!(h.app.library().articles.len(), n);
 }

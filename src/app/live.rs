@@ -85,6 +85,10 @@ pub(crate) struct LiveState {
     queued: Vec<LibraryChange>,
     /// A fetch of the feeds under way: feeds done, of how many.
     fetching: Option<(usize, usize)>,
+    /// The article open when the reader last ended, not among the first frame's stubs: its
+    /// key, and the article selected instead (opened if the reader is still there when the
+    /// other stubs come).
+    pub(super) last_open: Option<(String, usize)>,
 }
 
 /// Up to this many keys are looked up one by one; more, through a table of the library's keys.
@@ -505,6 +509,37 @@ impl App {
         self.help = super::help::help_lines(&self.library, &self.settings.keymap);
     }
 
+    /// The stubs the first frame did without (a large folder's past its first screen) go in
+    /// at `at`: everything after moves along, and the last article open, if it is among them
+    /// and the reader has not moved yet, is opened.
+    pub(super) fn insert_stubs(&mut self, at: usize, articles: Vec<Article>) {
+        if articles.is_empty() {
+            return;
+        }
+        let folded = self.folded_names();
+        let count = self.library.articles.len();
+        let at = at.min(count);
+        let m = articles.len();
+        let map: Vec<Option<usize>> = (0..count)
+            .map(|i| Some(if i < at { i } else { i + m }))
+            .collect();
+        let added: Vec<usize> = (at..at + m).collect();
+        Arc::make_mut(&mut self.library).insert_stubs(at, articles);
+        self.renumber(&map, &added);
+        self.sources_replaced(&folded);
+        if let Some((key, instead)) = self.live.last_open.take()
+            && self.list.selected == if instead < at { instead } else { instead + m }
+            && let Some(i) = added
+                .iter()
+                .copied()
+                .find(|&i| self.library.articles[i].key == key)
+        {
+            self.list.selected = i;
+            self.keep_cursor_visible();
+        }
+        self.relayout();
+    }
+
     /// The fill learnt dates the first frame did not know (a folder opened from its names, no
     /// cache yet): put each source's articles in the source's order again, newest first, once,
     /// keeping the place by renumbering as a change does.
@@ -532,12 +567,9 @@ impl App {
             map[old] = Some(new);
         }
         let library = Arc::make_mut(&mut self.library);
-        let mut slots: Vec<Option<Article>> = std::mem::take(&mut library.articles)
-            .into_iter()
-            .map(Some)
-            .collect();
-        // Each source's articles stay within its range: the ranges hold.
-        library.articles = order.iter().filter_map(|&i| slots[i].take()).collect();
+        // Each source's articles stay within its range: the ranges hold. They are moved where
+        // they are, with no second copy of a large library held beside the first.
+        crate::library::permute(&mut library.articles, &order);
         self.renumber(&map, &[]);
         self.sources_replaced(&folded);
     }

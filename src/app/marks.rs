@@ -25,9 +25,12 @@ impl App {
                 );
             }
         }
-        let last = self.store.state.last_open.clone();
-        if let Some(i) = last.and_then(|k| self.library.articles.iter().position(|a| a.key == k)) {
-            self.list.selected = i;
+        if let Some(last) = self.store.state.last_open.clone() {
+            match self.library.articles.iter().position(|a| a.key == last) {
+                Some(i) => self.list.selected = i,
+                // Perhaps among the stubs the fill has yet to give.
+                None => self.live.last_open = Some((last, self.list.selected)),
+            }
         }
         if let Some(w) = warning {
             self.say(w);

@@ -375,6 +375,8 @@ impl App {
                     self.refresh_filter();
                 }
             }
+            Done::Fill(FillReport::Stubs { .. }) if self.fill.is_none() => {}
+            Done::Fill(FillReport::Stubs { at, articles }) => self.insert_stubs(at, articles),
             Done::Fill(FillReport::Finished { .. }) if self.fill.is_none() => {}
             Done::Fill(FillReport::Finished { warnings }) => {
                 self.fill = None;

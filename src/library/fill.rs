@@ -4,13 +4,17 @@
 //! makes one [`Body::NotLoaded`] stub per file: its title is what the [`cache`](super::cache)
 //! knows, or the file's stem. The folder's `sources.toml` is laid over the stubs. That is the
 //! library the first frame draws. A file given by itself (not in a folder) is read at once, as
-//! [`load_paths`](super::load_paths) reads it. A hundred thousand stubs are built before the
-//! first frame, so each costs as little as it can: the cache's entries are decoded one at a
-//! time, walked beside the sorted listing (no table of them is built), straight into the stub;
-//! a key is put together from the folder's and the file's names without a path in between;
-//! and the plan the fill works from keeps a name and a few numbers for each file, not its path.
+//! [`load_paths`](super::load_paths) reads it. Stubs cost as little as they can: the cache's
+//! entries are decoded one at a time, walked beside the sorted listing (no table of them is
+//! built), straight into the stub; a key is put together from the folder's and the file's names
+//! without a path in between; and the plan the fill works from keeps a name and a few numbers
+//! for each file, not its path. Even so a hundred thousand of them (each a few hundred bytes
+//! and a few strings, on pages touched for the first time) take longer than a first frame may,
+//! so a folder of more than [`DEFER_FROM`] files with no manifest gets only its first screen of
+//! stubs ([`FIRST_SCREEN`]) before the first frame, in the order the cached dates give; the
+//! fill builds the rest first thing and posts them as one [`FillReport::Stubs`].
 //!
-//! [`fill`] then does the rest off the loop: it stats every file, reads those the cache does not
+//! [`fill`] then does the rest off the loop: it posts the stubs left to it, stats every file, reads those the cache does not
 //! know at their size and modification time (on every core, one file at a time per core, so no
 //! more than a few bodies are held at once), posts what it learns in batches (every
 //! [`BATCH_EVERY`] or [`BATCH_MAX`] articles), and, when it found a change, writes the cache
@@ -36,7 +40,7 @@ use super::manifest::{
     SourceEntry, apply_entry, apply_manifest, claim_outlets, declare_outlet_languages,
 };
 use super::parse::{display_file_name, file_stem};
-use super::sources::{NOT_FETCHED, SourceSpec, push_file, push_folder};
+use super::sources::{NOT_FETCHED, SourceSpec, date_key_of, newer_first, push_file, push_folder};
 use super::{Article, Body, Library, LoadError, Origin};
 
 /// A batch of metadata is posted at least this often while files are being read…
@@ -82,6 +86,12 @@ impl FillPlan {
     pub fn is_empty(&self) -> bool {
         self.0.files.is_empty()
     }
+
+    /// The keys of the articles of the files it reads, whether or not their stubs are built
+    /// yet (what the folders' watcher knows at the start).
+    pub fn keys(&self) -> Vec<String> {
+        self.0.files.iter().map(|f| self.0.key(f)).collect()
+    }
 }
 
 struct Plan {
@@ -95,6 +105,8 @@ struct Plan {
     /// The cache had entries for files that are gone: write it even if nothing else changed.
     vanished: bool,
     cache_path: Option<PathBuf>,
+    /// Stubs the first frame did without, taken by the fill.
+    deferred: std::sync::Mutex<Vec<Deferred>>,
 }
 
 /// One file to check. Kept small: a plan holds one for every file of the library.
@@ -109,6 +121,8 @@ struct PlanFile {
     name: Box<str>,
     /// The file's path when its name is not UTF-8 (otherwise the folder's joined with `name`).
     odd_path: Option<Box<Path>>,
+    /// A symbolic link: its key is where it leads.
+    link: bool,
     /// The stamp of the cache's entry, when it has one: the stub already shows that metadata.
     cached: Option<Stamp>,
 }
@@ -121,6 +135,29 @@ impl Plan {
         }
     }
 
+    /// The key of `file`'s article, as its stub has it.
+    fn key(&self, file: &PlanFile) -> String {
+        let folder = &self.folders[file.folder as usize];
+        if file.link {
+            return resolved(&self.path(file));
+        }
+        match &file.odd_path {
+            Some(p) => Path::new(folder)
+                .join(p.file_name().unwrap_or_default())
+                .display()
+                .to_string(),
+            None => {
+                let mut key = String::with_capacity(folder.len() + 1 + file.name.len());
+                key.push_str(folder);
+                if !folder.ends_with('/') {
+                    key.push('/');
+                }
+                key.push_str(&file.name);
+                key
+            }
+        }
+    }
+
     fn entries(&self, file: &PlanFile) -> &[SourceEntry] {
         file.entries
             .map_or(&[], |i| self.declared[i as usize].as_slice())
@@ -130,6 +167,9 @@ impl Plan {
 /// What the fill found, posted as it goes.
 #[derive(Debug, PartialEq)]
 pub enum FillReport {
+    /// Stubs the first frame did without (a large folder's past its first screen), to go in
+    /// at library index `at`, all of one source, before any batch names them.
+    Stubs { at: usize, articles: Vec<Article> },
     /// Articles read, as stubs with their metadata (manifest laid over), by library index;
     /// the articles whose file could not be read (the final report says why); `done` of
     /// `total` files are checked so far.
@@ -231,6 +271,16 @@ pub fn open_paths(paths: &[PathBuf], cache_path: Option<&Path>) -> Result<Opened
 /// [`load_sources`](super::load_sources)). A folder's articles are ordered newest first by
 /// what the cache knows of their dates; articles the cache does not know keep their file order.
 pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<Opened, LoadError> {
+    open_sources_deferring(specs, cache_path, DEFER_FROM, FIRST_SCREEN)
+}
+
+/// [`open_sources`], deferring the stubs of folders of more than `defer_from` files.
+fn open_sources_deferring(
+    specs: &[SourceSpec],
+    cache_path: Option<&Path>,
+    defer_from: usize,
+    first_screen: usize,
+) -> Result<Opened, LoadError> {
     // The cache is read on another core while the folders are listed: the first frame waits
     // for the slower of the two, not for both.
     let (cached, mut listings) = std::thread::scope(|scope| {
@@ -247,7 +297,11 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
     let mut lib = Library::default();
     lib.warnings.extend(warning);
     let mut hotkeys = Vec::new();
-    let mut parts = Parts::default();
+    let mut parts = Parts {
+        defer_from: defer_from.max(first_screen),
+        first_screen,
+        ..Parts::default()
+    };
     for (spec, listing) in specs.iter().zip(&mut listings) {
         let mut spec = spec.clone();
         spec.claim_hotkey(&mut hotkeys, &mut lib.warnings);
@@ -275,6 +329,8 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
         dirs,
         declared,
         damaged,
+        deferred,
+        ..
     } = parts;
     if damaged {
         lib.warnings.extend(cache.damaged());
@@ -292,6 +348,7 @@ pub fn open_sources(specs: &[SourceSpec], cache_path: Option<&Path>) -> Result<O
             declared,
             vanished: vanished || damaged,
             cache_path: cache_path.map(Path::to_path_buf),
+            deferred: std::sync::Mutex::new(deferred),
         }))
     });
     Ok(Opened { library: lib, fill })
@@ -306,6 +363,39 @@ struct Parts {
     declared: Vec<Vec<SourceEntry>>,
     /// The cache's block for some folder could not be decoded.
     damaged: bool,
+    /// Stubs left to the fill, and how many articles they are.
+    deferred: Vec<Deferred>,
+    deferred_count: usize,
+    /// A folder of more files than this, with no manifest, is drawn before most of its stubs
+    /// are built ([`open_deferred`]), this many of them.
+    defer_from: usize,
+    first_screen: usize,
+}
+
+/// A folder of more files than this is drawn once its first [`FIRST_SCREEN`] stubs are built:
+/// building a hundred thousand (each a few hundred bytes and a few strings, on pages touched
+/// for the first time) takes longer than the first frame may.
+pub const DEFER_FROM: usize = 4096;
+/// Stubs built before the first frame in a folder of more than [`DEFER_FROM`] files: more rows
+/// than a terminal has.
+pub const FIRST_SCREEN: usize = 512;
+
+/// A large folder's stubs past the first screen: built by the fill before it reads a file, and
+/// posted as [`FillReport::Stubs`].
+struct Deferred {
+    /// Where the first goes in the library, with the deferred stubs before it in place.
+    at: usize,
+    /// The source they join (the folder's).
+    source: usize,
+    /// Where the folder's files start in the plan (in name order).
+    base: usize,
+    /// The deferred stubs' files, in their order, by place among the folder's files.
+    order: Vec<u32>,
+    /// What the cache knew of each of the folder's files (those of the first screen taken;
+    /// none past the end).
+    metas: Vec<Option<Meta>>,
+    /// The language the config declares for the folder.
+    language: Option<super::Lang>,
 }
 
 /// Open one source into `lib`, adding a folder's files to the plan; whether the cache had
@@ -343,55 +433,45 @@ fn open_source(
     // folder is resolved once, and only links among its files each on their own.
     let dir = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
     let folder = dir.to_string_lossy().into_owned();
-    // The key of a plain file is the folder's joined with its name, put together directly
-    // when both are UTF-8 (as `Path::join` and `display` would give it).
-    let dir_str = dir.to_str();
+    // The manifest decides the groups; a folder with none is one source in date order, and a
+    // large one can be drawn before most of its stubs exist.
+    let manifest = read_manifest(path, &mut lib.warnings);
+    let defer = spec.feed.is_none() && manifest.is_none() && listed.len() > parts.defer_from;
     // The cached metadata moves into the stubs, decoded one entry at a time beside the
     // sorted listing; the fill re-reads the cache file only if it has something to change.
     let mut known = cache.folder(&folder);
     let mut stamps = Vec::with_capacity(listed.len());
-    let mut articles = Vec::with_capacity(listed.len());
+    let mut articles = Vec::with_capacity(if defer { 0 } else { listed.len() });
+    let mut metas: Vec<Option<Meta>> = Vec::new();
     for file in &listed {
-        let file_path = match &file.odd_path {
-            Some(p) => p.clone(),
-            None => {
-                // What `join` gives (a name has no separator), in one allocation and
-                // without taking the path apart into components.
-                let dir = path.as_os_str();
-                let mut joined = std::ffi::OsString::with_capacity(dir.len() + 1 + file.name.len());
-                joined.push(dir);
-                if !dir.as_encoded_bytes().ends_with(b"/") {
-                    joined.push("/");
-                }
-                joined.push(&file.name);
-                PathBuf::from(joined)
-            }
-        };
-        let key = match (file.link, &file.odd_path, dir_str) {
-            (false, None, Some(dir)) => {
-                let mut key = String::with_capacity(dir.len() + 1 + file.name.len());
-                key.push_str(dir);
-                if !dir.ends_with('/') {
-                    key.push('/');
-                }
-                key.push_str(&file.name);
-                key
-            }
-            (true, ..) => resolved(&file_path),
-            _ => dir
-                .join(file_path.file_name().unwrap_or_default())
-                .display()
-                .to_string(),
-        };
         let entry = known.take(&file.name);
         stamps.push(entry.as_ref().map(|e| e.stamp));
+        if defer {
+            // Kept only from the first entry the cache has: a folder it does not know costs
+            // no table of nothing.
+            if let Some(entry) = entry {
+                metas.resize_with(stamps.len() - 1, || None);
+                metas.push(Some(entry.meta));
+            }
+            continue;
+        }
         // A feed's items are listed newest first from the start: their dates are in their
         // heads (a feed holds tens or hundreds of small files, not a library's thousands).
         let peeked = match (&spec.feed, &entry) {
-            (Some(_), None) => peek_item_date(&file_path),
+            (Some(_), None) => peek_item_date(&match &file.odd_path {
+                Some(p) => p.clone(),
+                None => joined(path, &file.name),
+            }),
             _ => None,
         };
-        let mut article = stub(&file.name, file_path, key, entry.map(|e| e.meta));
+        let mut article = stub_of(
+            path,
+            &dir,
+            &file.name,
+            file.odd_path.as_deref(),
+            file.link,
+            entry.map(|e| e.meta),
+        );
         if article.date.is_none() {
             article.date = peeked;
         }
@@ -400,6 +480,11 @@ fn open_source(
     // Entries for files that are gone: the cache must be written without them.
     let vanished = known.had_others();
     parts.damaged |= known.damaged;
+    drop(known);
+    if defer {
+        open_deferred(spec, path, &dir, folder, listed, metas, stamps, lib, parts);
+        return Ok(vanished);
+    }
     let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
     // The language the config declares for the source, as an entry of each file laid under
     // the manifest's (whose own language, applied after, wins), so the fill keeps it too.
@@ -415,7 +500,7 @@ fn open_source(
         }
     }
     let mut outlets = Vec::new();
-    if let Some(manifest) = read_manifest(path, &mut lib.warnings) {
+    if let Some(manifest) = manifest {
         apply_manifest(&manifest, &mut articles, hotkeys, &mut lib.warnings);
         outlets = claim_outlets(&manifest, &articles, hotkeys, &mut lib.warnings);
         // An outlet's language comes between the config's and the file's own entry.
@@ -448,17 +533,153 @@ fn open_source(
     for (k, i) in order.into_iter().enumerate() {
         let file = listed[i].take().expect("each file is placed once");
         parts.files.push(PlanFile {
-            index: (first + k) as u32,
+            // Its place once the stubs left to the fill are in.
+            index: (first + parts.deferred_count + k) as u32,
             folder: parts.folders.len() as u32,
             entries: entries[i],
             name: file.name.into_boxed_str(),
             odd_path: file.odd_path.map(PathBuf::into_boxed_path),
+            link: file.link,
             cached: stamps[i],
         });
     }
     parts.folders.push(folder);
     parts.dirs.push(path.clone());
     Ok(vanished)
+}
+
+/// Open a large folder with no manifest (see [`Parts::defer_from`]): its order comes from the
+/// cached dates alone, its first screenful of stubs ([`FIRST_SCREEN`]) is built now, and the rest are left
+/// to the fill ([`Deferred`]). Every file gets its place in the plan, at its final index.
+#[allow(clippy::too_many_arguments)]
+fn open_deferred(
+    spec: &SourceSpec,
+    path: &Path,
+    dir: &Path,
+    folder: String,
+    listed: Vec<Listed>,
+    mut metas: Vec<Option<Meta>>,
+    stamps: Vec<Option<Stamp>>,
+    lib: &mut Library,
+    parts: &mut Parts,
+) {
+    let mut order: Vec<usize> = (0..listed.len()).collect();
+    // `metas` may stop short (the files after the cache's last entry) or be empty (no cache).
+    if !metas.is_empty() {
+        let dates: Vec<Option<&str>> = (0..listed.len())
+            .map(|i| date_key_of(metas.get(i)?.as_ref()?.date.as_deref()))
+            .collect();
+        order.sort_by(|&a, &b| newer_first(dates[a], dates[b]).then(a.cmp(&b)));
+    }
+    // The config's language, as the fill keeps it: one entry shared by every file.
+    let language = spec.language.map(|lang| {
+        parts.declared.push(vec![SourceEntry {
+            language: Some(lang),
+            ..SourceEntry::default()
+        }]);
+        (parts.declared.len() - 1) as u32
+    });
+    let first = lib.articles.len() + parts.deferred_count;
+    let folder_index = parts.folders.len() as u32;
+    let source = lib.sources.len();
+    let count = order.len();
+    let kept = count.min(parts.first_screen);
+    // The first screen's stubs now; the plan's files in name order (one pass, no jumping
+    // about), each with the place its article will have.
+    let mut shown = Vec::with_capacity(kept);
+    for &i in &order[..kept] {
+        let file = &listed[i];
+        let mut article = stub_of(
+            path,
+            dir,
+            &file.name,
+            file.odd_path.as_deref(),
+            file.link,
+            metas.get_mut(i).and_then(Option::take),
+        );
+        if let Some(lang) = spec.language {
+            super::parse::declare_language(&mut article, lang);
+        }
+        shown.push(article);
+    }
+    let mut place = vec![0u32; count];
+    for (k, &i) in order.iter().enumerate() {
+        place[i] = (first + k) as u32;
+    }
+    let base = parts.files.len();
+    parts.files.reserve(count);
+    for ((file, index), cached) in listed.into_iter().zip(place).zip(stamps) {
+        parts.files.push(PlanFile {
+            index,
+            folder: folder_index,
+            entries: language,
+            name: file.name.into_boxed_str(),
+            odd_path: file.odd_path.map(PathBuf::into_boxed_path),
+            link: file.link,
+            cached,
+        });
+    }
+    let placed = push_folder(lib, shown, &[], spec.folder_source());
+    debug_assert!(placed.iter().enumerate().all(|(k, &i)| k == i));
+    parts.deferred.push(Deferred {
+        at: first + kept,
+        source,
+        base,
+        order: order[kept..].iter().map(|&i| i as u32).collect(),
+        metas,
+        language: spec.language,
+    });
+    parts.deferred_count += count - kept;
+    parts.folders.push(folder);
+    parts.dirs.push(path.to_path_buf());
+}
+
+/// The path of `name` in folder `path` (what `join` gives: a name has no separator), in one
+/// allocation and without taking the path apart into components.
+fn joined(path: &Path, name: &str) -> PathBuf {
+    let dir = path.as_os_str();
+    let mut joined = std::ffi::OsString::with_capacity(dir.len() + 1 + name.len());
+    joined.push(dir);
+    if !dir.as_encoded_bytes().ends_with(b"/") {
+        joined.push("/");
+    }
+    joined.push(name);
+    PathBuf::from(joined)
+}
+
+/// The stub of a file of the folder `path` (resolved: `dir`): keys are absolute paths, so the
+/// same file is the same article from any folder. The key of a plain file is the folder's
+/// joined with its name, put together directly when both are UTF-8 (as `Path::join` and
+/// `display` would give it); a link's is where it leads.
+fn stub_of(
+    path: &Path,
+    dir: &Path,
+    name: &str,
+    odd_path: Option<&Path>,
+    link: bool,
+    meta: Option<Meta>,
+) -> Article {
+    let file_path = match odd_path {
+        Some(p) => p.to_path_buf(),
+        None => joined(path, name),
+    };
+    let key = match (link, odd_path, dir.to_str()) {
+        (false, None, Some(dir)) => {
+            let mut key = String::with_capacity(dir.len() + 1 + name.len());
+            key.push_str(dir);
+            if !dir.ends_with('/') {
+                key.push('/');
+            }
+            key.push_str(name);
+            key
+        }
+        (true, ..) => resolved(&file_path),
+        _ => dir
+            .join(file_path.file_name().unwrap_or_default())
+            .display()
+            .to_string(),
+    };
+    stub(name, file_path, key, meta)
 }
 
 /// A path as the system resolves it, for an article's key.
@@ -513,6 +734,34 @@ fn examine(plan: &Plan, file: &PlanFile) -> Outcome {
 /// when `post` says the loop has gone, still writing what it learnt to the cache.
 pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
     let plan = &*plan.0;
+    // First the stubs the first frame did without: every later report may name them.
+    let deferred = std::mem::take(&mut *plan.deferred.lock().unwrap_or_else(|e| e.into_inner()));
+    for mut d in deferred {
+        let articles: Vec<Article> = d
+            .order
+            .iter()
+            .map(|&i| {
+                let file = &plan.files[d.base + i as usize];
+                let meta = d.metas.get_mut(i as usize).and_then(Option::take);
+                let mut article = stub_of(
+                    &plan.dirs[file.folder as usize],
+                    Path::new(&plan.folders[file.folder as usize]),
+                    &file.name,
+                    file.odd_path.as_deref(),
+                    file.link,
+                    meta,
+                );
+                article.source = d.source;
+                if let Some(lang) = d.language {
+                    super::parse::declare_language(&mut article, lang);
+                }
+                article
+            })
+            .collect();
+        if !post(FillReport::Stubs { at: d.at, articles }) {
+            return;
+        }
+    }
     // What was read now, as the cache keeps it, by place in the plan; which files could not be
     // read.
     let mut fresh: Vec<Option<Box<[u8]>>> = Vec::new();
@@ -650,6 +899,7 @@ pub fn load_source_metadata(
     let mut warnings = Vec::new();
     self::fill(&plan, |report| {
         match report {
+            FillReport::Stubs { at, articles } => library.insert_stubs(at, articles),
             FillReport::Batch {
                 articles,
                 failed: lost,
@@ -720,6 +970,7 @@ mod tests {
                     read.extend(articles);
                 }
                 FillReport::Finished { warnings } => end = Some(warnings),
+                FillReport::Stubs { .. } => panic!("no folder here is large enough to defer"),
             }
             true
         });
@@ -755,6 +1006,146 @@ mod tests {
         );
         let cache = root.path().join("cache").join(FILE_NAME);
         (root, news, cache)
+    }
+
+    /// The library a reader ends with: `opened`'s, with every report of its fill applied as
+    /// the app applies them. Checks that the deferred stubs come before any batch.
+    fn filled(opened: Opened) -> Library {
+        let Opened { mut library, fill } = opened;
+        let Some(plan) = fill else {
+            return library;
+        };
+        let mut batches = 0;
+        self::fill(&plan, |report| {
+            match report {
+                FillReport::Stubs { at, articles } => {
+                    assert_eq!(batches, 0, "stubs after a batch");
+                    library.insert_stubs(at, articles);
+                }
+                FillReport::Batch { articles, .. } => {
+                    batches += 1;
+                    for (i, fresh) in articles {
+                        library.articles[i].take_meta(fresh);
+                    }
+                }
+                FillReport::Finished { .. } => {}
+            }
+            true
+        });
+        library
+    }
+
+    /// What the list shows of a library: each source's name and range, each article's title,
+    /// key, path and source.
+    fn shown(lib: &Library) -> Vec<String> {
+        let mut out: Vec<String> = lib
+            .sources
+            .iter()
+            .map(|s| format!("source {} {:?}", s.name, s.articles))
+            .collect();
+        out.extend(lib.articles.iter().map(|a| {
+            format!(
+                "{} | {} | {:?} | {} | {:?}",
+                a.title, a.key, a.origin, a.source, a.date
+            )
+        }));
+        out
+    }
+
+    /// Two folders, the first of `n` dated files (every third undated), the second of two.
+    fn two_folders(n: usize) -> (tempfile::TempDir, Vec<SourceSpec>, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        let big = root.path().join("big");
+        let small = root.path().join("small");
+        fs::create_dir(&big).unwrap();
+        fs::create_dir(&small).unwrap();
+        for i in 0..n {
+            let front = if i % 3 == 2 {
+                String::new()
+            } else {
+                // Dates out of name order, some the same.
+                format!(
+                    "---\ndate: 2024-{:02}-{:02}\n---\n",
+                    1 + (i * 7) % 12,
+                    1 + i % 5
+                )
+            };
+            write(
+                &big,
+                &format!("item-{i:03}.md"),
+                &format!("{front}# Item {i}\n\nText {i}.\n"),
+            );
+        }
+        write(&small, "one.txt", "Small one\n\nText.\n");
+        write(&small, "two.txt", "Small two\n\nText.\n");
+        let mut spec = SourceSpec::path(&big);
+        spec.language = Some(Lang::En);
+        let specs = vec![spec, SourceSpec::path(&small)];
+        let cache = root.path().join("cache").join(FILE_NAME);
+        (root, specs, cache)
+    }
+
+    #[test]
+    fn a_large_folder_drawn_from_its_first_screen_fills_to_what_opening_it_whole_gives() {
+        let (_root, specs, cache) = two_folders(40);
+        // Cold (no cache), then warm (dates known from the start): each ends as a folder
+        // opened whole ends, and the first frame shows the first screen of that.
+        for round in ["cold", "warm"] {
+            let whole =
+                open_sources_deferring(&specs, Some(&cache), usize::MAX, FIRST_SCREEN).unwrap();
+            let deferred = open_sources_deferring(&specs, Some(&cache), 10, 4).unwrap();
+            let first: Vec<String> = deferred
+                .library
+                .articles
+                .iter()
+                .map(|a| a.key.clone())
+                .collect();
+            assert_eq!(deferred.library.articles.len(), 4 + 2, "{round}");
+            assert_eq!(deferred.library.sources[0].articles, 0..4, "{round}");
+            assert_eq!(deferred.library.sources[1].articles, 4..6, "{round}");
+            assert!(deferred.library.sources_consistent());
+            let plan = deferred.fill.clone().unwrap();
+            let mut keys = plan.keys();
+            let whole = filled(whole);
+            let after = filled(deferred);
+            assert!(after.sources_consistent());
+            assert_eq!(shown(&after), shown(&whole), "{round}");
+            // The first screen was the top of the whole, and the watcher knew every key.
+            let top: Vec<&String> = whole.articles[..4].iter().map(|a| &a.key).collect();
+            assert!(first[..4].iter().eq(top), "{round}: {first:#?}");
+            let mut all: Vec<String> = after.articles.iter().map(|a| a.key.clone()).collect();
+            keys.sort();
+            all.sort();
+            assert_eq!(keys, all, "{round}");
+            assert!(
+                after.articles[..40]
+                    .iter()
+                    .all(|a| a.language == Some(Lang::En)),
+                "{round}"
+            );
+        }
+        // Warm, the big folder is newest first from the first frame.
+        let warm = open_sources_deferring(&specs, Some(&cache), 10, 4).unwrap();
+        let dates: Vec<&str> = warm.library.articles[..4]
+            .iter()
+            .map(|a| a.date.as_deref().unwrap_or(""))
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted);
+        assert!(dates.iter().all(|d| d.starts_with("2024-")), "{dates:?}");
+    }
+
+    #[test]
+    fn a_fill_stopped_before_its_stubs_are_taken_posts_nothing_more() {
+        let (_root, specs, _cache) = two_folders(30);
+        let opened = open_sources_deferring(&specs, None, 10, 4).unwrap();
+        let mut reports = Vec::new();
+        fill(&opened.fill.unwrap(), |report| {
+            reports.push(matches!(report, FillReport::Stubs { .. }));
+            false
+        });
+        assert_eq!(reports, vec![true]);
     }
 
     fn titles(lib: &Library) -> Vec<&str> {

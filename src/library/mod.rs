@@ -44,8 +44,8 @@ mod sources;
 
 pub use doc::{Built, MAX_DEPTH, build};
 pub use fill::{
-    BATCH_EVERY, BATCH_MAX, FillPlan, FillReport, Opened, fill, load_article, load_metadata,
-    load_source_metadata, open_paths, open_sources,
+    BATCH_EVERY, BATCH_MAX, DEFER_FROM, FIRST_SCREEN, FillPlan, FillReport, Opened, fill,
+    load_article, load_metadata, load_source_metadata, open_paths, open_sources,
 };
 pub use large::LargeText;
 pub use list::{ListRow, ListSource, format_list, list_rows, list_sources};
@@ -60,6 +60,7 @@ pub use parse::{
     TITLE_MAX, WPM_AR, WPM_EN, WPM_FA, WPM_HE, WPM_UR, WRAP_MAX, count_words, parse_article,
 };
 pub use seeds::load_seeds;
+pub(crate) use sources::permute;
 pub use sources::{NOT_FETCHED, Source, SourceKind, SourceSpec, date_key};
 
 /// Parse a file's bytes with the front end its extension names: HTML for `.html` and `.htm`,

@@ -144,7 +144,12 @@ impl SourceSpec {
 /// An article's date when it is machine-readable (it starts `YYYY-MM-DD`), for ordering:
 /// such dates sort as text.
 pub fn date_key(article: &Article) -> Option<&str> {
-    let date = article.date.as_deref()?;
+    date_key_of(article.date.as_deref())
+}
+
+/// [`date_key`] of a date as written.
+pub fn date_key_of(date: Option<&str>) -> Option<&str> {
+    let date = date?;
     let b = date.as_bytes();
     let digits = |r: Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     (digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7) && b.get(7) == Some(&b'-'))
@@ -177,14 +182,18 @@ pub(super) fn folder_name(path: &Path) -> String {
 /// known, the undated after them in their order.
 fn newest_first(articles: &[Article], members: &mut [usize]) {
     members.sort_by(|&a, &b| {
-        match (date_key(&articles[a]), date_key(&articles[b])) {
-            (Some(x), Some(y)) => y.cmp(x),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        }
-        .then(a.cmp(&b))
+        newer_first(date_key(&articles[a]), date_key(&articles[b])).then(a.cmp(&b))
     });
+}
+
+/// Two [`date_key`]s, the newer first; an article with a date before one without.
+pub(super) fn newer_first(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => y.cmp(x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
 }
 
 /// How a folder's articles fall into sources.
@@ -256,27 +265,28 @@ pub(super) fn push_folder(
     folder: FolderSource,
 ) -> Vec<usize> {
     let groups = group_folder(&articles, outlets);
-    let mut slots: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
-    let mut order = Vec::with_capacity(slots.len());
-    let mut pushed_rest = false;
-    for (group, members) in groups {
-        let first = lib.articles.len();
-        let source = lib.sources.len();
-        for &m in &members {
-            if let Some(mut article) = slots[m].take() {
-                article.source = source;
-                lib.articles.push(article);
-                order.push(m);
-            }
+    // The articles are put in their order where they are and then moved over whole: an
+    // article is a few hundred bytes, and a folder of 100,000 copied twice over would touch
+    // (and keep as the peak) tens of megabytes more before the first frame.
+    let order: Vec<usize> = groups.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+    let mut articles = articles;
+    permute(&mut articles, &order);
+    let base = lib.articles.len();
+    let mut sources = Vec::with_capacity(groups.len());
+    let mut at = base;
+    for (group, members) in &groups {
+        let source = lib.sources.len() + sources.len();
+        let range = at..at + members.len();
+        for article in &mut articles[range.start - base..range.end - base] {
+            article.source = source;
         }
-        let range = first..lib.articles.len();
-        let head = &lib.articles[first];
+        let head = &articles[range.start - base];
         let (name, hotkey, kind, language) = match group {
             Group::Outlet(o) => (
-                outlets[o].name.clone(),
-                outlets[o].hotkey,
+                outlets[*o].name.clone(),
+                outlets[*o].hotkey,
                 SourceKind::Outlet,
-                outlets[o].language,
+                outlets[*o].language,
             ),
             Group::Single => (
                 clean_name(
@@ -287,17 +297,15 @@ pub(super) fn push_folder(
                 SourceKind::Outlet,
                 head.language,
             ),
-            Group::Rest => {
-                pushed_rest = true;
-                (
-                    folder.name.clone(),
-                    folder.hotkey,
-                    folder.kind.clone(),
-                    folder.language,
-                )
-            }
+            Group::Rest => (
+                folder.name.clone(),
+                folder.hotkey,
+                folder.kind.clone(),
+                folder.language,
+            ),
         };
-        lib.sources.push(Source {
+        at = range.end;
+        sources.push(Source {
             name,
             hotkey,
             kind,
@@ -306,6 +314,13 @@ pub(super) fn push_folder(
             note: None,
         });
     }
+    let pushed_rest = groups.iter().any(|(g, _)| *g == Group::Rest);
+    if lib.articles.is_empty() {
+        lib.articles = articles;
+    } else {
+        lib.articles.append(&mut articles);
+    }
+    lib.sources.extend(sources);
     if !pushed_rest && let Some(note) = folder.empty_note {
         let at = lib.articles.len();
         lib.sources.push(Source {
@@ -318,6 +333,28 @@ pub(super) fn push_folder(
         });
     }
     order
+}
+
+/// Put `items` in `order`: afterwards `items[k]` is what was at `order[k]`. `order` is a
+/// permutation; each item is swapped into place once, with no second copy of the vector.
+pub(crate) fn permute<T>(items: &mut [T], order: &[usize]) {
+    debug_assert_eq!(items.len(), order.len());
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        if done[start] {
+            continue;
+        }
+        let mut k = start;
+        loop {
+            done[k] = true;
+            let from = order[k];
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
 }
 
 /// Append one file's article as a source of its own.
@@ -340,6 +377,24 @@ pub(super) fn push_file(lib: &mut Library, mut article: Article, spec: &SourceSp
 }
 
 impl Library {
+    /// Put `articles` (of one source, in its order) in at index `at` (clamped to the end),
+    /// where the fill says they go ([`FillReport::Stubs`](super::FillReport::Stubs)).
+    pub fn insert_stubs(&mut self, at: usize, articles: Vec<Article>) {
+        let at = at.min(self.articles.len());
+        if articles.len() > self.articles.len() {
+            // The many go where they are; the few around them move (a hundred thousand
+            // articles are tens of megabytes).
+            let mut old = std::mem::replace(&mut self.articles, articles);
+            let back = old.split_off(at);
+            self.articles.reserve(old.len() + back.len());
+            self.articles.splice(0..0, old);
+            self.articles.extend(back);
+        } else {
+            self.articles.splice(at..at, articles);
+        }
+        self.reindex_sources();
+    }
+
     /// Whether `sources` holds every article once, in order: each source's range follows the
     /// last, the ranges cover `articles`, and each article names its source.
     pub fn sources_consistent(&self) -> bool {
@@ -481,6 +536,23 @@ mod tests {
             kind: SourceKind::Folder(PathBuf::from(name)),
             language: None,
             empty_note: None,
+        }
+    }
+
+    use proptest::strategy::{Just, Strategy};
+
+    proptest::proptest! {
+        #[test]
+        fn permuting_in_place_gives_what_picking_in_order_gives(
+            order in (0usize..40).prop_flat_map(|n| {
+                Just((0..n).collect::<Vec<usize>>()).prop_shuffle()
+            })
+        ) {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let picked: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut permuted = items;
+            permute(&mut permuted, &order);
+            proptest::prop_assert_eq!(permuted, picked);
         }
     }
 

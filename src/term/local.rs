@@ -272,7 +272,12 @@ struct Local {
     /// The loop's input, to tell it the screen's size after a stop (a shell does not pass on
     /// resizes to a stopped job).
     input: Sender<Input>,
+    /// What to start once the first frame is out, and what it gave back, kept until the end.
+    on_start: Option<OnStart>,
+    kept: Option<Box<dyn std::any::Any>>,
 }
+
+type OnStart = Box<dyn FnOnce(super::Poster) -> Box<dyn std::any::Any>>;
 
 impl Local {
     /// Stop reading keys and put the terminal back as we found it, for someone else to use.
@@ -293,6 +298,12 @@ impl Local {
 impl FrontEnd for Local {
     fn poster(&self) -> super::Poster {
         crate::work::poster(self.input.clone())
+    }
+
+    fn started(&mut self) {
+        if let Some(start) = self.on_start.take() {
+            self.kept = Some(start(self.poster()));
+        }
     }
 
     /// Hand the terminal to another program, then take it back.
@@ -432,15 +443,14 @@ pub fn run_local(app: &mut App, theme: &Theme) -> io::Result<Exit> {
     run_local_with(app, theme, |_| ())
 }
 
-/// [`run_local`], first handing `start` the loop's poster (to watch the folders being read,
-/// say); what it returns is kept until the reader ends.
-pub fn run_local_with<T>(
+/// [`run_local`], handing `start` the loop's poster once the first frame is out (to watch the
+/// folders being read, say); what it returns is kept until the reader ends.
+pub fn run_local_with<T: 'static>(
     app: &mut App,
     theme: &Theme,
-    start: impl FnOnce(super::Poster) -> T,
+    start: impl FnOnce(super::Poster) -> T + 'static,
 ) -> io::Result<Exit> {
     let (tx, rx) = mpsc::channel();
-    let _started = start(crate::work::poster(tx.clone()));
     spawn_signals(tx.clone())?;
     let bidi = app.settings().config.reader.bidi;
     let mouse = app.settings().config.ui.mouse;
@@ -460,6 +470,8 @@ pub fn run_local_with<T>(
         bidi,
         mouse,
         input: tx.clone(),
+        on_start: Some(Box::new(move |post| Box::new(start(post)))),
+        kept: None,
     };
     spawn_input(tx);
     let result = run_with(&mut painter, app, theme, &rx, &mut local);

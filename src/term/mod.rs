@@ -60,6 +60,8 @@ pub trait FrontEnd {
     fn suspend(&mut self) -> Resumed;
     /// Where work off the loop posts what it finds: the loop's own input.
     fn poster(&self) -> Poster;
+    /// The first frame is out: start what can wait for it (watching the folders being read).
+    fn started(&mut self) {}
 }
 
 /// How [`FrontEnd::suspend`] came back.
@@ -287,6 +289,7 @@ pub fn run_with<W: Write>(
         draw(painter, app, theme, scroll)?;
         if !started {
             started = true;
+            front.started();
             pending_save = perform(painter, app, front)?;
         }
         if std::mem::take(&mut pending_save) && save(app) {
