@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
@@ -370,7 +371,7 @@ impl MetaCache {
 #[derive(Default)]
 pub struct CacheFile {
     path: PathBuf,
-    bytes: Bytes,
+    bytes: Arc<Bytes>,
     /// Each folder's key and the byte range of its entries.
     folders: Vec<(String, std::ops::Range<usize>)>,
     /// A cache of version 1, read whole.
@@ -418,7 +419,7 @@ impl CacheFile {
             Some(folders) => (
                 CacheFile {
                     path: path.to_path_buf(),
-                    bytes,
+                    bytes: Arc::new(bytes),
                     folders,
                     legacy: None,
                 },
@@ -436,20 +437,69 @@ impl CacheFile {
         ))
     }
 
+    /// A cache of version 1, read whole: its entries can only be taken whole ([`Self::folder`]).
+    pub fn is_legacy(&self) -> bool {
+        self.legacy.is_some()
+    }
+
+    /// The file's bytes, to decode entries from later ([`SharedCache::entry_at`]) after this
+    /// is dropped.
+    pub fn shared(&self) -> SharedCache {
+        SharedCache(Arc::clone(&self.bytes))
+    }
+
+    /// Every entry of `folder`, glanced at ([`Self::peek_folder`]), in name order; whether
+    /// one could not be read (those after it are lost).
+    pub fn peek_all(&self, folder: &str) -> (Vec<(&str, Peeked<'_>)>, bool) {
+        let mut peeked = self.peek_folder(folder);
+        let mut all = Vec::with_capacity(peeked.left);
+        while let Some(entry) = peeked.next_peek() {
+            all.push(entry);
+        }
+        (all, peeked.damaged)
+    }
+
+    /// How many entries the cache holds for `folder` (none for a version 1 cache).
+    pub fn count(&self, folder: &str) -> usize {
+        self.peek_folder(folder).left
+    }
+
+    /// The entries of `folder`, by name, as [`Self::folder`] has them but only glanced at: a
+    /// stamp, a date and where the entry is, with nothing allocated (a version 1 cache has
+    /// none to glance at).
+    fn peek_folder(&self, folder: &str) -> PeekedFolder<'_> {
+        let base: &[u8] = &self.bytes;
+        let range = match self.legacy {
+            Some(_) => 0..0,
+            None => self
+                .folders
+                .iter()
+                .find(|(key, _)| key == folder)
+                .map(|(_, r)| r.clone())
+                .unwrap_or(0..0),
+        };
+        let (left, rest) = postcard::take_from_bytes::<usize>(&base[range]).unwrap_or((0, &[]));
+        PeekedFolder {
+            base,
+            rest,
+            left,
+            damaged: false,
+        }
+    }
+
     /// Whether the cache holds anything for `folder`.
     pub fn has(&self, folder: &str) -> bool {
         self.folders.iter().any(|(key, _)| key == folder)
     }
 
     /// The entries of `folder` (none when the cache has no such folder), by name.
-    pub fn folder(&mut self, folder: &str) -> CachedFolder<'_> {
-        if let Some(legacy) = self.legacy.as_mut() {
+    pub fn folder(&self, folder: &str) -> CachedFolder<'_> {
+        if let Some(legacy) = self.legacy.as_ref() {
             let mut entries: Vec<(String, Entry)> = legacy
                 .folders
-                .remove(folder)
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
+                .get(folder)
+                .map(|f| f.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default();
             entries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
             return CachedFolder {
                 map: None,
@@ -471,7 +521,7 @@ impl CacheFile {
         let block = &self.bytes[range];
         let (left, rest) = postcard::take_from_bytes::<usize>(block).unwrap_or((0, &[]));
         CachedFolder {
-            map: match &self.bytes {
+            map: match &*self.bytes {
                 Bytes::Mapped(map) => Some(map),
                 Bytes::Owned(_) => None,
             },
@@ -650,6 +700,115 @@ impl<'a> CachedFolder<'a> {
     }
 }
 
+/// A cache file's bytes, kept to decode entries from ([`CacheFile::shared`]).
+#[derive(Clone)]
+pub struct SharedCache(Arc<Bytes>);
+
+impl SharedCache {
+    /// The entry [`PeekedFolder::take`] found at `at`; `None` if it cannot be decoded.
+    pub fn entry_at(&self, at: u32) -> Option<Entry> {
+        let bytes = self.0.get(at as usize..)?;
+        postcard::take_from_bytes::<Entry>(bytes)
+            .ok()
+            .map(|(e, _)| e)
+    }
+}
+
+/// What a glance at an entry gives: the stamp, the date as written, and where the entry lies
+/// in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Peeked<'a> {
+    pub stamp: Stamp,
+    pub date: Option<&'a str>,
+    pub at: u32,
+}
+
+/// A folder's entries in name order, glanced at one by one ([`CacheFile::peek_all`]).
+struct PeekedFolder<'a> {
+    base: &'a [u8],
+    rest: &'a [u8],
+    left: usize,
+    /// An entry could not be read: the rest are lost.
+    damaged: bool,
+}
+
+/// An entry as written ([`Row`]), borrowed from the file: strings as slices of it, sections
+/// read and dropped.
+type PeekRow<'a> = (
+    u64,
+    i64,
+    u32,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    SkipSections,
+    usize,
+    u32,
+    bool,
+);
+
+/// A row's sections, read and not kept.
+struct SkipSections;
+
+impl<'de> Deserialize<'de> for SkipSections {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SkipSections, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = SkipSections;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of sections")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SkipSections, A::Error> {
+                while seq.next_element::<SectionRow>()?.is_some() {}
+                Ok(SkipSections)
+            }
+        }
+        d.deserialize_seq(Visit)
+    }
+}
+
+impl<'a> PeekedFolder<'a> {
+    fn next_peek(&mut self) -> Option<(&'a str, Peeked<'a>)> {
+        if self.left == 0 || self.damaged {
+            return None;
+        }
+        let peeked = postcard::take_from_bytes::<&'a str>(self.rest).and_then(|(name, row)| {
+            // Where the row starts in the file (the folder's block need not end the file).
+            let at = row.as_ptr() as usize - self.base.as_ptr() as usize;
+            let (r, rest) = postcard::take_from_bytes::<PeekRow<'a>>(row)?;
+            let stamp = Stamp {
+                size: r.0,
+                secs: r.1,
+                nanos: r.2,
+            };
+            Ok(((name, stamp, r.5, at), rest))
+        });
+        match peeked {
+            Ok(((name, stamp, date, at), rest)) if at <= u32::MAX as usize => {
+                self.rest = rest;
+                self.left -= 1;
+                Some((
+                    name,
+                    Peeked {
+                        stamp,
+                        date,
+                        at: at as u32,
+                    },
+                ))
+            }
+            _ => {
+                self.damaged = true;
+                None
+            }
+        }
+    }
+}
+
 /// One folder's entries being written, in name order.
 #[derive(Default)]
 pub struct FolderBlock {
@@ -792,6 +951,47 @@ mod tests {
     }
 
     #[test]
+    fn a_glance_at_a_folder_finds_each_entry_as_it_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut folder = Folder::new();
+        for (i, name) in ["a.txt", "b.txt", "c\u{1b}.txt"].iter().enumerate() {
+            let mut e = entry(&format!("Headline {i}"), 10 + i as u64);
+            e.meta.date = (i != 1).then(|| format!("2024-0{}-01", i + 1));
+            folder.insert(name.to_string(), e);
+        }
+        // Written in this order, another folder's block after it: entries are found where
+        // they are in the file.
+        let mut names: Vec<&String> = folder.keys().collect();
+        names.sort();
+        let mut news = FolderBlock::default();
+        for name in names {
+            news.push(name, &folder[name]);
+        }
+        let mut other = FolderBlock::default();
+        other.push("z.txt", &entry("Elsewhere", 99));
+        let mut out = CacheWriter::default();
+        out.folder("/news", news);
+        out.folder("/zzz", other);
+        out.write(&path).unwrap();
+        let (file, warning) = CacheFile::read(&path);
+        assert_eq!(warning, None);
+        assert_eq!(file.count("/news"), 3);
+        assert_eq!(file.count("/elsewhere"), 0);
+        let (all, damaged) = file.peek_all("/news");
+        assert!(!damaged);
+        let shared = file.shared();
+        let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["a.txt", "b.txt", "c\u{1b}.txt"]);
+        for (name, peeked) in &all {
+            let whole = &folder[*name];
+            assert_eq!(peeked.stamp, whole.stamp);
+            assert_eq!(peeked.date, whole.meta.date.as_deref());
+            assert_eq!(shared.entry_at(peeked.at).as_ref(), Some(whole), "{name}");
+        }
+    }
+
+    #[test]
     fn meta_laid_over_a_stub_gives_what_the_list_shows() {
         let article = parse_article(
             "a.txt",
@@ -879,7 +1079,7 @@ mod tests {
         assert_eq!(b.meta.sections[0].lang, Lang::Ar);
         assert!(old.get("/news", "a.txt").unwrap().meta.invalid_utf8);
         // A folder's entries come in name order, whatever the JSON's order.
-        let (mut file, _) = CacheFile::read(&path);
+        let (file, _) = CacheFile::read(&path);
         let mut folder = file.folder("/news");
         assert_eq!(folder.take("a.txt").unwrap().meta.title, "Ay");
         assert_eq!(folder.take("b.txt").unwrap().stamp.size, 20);
@@ -989,7 +1189,7 @@ mod tests {
         out.folder("/big", block);
         out.write(&path).unwrap();
         assert!(fs::metadata(&path).unwrap().len() > 3 * RELEASE_STEP as u64);
-        let (mut file, warning) = CacheFile::read(&path);
+        let (file, warning) = CacheFile::read(&path);
         assert_eq!(warning, None);
         let mut folder = file.folder("/big");
         for i in 0..n {

@@ -12,7 +12,10 @@
 //! and a few strings, on pages touched for the first time) take longer than a first frame may,
 //! so a folder of more than [`DEFER_FROM`] files with no manifest gets only its first screen of
 //! stubs ([`FIRST_SCREEN`]) before the first frame, in the order the cached dates give; the
-//! fill builds the rest first thing and posts them as one [`FillReport::Stubs`].
+//! fill builds the rest first thing and posts them as one [`FillReport::Stubs`]. The cache's
+//! entries for such a folder are only glanced at before the first frame (a stamp, a date and
+//! where each entry is, nothing allocated), on another core while the folders are listed; each
+//! is decoded when its stub is built.
 //!
 //! [`fill`] then does the rest off the loop: it posts the stubs left to it, stats every file, reads those the cache does not
 //! know at their size and modification time (on every core, one file at a time per core, so no
@@ -31,7 +34,9 @@ use std::time::{Duration, Instant};
 
 #[cfg(test)]
 use super::cache::MetaCache;
-use super::cache::{CacheFile, CacheWriter, Entry, FolderBlock, Meta, Stamp, encode_entry};
+use super::cache::{
+    CacheFile, CacheWriter, Entry, FolderBlock, Meta, Peeked, SharedCache, Stamp, encode_entry,
+};
 use super::load::{
     LoadFailure, article, error, io_reason, is_article_name, peek_item_date, read_file,
     read_manifest,
@@ -281,18 +286,35 @@ fn open_sources_deferring(
     defer_from: usize,
     first_screen: usize,
 ) -> Result<Opened, LoadError> {
-    // The cache is read on another core while the folders are listed: the first frame waits
-    // for the slower of the two, not for both.
-    let (cached, mut listings) = std::thread::scope(|scope| {
-        let reader = cache_path.map(|path| scope.spawn(move || CacheFile::read(path)));
+    // The cache's large folders are glanced at on another core while the folders are listed
+    // (see `open_deferred`): the first frame waits for the slower of the two, not for both.
+    let (cache, warning) = cache_path.map(CacheFile::read).unwrap_or_default();
+    let keys: Vec<Option<String>> = specs
+        .iter()
+        .map(|s| {
+            let dir = fs::canonicalize(&s.path).ok().filter(|d| d.is_dir())?;
+            let key = dir.to_string_lossy().into_owned();
+            (cache.count(&key) > defer_from.max(first_screen)).then_some(key)
+        })
+        .collect();
+    let (mut peeks, mut listings) = std::thread::scope(|scope| {
+        let peeker = keys.iter().any(Option::is_some).then(|| {
+            scope.spawn(|| {
+                keys.iter()
+                    .map(|k| k.as_deref().map(|k| cache.peek_all(k)))
+                    .collect::<Vec<_>>()
+            })
+        });
         let listings: Vec<Option<Result<_, LoadError>>> = specs
             .iter()
             .map(|s| s.path.is_dir().then(|| list_folder(&s.path)))
             .collect();
-        let cached = reader.map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        (cached, listings)
+        let peeks = match peeker {
+            Some(p) => p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => specs.iter().map(|_| None).collect(),
+        };
+        (peeks, listings)
     });
-    let (mut cache, warning) = cached.unwrap_or_default();
     let mut vanished = false;
     let mut lib = Library::default();
     lib.warnings.extend(warning);
@@ -302,14 +324,15 @@ fn open_sources_deferring(
         first_screen,
         ..Parts::default()
     };
-    for (spec, listing) in specs.iter().zip(&mut listings) {
+    for ((spec, listing), peeked) in specs.iter().zip(&mut listings).zip(&mut peeks) {
         let mut spec = spec.clone();
         spec.claim_hotkey(&mut hotkeys, &mut lib.warnings);
         let opened = open_source(
             &spec,
             listing.take(),
+            peeked.take(),
             &mut lib,
-            &mut cache,
+            &cache,
             &mut hotkeys,
             &mut parts,
         );
@@ -391,9 +414,8 @@ struct Deferred {
     base: usize,
     /// The deferred stubs' files, in their order, by place among the folder's files.
     order: Vec<u32>,
-    /// What the cache knew of each of the folder's files (those of the first screen taken;
-    /// none past the end).
-    metas: Vec<Option<Meta>>,
+    /// What the cache knew of each of the folder's files.
+    cached: Cached,
     /// The language the config declares for the folder.
     language: Option<super::Lang>,
 }
@@ -403,8 +425,9 @@ struct Deferred {
 fn open_source(
     spec: &SourceSpec,
     listing: Option<Result<Vec<Listed>, LoadError>>,
+    peeked: Option<(Vec<(&str, Peeked<'_>)>, bool)>,
     lib: &mut Library,
-    cache: &mut CacheFile,
+    cache: &CacheFile,
     hotkeys: &mut Vec<char>,
     parts: &mut Parts,
 ) -> Result<bool, LoadError> {
@@ -436,25 +459,64 @@ fn open_source(
     // The manifest decides the groups; a folder with none is one source in date order, and a
     // large one can be drawn before most of its stubs exist.
     let manifest = read_manifest(path, &mut lib.warnings);
-    let defer = spec.feed.is_none() && manifest.is_none() && listed.len() > parts.defer_from;
+    let defer = spec.feed.is_none()
+        && manifest.is_none()
+        && listed.len() > parts.defer_from
+        && !cache.is_legacy();
+    if defer {
+        // Only a glance at each cached entry now (its stamp and date, for the order): the
+        // entries are decoded as their stubs are built, the first screen's now, the rest by
+        // the fill.
+        let shared = cache.shared();
+        let (peeked, damaged) = peeked.unwrap_or_else(|| cache.peek_all(&folder));
+        parts.damaged |= damaged;
+        let mut stamps = Vec::with_capacity(listed.len());
+        // Kept only from the first entry the cache has: a folder it does not know costs no
+        // table of nothing.
+        let mut dates: Vec<Option<&str>> = Vec::new();
+        let mut entries: Vec<u32> = Vec::new();
+        // The listing and the entries, both in name order, walked side by side.
+        let mut next = peeked.iter().peekable();
+        let mut vanished = false;
+        for file in &listed {
+            while next
+                .next_if(|(name, _)| *name < file.name.as_str())
+                .is_some()
+            {
+                vanished = true;
+            }
+            let found = next
+                .next_if(|(name, _)| *name == file.name.as_str())
+                .map(|(_, p)| *p);
+            stamps.push(found.map(|p| p.stamp));
+            if let Some(p) = found {
+                dates.resize(stamps.len() - 1, None);
+                entries.resize(stamps.len() - 1, NO_ENTRY);
+                dates.push(date_key_of(p.date));
+                entries.push(p.at);
+            } else if !entries.is_empty() {
+                dates.push(None);
+                entries.push(NO_ENTRY);
+            }
+        }
+        vanished |= next.next().is_some();
+        let cached = Cached {
+            cache: (!entries.is_empty()).then_some(shared),
+            entries,
+        };
+        open_deferred(
+            spec, path, &dir, folder, listed, cached, &dates, stamps, lib, parts,
+        );
+        return Ok(vanished);
+    }
     // The cached metadata moves into the stubs, decoded one entry at a time beside the
     // sorted listing; the fill re-reads the cache file only if it has something to change.
     let mut known = cache.folder(&folder);
     let mut stamps = Vec::with_capacity(listed.len());
-    let mut articles = Vec::with_capacity(if defer { 0 } else { listed.len() });
-    let mut metas: Vec<Option<Meta>> = Vec::new();
+    let mut articles = Vec::with_capacity(listed.len());
     for file in &listed {
         let entry = known.take(&file.name);
         stamps.push(entry.as_ref().map(|e| e.stamp));
-        if defer {
-            // Kept only from the first entry the cache has: a folder it does not know costs
-            // no table of nothing.
-            if let Some(entry) = entry {
-                metas.resize_with(stamps.len() - 1, || None);
-                metas.push(Some(entry.meta));
-            }
-            continue;
-        }
         // A feed's items are listed newest first from the start: their dates are in their
         // heads (a feed holds tens or hundreds of small files, not a library's thousands).
         let peeked = match (&spec.feed, &entry) {
@@ -481,10 +543,6 @@ fn open_source(
     let vanished = known.had_others();
     parts.damaged |= known.damaged;
     drop(known);
-    if defer {
-        open_deferred(spec, path, &dir, folder, listed, metas, stamps, lib, parts);
-        return Ok(vanished);
-    }
     let mut declared: HashMap<String, Vec<SourceEntry>> = HashMap::new();
     // The language the config declares for the source, as an entry of each file laid under
     // the manifest's (whose own language, applied after, wins), so the fill keeps it too.
@@ -558,18 +616,17 @@ fn open_deferred(
     dir: &Path,
     folder: String,
     listed: Vec<Listed>,
-    mut metas: Vec<Option<Meta>>,
+    cached: Cached,
+    dates: &[Option<&str>],
     stamps: Vec<Option<Stamp>>,
     lib: &mut Library,
     parts: &mut Parts,
 ) {
     let mut order: Vec<usize> = (0..listed.len()).collect();
-    // `metas` may stop short (the files after the cache's last entry) or be empty (no cache).
-    if !metas.is_empty() {
-        let dates: Vec<Option<&str>> = (0..listed.len())
-            .map(|i| date_key_of(metas.get(i)?.as_ref()?.date.as_deref()))
-            .collect();
-        order.sort_by(|&a, &b| newer_first(dates[a], dates[b]).then(a.cmp(&b)));
+    // `dates` may stop short (the files after the cache's last entry) or be empty (no cache).
+    if !dates.is_empty() {
+        let date = |i: usize| dates.get(i).copied().flatten();
+        order.sort_by(|&a, &b| newer_first(date(a), date(b)).then(a.cmp(&b)));
     }
     // The config's language, as the fill keeps it: one entry shared by every file.
     let language = spec.language.map(|lang| {
@@ -595,7 +652,7 @@ fn open_deferred(
             &file.name,
             file.odd_path.as_deref(),
             file.link,
-            metas.get_mut(i).and_then(Option::take),
+            cached.meta(i),
         );
         if let Some(lang) = spec.language {
             super::parse::declare_language(&mut article, lang);
@@ -626,12 +683,30 @@ fn open_deferred(
         source,
         base,
         order: order[kept..].iter().map(|&i| i as u32).collect(),
-        metas,
+        cached,
         language: spec.language,
     });
     parts.deferred_count += count - kept;
     parts.folders.push(folder);
     parts.dirs.push(path.to_path_buf());
+}
+
+/// No cached entry, in [`Cached::entries`].
+const NO_ENTRY: u32 = u32::MAX;
+
+/// What the cache knows of a deferred folder's files: where each one's entry is in the cache
+/// file (by place in the folder's listing; none past the end), decoded when its stub is built.
+struct Cached {
+    cache: Option<SharedCache>,
+    entries: Vec<u32>,
+}
+
+impl Cached {
+    /// What the cache knew of the folder's file `i`.
+    fn meta(&self, i: usize) -> Option<Meta> {
+        let at = self.entries.get(i).copied().filter(|&at| at != NO_ENTRY)?;
+        Some(self.cache.as_ref()?.entry_at(at)?.meta)
+    }
 }
 
 /// The path of `name` in folder `path` (what `join` gives: a name has no separator), in one
@@ -736,13 +811,13 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
     let plan = &*plan.0;
     // First the stubs the first frame did without: every later report may name them.
     let deferred = std::mem::take(&mut *plan.deferred.lock().unwrap_or_else(|e| e.into_inner()));
-    for mut d in deferred {
+    for d in deferred {
         let articles: Vec<Article> = d
             .order
             .iter()
             .map(|&i| {
                 let file = &plan.files[d.base + i as usize];
-                let meta = d.metas.get_mut(i as usize).and_then(Option::take);
+                let meta = d.cached.meta(i as usize);
                 let mut article = stub_of(
                     &plan.dirs[file.folder as usize],
                     Path::new(&plan.folders[file.folder as usize]),
