@@ -34,6 +34,11 @@ pub fn start(work: Work, post: Poster) {
         Work::FillLibrary(plan) => Box::new(move || {
             crate::library::fill(&plan, |report| post(Input::Done(Done::Fill(report))));
         }),
+        Work::Filter(job) => Box::new(move || {
+            if let Some(done) = job.run() {
+                post(Input::Done(done));
+            }
+        }),
         Work::LoadArticle { index, path } => Box::new(move || {
             let name = path
                 .file_name()

@@ -483,3 +483,105 @@ fn an_article_of_only_boilerplate_names_the_key_that_shows_it() {
         "{frame}"
     );
 }
+
+/// A library of `n` articles, every seventh about a harbour, each with its own file name.
+fn many(n: usize) -> library::Library {
+    let articles = (0..n)
+        .map(|i| {
+            let title = if i % 7 == 3 {
+                format!("Harbour report {i}")
+            } else {
+                format!("Council notes {i}")
+            };
+            let text = format!("{title}\n\nThe body of article {i}.\n");
+            library::parse_article(
+                &format!("a{i:06}.txt"),
+                library::Origin::Embedded,
+                text.as_bytes(),
+            )
+        })
+        .collect();
+    library::Library {
+        articles,
+        warnings: Vec::new(),
+        sources: Vec::new(),
+    }
+}
+
+/// In a large library the filter is answered off the loop: each key's frame shows the
+/// prompt at once, the list follows when the answer comes, and an answer overtaken by a
+/// later key is dropped. What is kept is what filtering on the loop keeps.
+#[test]
+fn a_large_librarys_filter_is_answered_off_the_loop_as_the_loop_would_answer_it() {
+    use folio::app::{Done, Work};
+    let n = folio::app::FILTER_OFF_LOOP_FROM + 100;
+    let mut small = App::new(Arc::new(many(n)), Settings::defaults(), 100, 30);
+    let mut h = Harness::with(many(n), 100, 30);
+    h.press("f");
+    // The index is built off the loop from the moment the prompt opens.
+    let jobs = |h: &mut Harness| -> Vec<folio::app::FilterJob> {
+        h.app
+            .take_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Work(Work::Filter(job)) => Some(job),
+                _ => None,
+            })
+            .collect()
+    };
+    jobs(&mut h);
+    h.press("har");
+    let queued = jobs(&mut h);
+    assert_eq!(queued.len(), 3, "one job a key");
+    assert_eq!(h.app.visible().len(), n, "the list waits for the answer");
+    assert!(h.frame().contains("Filter: har"));
+    // The first two were overtaken: they do nothing; the last is taken.
+    let mut answers: Vec<Done> = queued.into_iter().filter_map(|j| j.run()).collect();
+    assert_eq!(answers.len(), 1);
+    h.app.done(answers.pop().unwrap());
+    let kept = h.app.visible().to_vec();
+    assert_eq!(kept.len(), (0..n).filter(|i| i % 7 == 3).count());
+    assert!(
+        kept.iter()
+            .all(|&i| h.app.library().articles[i].title.starts_with("Harbour"))
+    );
+    assert!(
+        h.app.library().articles[h.app.selected()]
+            .title
+            .starts_with("Harbour")
+    );
+    // The loop's own answer (the job's thread is not there, as when its index failed) is
+    // the same.
+    small.handle_key(Key::parse("f").unwrap());
+    for c in ["h", "a", "r"] {
+        small.handle_key(Key::parse(c).unwrap());
+    }
+    for effect in small.take_effects() {
+        if let Effect::Work(Work::Filter(job)) = effect
+            && let Some(Done::Filtered {
+                generation,
+                query,
+                count,
+                ..
+            }) = job.run()
+        {
+            small.done(Done::Filtered {
+                generation,
+                query,
+                count,
+                visible: None,
+            });
+        }
+    }
+    assert_eq!(small.visible(), kept.as_slice());
+    // Esc while an answer is on its way: the answer is dropped.
+    h.press("o");
+    let late = jobs(&mut h);
+    h.app.handle_key(Key::parse("Esc").unwrap());
+    for job in late {
+        if let Some(done) = job.run() {
+            h.app.done(done);
+        }
+    }
+    assert_eq!(h.app.visible().len(), n);
+}

@@ -107,9 +107,8 @@ impl App {
             }
             PromptKind::LibrarySearch => self.search_library(input),
             PromptKind::Filter => {
-                self.set_filter(Some(input));
-                if self.list.visible.is_empty() {
-                    self.message = Some("No source matches the filter — Esc clears it".into());
+                if self.set_filter(Some(input)) && self.list.visible.is_empty() {
+                    self.message = Some(super::NO_MATCH.into());
                 }
             }
         }

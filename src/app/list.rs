@@ -12,6 +12,8 @@
 //! The selection is always an article; the cursor is its row, or its source's header when the
 //! source is folded.
 
+use std::sync::{Arc, Mutex};
+
 use super::search::ArticleFilter;
 use crate::library::Library;
 
@@ -47,9 +49,14 @@ pub(crate) struct List {
     pub filter: Option<String>,
     /// Rows the pane shows at once.
     capacity: usize,
-    /// What answers the filter, kept from key to key.
-    finder: ArticleFilter,
+    /// What answers the filter, kept from key to key; shared with the work that answers it
+    /// off the loop in a large library ([`crate::app::Work::Filter`]).
+    finder: Arc<Mutex<ArticleFilter>>,
 }
+
+/// From this many articles, the filter is answered off the loop: the key's frame (the prompt
+/// with the letter typed) is drawn at once, and the list follows when the filter has scored.
+pub const FILTER_OFF_LOOP_FROM: usize = 16_384;
 
 impl List {
     pub fn new(library: &Library) -> List {
@@ -207,7 +214,21 @@ impl List {
     /// Keep only the articles matching `filter` (all with `None` or an empty filter). Returns
     /// the article to select when the selected one is filtered out.
     pub fn set_filter(&mut self, library: &Library, filter: Option<String>) -> Option<usize> {
-        self.visible = self.finder.filter(library, filter.as_deref().unwrap_or(""));
+        let visible = self
+            .finder()
+            .filter(library, filter.as_deref().unwrap_or(""));
+        self.filtered(library, filter, visible)
+    }
+
+    /// The filter is `filter`, which keeps `visible` (what [`ArticleFilter::filter`] gave):
+    /// the article to select when the selected one is no longer shown.
+    pub fn filtered(
+        &mut self,
+        library: &Library,
+        filter: Option<String>,
+        visible: Vec<usize>,
+    ) -> Option<usize> {
+        self.visible = visible;
         self.filter = filter.filter(|f| !f.is_empty());
         self.build_rows(library);
         self.top = 0;
@@ -219,15 +240,29 @@ impl List {
 
     /// The filter is opening: get its index ready before the first key needs it.
     pub fn prepare_filter(&mut self, library: &Library) {
-        self.finder.prepare(library);
+        self.finder().prepare(library);
+    }
+
+    /// The filter, locked (work off the loop may be using it: then this waits for it).
+    fn finder(&self) -> std::sync::MutexGuard<'_, ArticleFilter> {
+        self.finder.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The filter to answer off the loop, when `library` is large and its index is ready or
+    /// being built ([`FILTER_OFF_LOOP_FROM`]).
+    pub fn off_loop_finder(&self, library: &Library) -> Option<Arc<Mutex<ArticleFilter>>> {
+        let count = library.articles.len();
+        (count >= FILTER_OFF_LOOP_FROM && self.finder().ready_for(count))
+            .then(|| Arc::clone(&self.finder))
     }
 
     /// The library's metadata changed (its fill): run the filter again, keeping the selection
     /// and, as far as it can, the rows shown.
     pub fn refresh(&mut self, library: &Library) {
-        self.finder.forget();
+        self.finder().forget();
         if let Some(filter) = &self.filter {
-            self.visible = self.finder.filter(library, filter);
+            let visible = self.finder().filter(library, filter);
+            self.visible = visible;
             self.build_rows(library);
         }
     }

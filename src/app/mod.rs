@@ -25,6 +25,7 @@ use std::sync::Arc;
 pub use crate::keymap::{Action, Context, Key, KeyCode, Keymap};
 pub use geometry::{Area, Focus, Geometry};
 pub use links::LinkEntry;
+pub use list::FILTER_OFF_LOOP_FROM;
 pub use live::{LibraryChange, Live};
 pub use outline::{OutlineEntry, OutlineKind};
 pub use overlay::jump;
@@ -101,6 +102,8 @@ pub enum Work {
         library: Shared<Library>,
         cancel: Cancel,
     },
+    /// Answer the list filter off the loop (a large library): answered by [`Done::Filtered`].
+    Filter(FilterJob),
     /// Fetch every feed (the fetch key), posting [`Live::Fetching`] as each is done, then the
     /// new items in the feeds' folders as [`Live::Changed`] (those of `library` are known),
     /// then [`Live::Fetched`].
@@ -126,6 +129,16 @@ pub enum Done {
         generation: u64,
         hits: Vec<Hit>,
         finished: bool,
+    },
+    /// What the list filter keeps for `query` ([`Work::Filter`]), best first; `None` when it
+    /// could not be answered off the loop (the loop answers it then). Only the latest
+    /// `generation` is taken.
+    Filtered {
+        generation: u64,
+        query: String,
+        /// Articles in the library scored.
+        count: usize,
+        visible: Option<Vec<usize>>,
     },
     /// Something the user should know (the search index had to be built again).
     Notice(String),
@@ -158,6 +171,40 @@ impl<T> std::fmt::Debug for Shared<T> {
 
 /// Tells work off the loop that it is no longer wanted.
 pub type Cancel = Shared<std::sync::atomic::AtomicBool>;
+
+/// The list filter answered off the loop ([`Work::Filter`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterJob {
+    finder: Shared<std::sync::Mutex<search::ArticleFilter>>,
+    count: usize,
+    query: String,
+    generation: u64,
+    /// The generation of the latest filter asked for: an older job not started yet is let go.
+    latest: Shared<std::sync::atomic::AtomicU64>,
+}
+
+impl FilterJob {
+    /// Score the library for the query: what the loop takes, unless a later key has made
+    /// this job stale.
+    pub fn run(self) -> Option<Done> {
+        use std::sync::atomic::Ordering;
+        if self.latest.0.load(Ordering::SeqCst) != self.generation {
+            return None;
+        }
+        let visible = self
+            .finder
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .filter_prepared(self.count, &self.query);
+        Some(Done::Filtered {
+            generation: self.generation,
+            query: self.query,
+            count: self.count,
+            visible,
+        })
+    }
+}
 
 impl Cancel {
     pub fn cancel(&self) {
@@ -235,6 +282,8 @@ const BODIES_KEPT: usize = 32;
 /// While the filter is set, it is run again on every this many batches of a library's fill
 /// (every second or so), and at its end: each run scores the whole library.
 const FILTER_EVERY_BATCHES: usize = 20;
+/// What the status line says when the filter keeps nothing.
+const NO_MATCH: &str = "No source matches the filter — Esc clears it";
 
 /// One reader: what is open, where, and what is shown over it.
 pub struct App {
@@ -273,6 +322,8 @@ pub struct App {
     searching: Option<Searching>,
     /// The generation of the latest library search started.
     search_generation: u64,
+    /// The generation of the latest filter asked for, and where work off the loop sees it.
+    filter_generation: Shared<std::sync::atomic::AtomicU64>,
     /// Unread articles of each source, kept as read marks change.
     unread: Vec<usize>,
     /// Changes to the library while it is read (see [`live`]).
@@ -319,6 +370,7 @@ impl App {
             bodies: Vec::new(),
             searching: None,
             search_generation: 0,
+            filter_generation: Shared(Arc::new(std::sync::atomic::AtomicU64::new(0))),
             unread: Vec::new(),
             live: live::LiveState::default(),
         };
@@ -419,6 +471,16 @@ impl App {
                     Err(why) if index == self.list.selected => self.say(why),
                     Err(why) => self.messages.push(why),
                 }
+            }
+            Done::Filtered {
+                generation,
+                query,
+                count,
+                visible,
+            } => {
+                // Scored for a library of another size (the fill's stubs came): not these.
+                let visible = visible.filter(|_| count == self.library.articles.len());
+                self.filtered(generation, query, visible);
             }
             Done::Hits {
                 generation,
@@ -1025,11 +1087,47 @@ impl App {
         }
     }
 
-    fn set_filter(&mut self, filter: Option<String>) {
+    /// Set the list filter; whether it was answered now (not off the loop).
+    fn set_filter(&mut self, filter: Option<String>) -> bool {
+        use std::sync::atomic::Ordering;
+        // Any answer still coming is for an older query.
+        let generation = self.filter_generation.0.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(query) = filter.as_ref().filter(|q| !q.trim().is_empty())
+            && let Some(finder) = self.list.off_loop_finder(&self.library)
+        {
+            self.effect(Effect::Work(Work::Filter(FilterJob {
+                finder: Shared(finder),
+                count: self.library.articles.len(),
+                query: query.clone(),
+                generation,
+                latest: self.filter_generation.clone(),
+            })));
+            return false;
+        }
         if let Some(first) = self.list.set_filter(&self.library, filter) {
             self.select(first);
         }
         self.keep_cursor_visible();
+        true
+    }
+
+    /// The filter's answer came from off the loop ([`Done::Filtered`]).
+    fn filtered(&mut self, generation: u64, query: String, visible: Option<Vec<usize>>) {
+        use std::sync::atomic::Ordering;
+        if generation != self.filter_generation.0.load(Ordering::SeqCst) {
+            return;
+        }
+        let first = match visible {
+            Some(visible) => self.list.filtered(&self.library, Some(query), visible),
+            None => self.list.set_filter(&self.library, Some(query)),
+        };
+        if let Some(first) = first {
+            self.select(first);
+        }
+        self.keep_cursor_visible();
+        if self.list.visible.is_empty() {
+            self.message = Some(NO_MATCH.into());
+        }
     }
 
     /// The text to copy for the paragraph at the top of the reader: logical order, unshaped.

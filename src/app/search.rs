@@ -251,17 +251,45 @@ impl ArticleFilter {
         if filter.trim().is_empty() {
             return (0..count).collect();
         }
+        if !self.ready_for(count) {
+            self.index = Some(FilterIndex::new(library));
+            self.steps.clear();
+        }
+        match self.filter_prepared(count, filter) {
+            Some(found) => found,
+            // The index's thread failed: build it here.
+            None => {
+                self.index = Some(FilterIndex::new(library));
+                self.steps.clear();
+                self.filter_prepared(count, filter).unwrap_or_default()
+            }
+        }
+    }
+
+    /// Whether the index for a library of `count` articles is built or being built
+    /// ([`ArticleFilter::prepare`]): then [`ArticleFilter::filter_prepared`] needs no library.
+    pub fn ready_for(&self, count: usize) -> bool {
+        self.index
+            .as_ref()
+            .is_some_and(|index| index.len() == count)
+            || self.building.as_ref().is_some_and(|(n, _)| *n == count)
+    }
+
+    /// [`ArticleFilter::filter`] of a library of `count` articles whose index is ready (or
+    /// being built: then it is waited for); `None` when it is not (or its thread failed).
+    pub fn filter_prepared(&mut self, count: usize, filter: &str) -> Option<Vec<usize>> {
+        if filter.trim().is_empty() {
+            return Some((0..count).collect());
+        }
         if self.index.as_ref().is_none_or(|index| index.len() != count) {
             let built = match self.building.take() {
                 Some((n, handle)) if n == count => handle.join().ok(),
                 _ => None,
             };
-            self.index = Some(built.unwrap_or_else(|| FilterIndex::new(library)));
+            self.index = Some(built?);
             self.steps.clear();
         }
-        let Some(index) = &self.index else {
-            unreachable!("built above")
-        };
+        let index = self.index.as_ref()?;
         // Arabic-script and Hebrew spellings are folded as in-article search folds them (ایران
         // finds إيران); nucleo folds case and Latin accents itself.
         let query = fold_str(filter);
@@ -300,10 +328,12 @@ impl ArticleFilter {
 
         // Best first, then library order: as the keys are built, plain number order.
         scored.sort_unstable();
-        scored
-            .into_iter()
-            .map(|key| (key as u32) as usize)
-            .collect()
+        Some(
+            scored
+                .into_iter()
+                .map(|key| (key as u32) as usize)
+                .collect(),
+        )
     }
 }
 
