@@ -834,17 +834,17 @@ impl FolderBlock {
 /// A cache file being put together, folder by folder, then written at once.
 #[derive(Default)]
 pub struct CacheWriter {
-    /// Each folder's key and its entries as written (their number first).
-    folders: Vec<(String, Vec<u8>)>,
+    /// Each folder's key and its entries as written: their number, then the entries (the two
+    /// apart, so that a hundred thousand entries are not copied once more to be put after it).
+    folders: Vec<(String, Vec<u8>, Vec<u8>)>,
 }
 
 impl CacheWriter {
     pub fn folder(&mut self, key: &str, block: FolderBlock) {
-        let mut bytes = postcard::to_allocvec(&block.count).unwrap_or_default();
-        bytes.extend_from_slice(&block.bytes);
+        let count = postcard::to_allocvec(&block.count).unwrap_or_default();
         // A folder given twice is kept once, as last filled.
-        self.folders.retain(|(k, _)| k != key);
-        self.folders.push((key.to_string(), bytes));
+        self.folders.retain(|(k, ..)| k != key);
+        self.folders.push((key.to_string(), count, block.bytes));
     }
 
     /// Keep the folders of `file` other than `except` as they are.
@@ -864,7 +864,8 @@ impl CacheWriter {
                 }
                 self.folder(&key, block);
             } else if let Some((_, range)) = file.folders.iter().find(|(k, _)| *k == key) {
-                self.folders.push((key, file.bytes[range.clone()].to_vec()));
+                self.folders
+                    .push((key, Vec::new(), file.bytes[range.clone()].to_vec()));
             }
         }
     }
@@ -893,8 +894,10 @@ impl CacheWriter {
             )?;
             out.write_all(b"\n")?;
             out.write_all(&postcard::to_allocvec(&self.folders.len()).map_err(encoding)?)?;
-            for (key, bytes) in &self.folders {
-                out.write_all(&postcard::to_allocvec(&(key, bytes.len())).map_err(encoding)?)?;
+            for (key, count, bytes) in &self.folders {
+                let len = count.len() + bytes.len();
+                out.write_all(&postcard::to_allocvec(&(key, len)).map_err(encoding)?)?;
+                out.write_all(count)?;
                 out.write_all(bytes)?;
             }
             out.flush()?;

@@ -906,7 +906,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
     });
     let changed = plan.vanished || lost.contains(&true) || fresh.iter().any(Option::is_some);
     if let Some(path) = plan.cache_path.as_deref().filter(|_| changed)
-        && let Err(e) = write_back(plan, path, &fresh, &lost)
+        && let Err(e) = write_back(plan, path, &mut fresh, &lost)
     {
         warnings.push(crate::text::sanitize::printable(&format!(
             "Could not save the metadata cache {}: {e}",
@@ -922,7 +922,7 @@ pub fn fill(plan: &FillPlan, mut post: impl FnMut(FillReport) -> bool) {
 fn write_back(
     plan: &Plan,
     path: &Path,
-    fresh: &[Option<Box<[u8]>>],
+    fresh: &mut [Option<Box<[u8]>>],
     lost: &[bool],
 ) -> std::io::Result<()> {
     let (mut old, _) = CacheFile::read(path);
@@ -936,8 +936,9 @@ fn write_back(
         let mut block = FolderBlock::default();
         while let Some(file) = plan.files.get(at).filter(|file| file.folder as usize == f) {
             let entry = known.take(&file.name);
-            if let Some(encoded) = &fresh[at] {
-                block.push_encoded(&file.name, encoded);
+            // Each entry read now moves into the block: the two are not held whole at once.
+            if let Some(encoded) = fresh[at].take() {
+                block.push_encoded(&file.name, &encoded);
             } else if !lost[at]
                 && let Some(entry) = entry
             {
