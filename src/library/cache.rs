@@ -994,6 +994,52 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A cache file damaged anywhere after its header: reading it, glancing at a folder,
+        /// decoding from what the glance found and walking the folder whole never panic, and
+        /// each entry a glance finds decodes to what the whole walk gives for that name.
+        #[test]
+        fn a_damaged_cache_is_glanced_at_and_walked_without_a_panic(
+            at in 0usize..4096,
+            byte in proptest::prelude::any::<u8>(),
+            cut in 0usize..4096,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(FILE_NAME);
+            let mut news = FolderBlock::default();
+            for i in 0..20u64 {
+                let name = format!("f{i:02}.txt");
+                let mut e = entry(&format!("Headline {i}"), i);
+                e.meta.date = (i % 3 != 0).then(|| format!("2024-01-{:02}", 1 + i));
+                news.push(&name, &e);
+            }
+            let mut out = CacheWriter::default();
+            out.folder("/news", news);
+            out.write(&path).unwrap();
+            let mut bytes = fs::read(&path).unwrap();
+            let head = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+            let i = head + at % (bytes.len() - head);
+            bytes[i] = byte;
+            bytes.truncate(bytes.len() - cut % (bytes.len() - head));
+            fs::write(&path, &bytes).unwrap();
+
+            let (file, _) = CacheFile::read(&path);
+            let (glanced, _) = file.peek_all("/news");
+            let shared = file.shared();
+            let mut whole = Vec::new();
+            let mut walk = file.folder("/news");
+            while let Some((name, entry)) = walk.next_entry() {
+                whole.push((name.into_owned(), entry));
+            }
+            for (name, peeked) in &glanced {
+                let decoded = shared.entry_at(peeked.at);
+                if let Some((_, e)) = whole.iter().find(|(n, _)| n == name) {
+                    proptest::prop_assert_eq!(decoded.as_ref(), Some(e));
+                }
+            }
+        }
+    }
+
     #[test]
     fn meta_laid_over_a_stub_gives_what_the_list_shows() {
         let article = parse_article(
