@@ -347,3 +347,28 @@ fn a_large_folder_shows_its_first_screen_then_every_article_with_the_last_one_op
     assert!(h.app.fill_progress().is_none());
     assert_eq!(h.app.library().articles.len(), n);
 }
+
+/// `G` pressed before the rest of a large folder's stubs came goes on to the end when they
+/// come; a reader who moved on since stays where they are.
+#[test]
+fn the_end_of_a_large_folder_is_its_end_once_every_stub_came() {
+    let n = library::DEFER_FROM + 20;
+    let (_root, dir, cache) = folder(n);
+    for (keys, at_end) in [("G", true), ("Gk", false)] {
+        let (mut h, plan) = open(&dir, &cache);
+        assert_eq!(h.app.library().articles.len(), library::FIRST_SCREEN);
+        h.press(keys);
+        let before = h.app.library().articles[h.app.selected()].key.clone();
+        let mut reports = fill_reports(&plan).into_iter();
+        let stubs = reports.next().expect("the stubs come first");
+        assert!(matches!(stubs, FillReport::Stubs { .. }));
+        h.app.done(Done::Fill(stubs));
+        let now = h.app.selected();
+        if at_end {
+            assert_eq!(now, n - 1, "{keys}");
+            assert!(h.frame().contains(&format!("{n}/{n}")), "{keys}");
+        } else {
+            assert_eq!(h.app.library().articles[now].key, before, "{keys}");
+        }
+    }
+}

@@ -89,6 +89,9 @@ pub(crate) struct LiveState {
     /// key, and the article selected instead (opened if the reader is still there when the
     /// other stubs come).
     pub(super) last_open: Option<(String, usize)>,
+    /// The article `G` went to in the list: if the first frame's stubs were not all of them,
+    /// the end moves on when the others come.
+    pub(super) bottom_at: Option<usize>,
 }
 
 /// Up to this many keys are looked up one by one; more, through a table of the library's keys.
@@ -520,6 +523,7 @@ impl App {
         let count = self.library.articles.len();
         let at = at.min(count);
         let m = articles.len();
+        let at_bottom = self.live.bottom_at.take() == Some(self.list.selected);
         let map: Vec<Option<usize>> = (0..count)
             .map(|i| Some(if i < at { i } else { i + m }))
             .collect();
@@ -535,6 +539,15 @@ impl App {
                 .find(|&i| self.library.articles[i].key == key)
         {
             self.list.selected = i;
+            self.keep_cursor_visible();
+        }
+        if at_bottom
+            && let Some(last) = self.list.rows.iter().rev().find_map(|row| match row {
+                super::ListRow::Article(i) => Some(*i),
+                super::ListRow::Source(_) => None,
+            })
+        {
+            self.list.selected = last;
             self.keep_cursor_visible();
         }
         self.relayout();

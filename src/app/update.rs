@@ -70,7 +70,8 @@ pub fn update(app: &mut App, action: Action) {
         Action::Bottom => match app.focus {
             Focus::List => {
                 if let Some(last) = app.list.rows.iter().rev().find_map(article_row) {
-                    app.select(last)
+                    app.select(last);
+                    app.live.bottom_at = Some(last);
                 }
             }
             Focus::Reader => app.scroll_to(usize::MAX),
