@@ -1516,10 +1516,18 @@ fn library_rows(s: &Samples, counts: &[usize], rows: &mut Vec<Row>) {
                 String::new()
             };
             let mid = typical(prefix).map(|v| fmt_time(&Ok(v)));
+            // Each key's median, first to last: which key is the slow one.
+            let by_key: Vec<String> = (1..=FILTER.len())
+                .map(|i| {
+                    s.value(&format!("{label}/{prefix}-{i}/folio"))
+                        .map_or_else(|| "–".into(), |v| fmt_time(&Ok(v)))
+                })
+                .collect();
             rows.push(solo(
                 format!(
-                    "{label}: filter, slowest keystroke of “{FILTER}” ({how}; typical {})",
-                    mid.unwrap_or_else(|| "–".into())
+                    "{label}: filter, slowest keystroke of “{FILTER}” ({how}; typical {}; by key {})",
+                    mid.unwrap_or_else(|| "–".into()),
+                    by_key.join(" · ")
                 ),
                 worst,
                 fmt_time,
