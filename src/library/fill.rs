@@ -134,33 +134,22 @@ struct PlanFile {
 
 impl Plan {
     fn path(&self, file: &PlanFile) -> PathBuf {
-        match &file.odd_path {
-            Some(path) => path.to_path_buf(),
-            None => self.dirs[file.folder as usize].join(&*file.name),
-        }
+        file_path(
+            &self.dirs[file.folder as usize],
+            &file.name,
+            file.odd_path.as_deref(),
+        )
     }
 
     /// The key of `file`'s article, as its stub has it.
     fn key(&self, file: &PlanFile) -> String {
-        let folder = &self.folders[file.folder as usize];
-        if file.link {
-            return resolved(&self.path(file));
-        }
-        match &file.odd_path {
-            Some(p) => Path::new(folder)
-                .join(p.file_name().unwrap_or_default())
-                .display()
-                .to_string(),
-            None => {
-                let mut key = String::with_capacity(folder.len() + 1 + file.name.len());
-                key.push_str(folder);
-                if !folder.ends_with('/') {
-                    key.push('/');
-                }
-                key.push_str(&file.name);
-                key
-            }
-        }
+        let link = file.link.then(|| self.path(file));
+        key_of(
+            Path::new(&self.folders[file.folder as usize]),
+            &file.name,
+            file.odd_path.as_deref(),
+            link.as_deref(),
+        )
     }
 
     fn entries(&self, file: &PlanFile) -> &[SourceEntry] {
@@ -520,10 +509,9 @@ fn open_source(
         // A feed's items are listed newest first from the start: their dates are in their
         // heads (a feed holds tens or hundreds of small files, not a library's thousands).
         let peeked = match (&spec.feed, &entry) {
-            (Some(_), None) => peek_item_date(&match &file.odd_path {
-                Some(p) => p.clone(),
-                None => joined(path, &file.name),
-            }),
+            (Some(_), None) => {
+                peek_item_date(&file_path(path, &file.name, file.odd_path.as_deref()))
+            }
             _ => None,
         };
         let mut article = stub_of(
@@ -709,9 +697,13 @@ impl Cached {
     }
 }
 
-/// The path of `name` in folder `path` (what `join` gives: a name has no separator), in one
-/// allocation and without taking the path apart into components.
-fn joined(path: &Path, name: &str) -> PathBuf {
+/// The path of file `name` of folder `path`: `odd_path` when its name is not UTF-8, else what
+/// `join` gives (a name has no separator), in one allocation and without taking the path apart
+/// into components.
+fn file_path(path: &Path, name: &str, odd_path: Option<&Path>) -> PathBuf {
+    if let Some(odd) = odd_path {
+        return odd.to_path_buf();
+    }
     let dir = path.as_os_str();
     let mut joined = std::ffi::OsString::with_capacity(dir.len() + 1 + name.len());
     joined.push(dir);
@@ -722,24 +714,16 @@ fn joined(path: &Path, name: &str) -> PathBuf {
     PathBuf::from(joined)
 }
 
-/// The stub of a file of the folder `path` (resolved: `dir`): keys are absolute paths, so the
-/// same file is the same article from any folder. The key of a plain file is the folder's
-/// joined with its name, put together directly when both are UTF-8 (as `Path::join` and
-/// `display` would give it); a link's is where it leads.
-fn stub_of(
-    path: &Path,
-    dir: &Path,
-    name: &str,
-    odd_path: Option<&Path>,
-    link: bool,
-    meta: Option<Meta>,
-) -> Article {
-    let file_path = match odd_path {
-        Some(p) => p.to_path_buf(),
-        None => joined(path, name),
-    };
-    let key = match (link, odd_path, dir.to_str()) {
-        (false, None, Some(dir)) => {
+/// The key of file `name` of the folder resolved as `dir`: keys are absolute paths, so the
+/// same file is the same article from any folder. A plain file's is the folder's joined with
+/// its name, put together directly when both are UTF-8 (as `Path::join` and `display` would
+/// give it); a link's (`link`: the link's path) is where it leads.
+fn key_of(dir: &Path, name: &str, odd_path: Option<&Path>, link: Option<&Path>) -> String {
+    if let Some(link) = link {
+        return resolved(link);
+    }
+    match (odd_path, dir.to_str()) {
+        (None, Some(dir)) => {
             let mut key = String::with_capacity(dir.len() + 1 + name.len());
             key.push_str(dir);
             if !dir.ends_with('/') {
@@ -748,12 +732,25 @@ fn stub_of(
             key.push_str(name);
             key
         }
-        (true, ..) => resolved(&file_path),
-        _ => dir
-            .join(file_path.file_name().unwrap_or_default())
+        (Some(odd), _) => dir
+            .join(odd.file_name().unwrap_or_default())
             .display()
             .to_string(),
-    };
+        (None, None) => dir.join(name).display().to_string(),
+    }
+}
+
+/// The stub of a file of the folder `path` (resolved: `dir`), with what the cache knew of it.
+fn stub_of(
+    path: &Path,
+    dir: &Path,
+    name: &str,
+    odd_path: Option<&Path>,
+    link: bool,
+    meta: Option<Meta>,
+) -> Article {
+    let file_path = file_path(path, name, odd_path);
+    let key = key_of(dir, name, odd_path, link.then_some(file_path.as_path()));
     stub(name, file_path, key, meta)
 }
 
